@@ -1,0 +1,45 @@
+# Everything a fresh machine needs, from Python alone.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test up install messages lint
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Django's compilemessages needs GNU gettext; Babel does the same from Python alone.
+messages: install
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		$(BIN)/python manage.py compilemessages --ignore=$(VENV) --verbosity 0; \
+	else \
+		$(BIN)/pybabel --quiet compile --directory locale --domain django; \
+	fi
+
+run: messages
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Le site est sur http://127.0.0.1:8000 (Ctrl+C pour l'arrêter)."
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: messages
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+# The production-like stack on one machine: gunicorn, one Celery worker and Celery beat.
+up: messages
+	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL n'est pas défini (PostgreSQL)."; exit 1; }
+	@test -n "$$REDIS_URL" || { echo "REDIS_URL n'est pas défini (Redis)."; exit 1; }
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/honcho start --procfile Procfile

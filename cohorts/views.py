@@ -1,0 +1,87 @@
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import CreateView, DetailView, ListView, UpdateView
+
+from incubator.access import StaffRequiredMixin
+
+from .forms import CohortForm, ProgrammeForm
+from .models import Cohort, Programme
+
+
+class ProgrammeListView(StaffRequiredMixin, ListView):
+    """The staff's home: their programmes, each with its seasons."""
+
+    template_name = "cohorts/cohort_list.html"
+    context_object_name = "programmes"
+
+    def get_queryset(self):
+        return Programme.objects.for_user(self.request.user).prefetch_related(
+            "partners",
+            Prefetch("cohorts", queryset=Cohort.objects.prefetch_related("territories")),
+        )
+
+
+class UserFormMixin:
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        messages.success(self.request, self.success_message)
+        return super().form_valid(form)
+
+
+class ProgrammeCreateView(StaffRequiredMixin, UserFormMixin, CreateView):
+    model = Programme
+    form_class = ProgrammeForm
+    template_name = "cohorts/programme_form.html"
+    success_message = _("Le programme a été créé.")
+
+    def get_initial(self):
+        structure = self.request.user.partner_structure
+        return {"partners": [structure]} if structure else {}
+
+    success_url = reverse_lazy("cohorts:cohort_list")
+
+
+class ProgrammeUpdateView(StaffRequiredMixin, UserFormMixin, UpdateView):
+    form_class = ProgrammeForm
+    template_name = "cohorts/programme_form.html"
+    success_message = _("Le programme a été enregistré.")
+
+    def get_queryset(self):
+        return Programme.objects.for_user(self.request.user)
+
+    success_url = reverse_lazy("cohorts:cohort_list")
+
+
+class CohortDetailView(StaffRequiredMixin, DetailView):
+    template_name = "cohorts/cohort_detail.html"
+    context_object_name = "cohort"
+
+    def get_queryset(self):
+        return (
+            Cohort.objects.for_user(self.request.user)
+            .select_related("programme")
+            .prefetch_related("territories", "programme__partners")
+        )
+
+
+class CohortCreateView(StaffRequiredMixin, UserFormMixin, CreateView):
+    form_class = CohortForm
+    template_name = "cohorts/cohort_form.html"
+    success_message = _("La saison a été créée.")
+
+    def get_initial(self):
+        # "New season" links from a programme pre-select it.
+        return {"programme": self.request.GET.get("programme")}
+
+
+class CohortUpdateView(StaffRequiredMixin, UserFormMixin, UpdateView):
+    form_class = CohortForm
+    template_name = "cohorts/cohort_form.html"
+    success_message = _("La saison a été enregistrée.")
+
+    def get_queryset(self):
+        return Cohort.objects.for_user(self.request.user)

@@ -1,0 +1,58 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import Heartbeat, PartnerStructure, Territory, User
+
+
+class UserCreationAdminForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email"]
+
+
+class UserChangeAdminForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeAdminForm
+    add_form = UserCreationAdminForm
+    ordering = ["last_name", "first_name", "email"]
+    list_display = ["email", "first_name", "last_name", "role", "partner_structure", "is_active"]
+    list_filter = ["role", "partner_structure", "is_active", "is_superuser"]
+    search_fields = ["email", "first_name", "last_name"]
+    list_select_related = ["partner_structure"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Identité"), {"fields": ["first_name", "last_name", "phone"]}),
+        (_("Programme"), {"fields": ["role", "partner_structure"]}),
+        (_("Droits"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]}),
+        (_("Programme"), {"fields": ["first_name", "last_name", "role", "partner_structure"]}),
+    ]
+
+
+@admin.register(PartnerStructure)
+class PartnerStructureAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "town"]
+    list_filter = ["kind"]
+    search_fields = ["name", "town"]
+
+
+@admin.register(Territory)
+class TerritoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "department_code"]
+    search_fields = ["name", "department_code"]
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["source", "seen_at"]

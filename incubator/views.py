@@ -1,0 +1,39 @@
+from django.db import DatabaseError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from cohorts.models import Cohort, Programme
+
+from .models import Heartbeat
+
+
+def home(request):
+    """Send each person to where they work; visitors read about the programme and its open calls."""
+    user = request.user
+    if user.is_authenticated:
+        if user.is_programme_staff:
+            return redirect("cohorts:cohort_list")
+        if user.is_coach:
+            return redirect("projects:my_projects")
+    cohorts = Cohort.objects.select_related("programme").prefetch_related("territories")
+    open_calls = list(cohorts.call_open().order_by("call_closes_on"))
+    return render(
+        request,
+        "incubator/home.html",
+        {
+            "programmes": Programme.objects.prefetch_related("partners"),
+            "open_calls": open_calls,
+            "next_call": None if open_calls else cohorts.call_upcoming().first(),
+        },
+    )
+
+
+@never_cache
+def health(request):
+    """For monitoring: the database answers, and when a worker last ran a task."""
+    try:
+        heartbeat = Heartbeat.objects.filter(source="worker").first()
+    except DatabaseError:
+        return JsonResponse({"database": "error"}, status=503)
+    return JsonResponse({"database": "ok", "worker_last_seen": heartbeat.seen_at.isoformat() if heartbeat else None})

@@ -1,0 +1,1 @@
+"""Candidacies, projects and their coaching."""

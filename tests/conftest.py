@@ -1,0 +1,91 @@
+"""Shared fixtures, and the rule for tests that need a real service.
+
+A test marked `postgres`, `redis` or `browser` skips with its reason on a newcomer's laptop, and fails
+instead when REQUIRE_SERVICES=1 (CI), so that nothing is silently left untested there.
+"""
+
+import os
+from functools import cache
+
+import pytest
+from django.conf import settings
+
+from incubator.celery import app as celery_app
+from tests.factories import CoachFactory, PartnerStructureFactory, ProgrammeFactory, StaffFactory
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@cache
+def _postgres_missing():
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://… to run it"
+    return None
+
+
+@cache
+def _redis_missing():
+    if not settings.REDIS_URL:
+        return "needs Redis: set REDIS_URL=redis://… to run it"
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        return f"Redis at {settings.REDIS_URL} does not answer: {error}"
+    return None
+
+
+@cache
+def _browser_missing():
+    if not os.path.exists(CHROMIUM):
+        return f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "needs the playwright package (pip install -e '.[dev]')"
+    return None
+
+
+def pytest_runtest_setup(item):
+    checks = {"postgres": _postgres_missing, "redis": _redis_missing, "browser": _browser_missing}
+    for marker, missing in checks.items():
+        if item.get_closest_marker(marker) and (reason := missing()):
+            if os.environ.get("REQUIRE_SERVICES") == "1":
+                pytest.fail(f"REQUIRE_SERVICES=1 but this test {reason}", pytrace=False)
+            pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def celery_eager():
+    """Tasks run in-process in unit tests, even where REDIS_URL is set; `celery_worker` tests opt out."""
+    celery_app.conf.task_always_eager = True
+    yield celery_app
+    celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+@pytest.fixture
+def structure(db):
+    return PartnerStructureFactory(name="CAE Prisme")
+
+
+@pytest.fixture
+def programme(structure):
+    return ProgrammeFactory(partners=[structure])
+
+
+@pytest.fixture
+def staff(structure):
+    return StaffFactory(partner_structure=structure)
+
+
+@pytest.fixture
+def coach(structure):
+    return CoachFactory(partner_structure=structure)

@@ -1,0 +1,1 @@
+"""Collective training days: venues, trainers, sessions and attendance."""
