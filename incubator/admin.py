@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import Heartbeat, PartnerStructure, Territory, User
@@ -42,6 +43,7 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(PartnerStructure)
 class PartnerStructureAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "kind", "town"]
     list_filter = ["kind"]
     search_fields = ["name", "town"]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -27,6 +28,12 @@ def home(request):
             "next_call": None if open_calls else cohorts.call_upcoming().first(),
         },
     )
+
+
+def login_locked_out(request, response=None, credentials=None):
+    """What a person sees after too many wrong passwords (called by django-axes)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
 
 
 @never_cache

@@ -91,3 +91,35 @@ def test_unknown_pages_get_a_french_404(client, db):
     response = client.get("/nulle-part/")
     assert response.status_code == 404
     assert "Page introuvable" in response.content.decode()
+
+
+def test_repeated_wrong_passwords_lock_the_login_for_a_while(client, staff, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert client.post(reverse("login"), {"username": staff.email, "password": "faux"}).status_code == 200
+    response = client.post(reverse("login"), {"username": staff.email.upper(), "password": "faux"})
+    assert response.status_code == 429
+    assert "Connexion bloquée pour un moment" in response.content.decode()
+    assert "30 minutes" in response.content.decode()
+    # Even the right password waits for the end of the lockout.
+    assert client.post(reverse("login"), {"username": staff.email, "password": PASSWORD}).status_code == 429
+
+
+def test_a_lockout_does_not_spill_over_to_other_addresses(client, staff, coach, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": staff.email, "password": "faux"})
+    response = client.post(reverse("login"), {"username": coach.email, "password": PASSWORD})
+    assert response["Location"] == reverse("home")
+    other_network = client.post(
+        reverse("login"), {"username": staff.email, "password": PASSWORD}, REMOTE_ADDR="203.0.113.9"
+    )
+    assert other_network["Location"] == reverse("home")
+
+
+def test_client_address_behind_a_proxy_is_the_one_the_proxy_saw(rf, settings):
+    from incubator.security import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="10.0.0.1, 198.51.100.7", REMOTE_ADDR="127.0.0.1")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "127.0.0.1"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "198.51.100.7"  # the left part could be forged by the visitor

@@ -1,0 +1,52 @@
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from tests.factories import CohortFactory, SuperuserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_model_of_the_four_apps_is_in_the_admin():
+    from django.apps import apps
+
+    for app in ("incubator", "cohorts", "projects", "trainings"):
+        for model in apps.get_app_config(app).get_models():
+            assert admin.site.is_registered(model), model
+
+
+def test_a_superuser_opens_every_admin_list_and_add_page(client, staff, programme):
+    CohortFactory(programme=programme)
+    client.force_login(SuperuserFactory())
+    for model in admin.site._registry:
+        info = (model._meta.app_label, model._meta.model_name)
+        if info[0] not in ("incubator", "cohorts", "projects", "trainings"):
+            continue
+        assert client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200, info
+        assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200, info
+        obj = model.objects.first()
+        if obj:
+            assert client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk])).status_code == 200, info
+
+
+def test_a_superuser_creates_a_user_in_the_admin(client):
+    client.force_login(SuperuserFactory())
+    response = client.post(
+        reverse("admin:incubator_user_add"),
+        {
+            "email": "Nouvelle@Exemple.fr",
+            "usable_password": "true",
+            "password1": "Xq7-long-mot",
+            "password2": "Xq7-long-mot",
+        },
+    )
+    assert response.status_code == 302
+    from incubator.models import User
+
+    assert User.objects.filter(email="nouvelle@exemple.fr").exists()
+
+
+def test_staff_and_coaches_do_not_reach_the_admin(client, staff, coach):
+    for user in (staff, coach):
+        client.force_login(user)
+        assert client.get(reverse("admin:index")).status_code == 302
