@@ -42,4 +42,4 @@ up: messages
 	@test -n "$$REDIS_URL" || { echo "REDIS_URL n'est pas défini (Redis)."; exit 1; }
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/honcho start --procfile Procfile
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile
