@@ -10,6 +10,23 @@ from .forms import CohortForm, ProgrammeForm
 from .models import Cohort, Programme
 
 
+class CallView(DetailView):
+    """Public: a season's call for applications, what it asks and what it brings."""
+
+    template_name = "cohorts/call_detail.html"
+    context_object_name = "cohort"
+    queryset = Cohort.objects.select_related("programme").prefetch_related("territories", "programme__partners")
+
+    def get_context_data(self, **kwargs):
+        from projects.models import Criterion
+
+        cohort = self.object
+        next_call = None
+        if not cohort.call_is_open():
+            next_call = Cohort.objects.filter(programme=cohort.programme).call_upcoming().first()
+        return super().get_context_data(criteria=Criterion.labels, next_call=next_call, **kwargs)
+
+
 class ProgrammeListView(StaffRequiredMixin, ListView):
     """The staff's home: their programmes, each with its seasons."""
 

@@ -25,13 +25,13 @@ class UserAdmin(DjangoUserAdmin):
     add_form = UserCreationAdminForm
     ordering = ["last_name", "first_name", "email"]
     list_display = ["email", "first_name", "last_name", "role", "partner_structure", "is_active"]
-    list_filter = ["role", "partner_structure", "is_active", "is_superuser"]
+    list_filter = ["role", "is_reviewer", "partner_structure", "is_active", "is_superuser"]
     search_fields = ["email", "first_name", "last_name"]
     list_select_related = ["partner_structure"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Identité"), {"fields": ["first_name", "last_name", "phone"]}),
-        (_("Programme"), {"fields": ["role", "partner_structure"]}),
+        (_("Programme"), {"fields": ["role", "partner_structure", "is_reviewer"]}),
         (_("Droits"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]

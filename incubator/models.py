@@ -85,6 +85,11 @@ class User(AbstractUser):
     email = models.EmailField(_("adresse e-mail"), unique=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, blank=True)
+    is_reviewer = models.BooleanField(
+        _("évalue les candidatures"),
+        default=False,
+        help_text=_("Pour un·e chargé·e d'accompagnement : peut lire et noter les candidatures de ses programmes."),
+    )
     partner_structure = models.ForeignKey(
         PartnerStructure,
         verbose_name=_("structure partenaire"),
@@ -129,6 +134,11 @@ class User(AbstractUser):
     @property
     def is_coach(self):
         return self.is_active and self.role == self.Role.COACH
+
+    @property
+    def can_review(self):
+        """Staff review candidacies; so do coaches given the reviewer role."""
+        return self.is_programme_staff or (self.is_coach and self.is_reviewer)
 
 
 class Heartbeat(models.Model):

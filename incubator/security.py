@@ -1,6 +1,11 @@
 """Who is knocking: the visitor's address and the login they try, for rate limits and lockouts."""
 
+import logging
+
 from django.conf import settings
+from django_ratelimit.core import get_usage
+
+logger = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str | None:
@@ -21,3 +26,28 @@ def login_username(request, credentials) -> str:
     """The e-mail a login attempt is for, whatever its case, so a lockout cannot be dodged by capitals."""
     source = credentials if credentials is not None else request.POST
     return (source.get("username") or "").strip().lower()
+
+
+def over_rate_limit(request, *, group: str, rate: str) -> bool:
+    """Whether this address already used up `rate` (e.g. "5/h") for `group`.
+
+    When the shared cache is down, people get through: refusing a real candidacy would be worse
+    than letting a robot's in.
+    """
+    try:
+        usage = get_usage(request, group=group, key=_rate_key, rate=rate, increment=False)
+    except Exception:
+        logger.warning("Rate limit for %s not checked: the cache does not answer", group, exc_info=True)
+        return False
+    return bool(usage) and usage["count"] >= usage["limit"]
+
+
+def record_rate_limit(request, *, group: str, rate: str) -> None:
+    try:
+        get_usage(request, group=group, key=_rate_key, rate=rate, increment=True)
+    except Exception:
+        logger.warning("Rate limit for %s not recorded: the cache does not answer", group, exc_info=True)
+
+
+def _rate_key(group, request):
+    return client_ip(request) or "unknown"

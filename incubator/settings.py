@@ -172,6 +172,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "incubator.tasks.record_heartbeat", "schedule": crontab(minute="*/5")},
+    "anonymise-candidacies": {
+        "task": "projects.tasks.anonymise_expired_candidacies",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- Security (behind a TLS-terminating proxy in production) ------------------------------------
@@ -185,6 +189,23 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Candidacies ------------------------------------------------------------------------------
+
+# Links in e-mails point here (no request at hand in a background task).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+CANDIDACY_DRAFT_LINK_DAYS = env.int("CANDIDACY_DRAFT_LINK_DAYS", default=60)
+CANDIDACY_STATUS_LINK_DAYS = env.int("CANDIDACY_STATUS_LINK_DAYS", default=3 * 365)
+# Rejected and withdrawn candidacies are anonymised this long after their season ends.
+CANDIDACY_RETENTION_MONTHS = env.int("CANDIDACY_RETENTION_MONTHS", default=24)
+# Drafts nobody touched for this long are deleted.
+CANDIDACY_DRAFT_RETENTION_DAYS = env.int("CANDIDACY_DRAFT_RETENTION_DAYS", default=90)
+# Anti-abuse that real people do not notice: a form sent faster than this is a robot's...
+APPLY_MIN_FILL_SECONDS = env.int("APPLY_MIN_FILL_SECONDS", default=8)
+# ...and one network address sends at most this many candidacies (django-ratelimit's notation).
+APPLY_RATE = env.str("APPLY_RATE", default="5/h")
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_MAX_COUNT = 5
 
 # --- Forms --------------------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ account_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("sante/", views.health, name="health"),
+    path("donnees-personnelles/", views.privacy, name="privacy"),
     path("compte/", include(account_patterns)),
     path("langue/", include("django.conf.urls.i18n")),
     path("saisons/", include("cohorts.urls")),

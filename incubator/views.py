@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 
 from cohorts.models import Cohort, Programme
 
-from .models import Heartbeat
+from .models import Heartbeat, PartnerStructure
 
 
 def home(request):
@@ -26,6 +26,19 @@ def home(request):
             "programmes": Programme.objects.prefetch_related("partners"),
             "open_calls": open_calls,
             "next_call": None if open_calls else cohorts.call_upcoming().first(),
+        },
+    )
+
+
+def privacy(request):
+    """The privacy notice applicants consent to."""
+    return render(
+        request,
+        "incubator/privacy.html",
+        {
+            "partners": PartnerStructure.objects.filter(programmes__isnull=False).distinct(),
+            "retention_months": settings.CANDIDACY_RETENTION_MONTHS,
+            "draft_days": settings.CANDIDACY_DRAFT_RETENTION_DAYS,
         },
     )
 

@@ -1,0 +1,75 @@
+from django.contrib import admin
+
+from .models import (
+    Attachment,
+    Candidacy,
+    CandidacyMember,
+    DecisionMessage,
+    Project,
+    ProjectMember,
+    Review,
+    ReviewScore,
+    StatusChange,
+)
+
+
+class CandidacyMemberInline(admin.TabularInline):
+    model = CandidacyMember
+    extra = 0
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    readonly_fields = ["original_name", "content_type", "size", "uploaded_at"]
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    readonly_fields = ["from_status", "to_status", "by", "note", "at"]
+
+
+@admin.register(Candidacy)
+class CandidacyAdmin(admin.ModelAdmin):
+    list_display = ["project_name", "reference", "cohort", "status", "territory", "sector", "submitted_at"]
+    list_filter = ["status", "cohort", "territory", "sector"]
+    list_select_related = ["cohort__programme", "territory"]
+    search_fields = ["project_name", "reference", "contact_name", "contact_email"]
+    readonly_fields = ["public_id", "reference", "submitted_at", "anonymised_at", "created_at", "updated_at"]
+    inlines = [CandidacyMemberInline, AttachmentInline, StatusChangeInline]
+
+
+class ReviewScoreInline(admin.TabularInline):
+    model = ReviewScore
+    extra = 0
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["candidacy", "reviewer", "conflict_of_interest", "updated_at"]
+    list_select_related = ["candidacy", "reviewer"]
+    inlines = [ReviewScoreInline]
+
+
+@admin.register(DecisionMessage)
+class DecisionMessageAdmin(admin.ModelAdmin):
+    list_display = ["programme", "kind", "subject"]
+    list_filter = ["programme", "kind"]
+
+
+class ProjectMemberInline(admin.TabularInline):
+    model = ProjectMember
+    extra = 0
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "cohort", "sector", "territory"]
+    list_filter = ["cohort", "sector", "territory"]
+    list_select_related = ["cohort__programme", "territory"]
+    search_fields = ["name"]
+    inlines = [ProjectMemberInline]
+
+
+admin.site.register([CandidacyMember, Attachment, StatusChange, ReviewScore, ProjectMember])

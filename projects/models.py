@@ -1,1 +1,0 @@
-"""Candidacies, projects and their coaching."""

@@ -1,0 +1,55 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cohorts.models import Cohort
+from incubator.models import Territory
+
+from .candidacy import Candidacy, Sector
+
+
+class Project(models.Model):
+    """A collective project accompanied during a season, born from an accepted candidacy."""
+
+    cohort = models.ForeignKey(Cohort, verbose_name=_("saison"), on_delete=models.PROTECT, related_name="projects")
+    candidacy = models.OneToOneField(
+        Candidacy,
+        verbose_name=_("candidature"),
+        on_delete=models.PROTECT,
+        related_name="project",
+        null=True,
+        blank=True,
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    summary = models.TextField(_("présentation"), blank=True)
+    sector = models.CharField(_("secteur"), max_length=30, choices=Sector.choices, blank=True)
+    territory = models.ForeignKey(
+        Territory, verbose_name=_("territoire"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    commune = models.CharField(_("commune"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("projet")
+        verbose_name_plural = _("projets")
+
+    def __str__(self):
+        return self.name
+
+
+class ProjectMember(models.Model):
+    """A person of the project's team: invited to the collective days, receives their reminders."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(_("nom et prénom"), max_length=200)
+    email = models.EmailField(_("adresse e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    role = models.CharField(_("rôle dans le projet"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("membre du projet")
+        verbose_name_plural = _("membres du projet")
+
+    def __str__(self):
+        return self.name

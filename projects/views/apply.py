@@ -1,0 +1,144 @@
+"""Applicants: the application form, the draft link, the status page. No account, no password."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cohorts.models import Cohort
+from incubator.security import over_rate_limit, record_rate_limit
+
+from .. import services, tokens
+from ..forms.apply import CandidacyForm, MemberFormSet
+from ..models import Candidacy
+
+RATE_GROUP = "projects.apply.submit"
+
+
+def apply(request, cohort_pk=None, token=None):
+    candidacy = None
+    if token is not None:
+        candidacy = tokens.read_token(token, tokens.DRAFT)
+        if candidacy is None:
+            return _invalid_link(request)
+        if candidacy.status != Candidacy.Status.DRAFT:
+            return redirect(tokens.status_url(candidacy))
+        cohort = candidacy.cohort
+    else:
+        cohort = get_object_or_404(Cohort.objects.select_related("programme"), pk=cohort_pk)
+    if not cohort.call_is_open():
+        return render(request, "projects/apply/call_closed.html", {"cohort": cohort, "candidacy": candidacy})
+
+    submitting = request.method == "POST" and "submit" in request.POST
+    form_kwargs = {"instance": candidacy, "cohort": cohort, "submitting": submitting}
+    member_kwargs = {"instance": candidacy or Candidacy(), "prefix": "members", "submitting": submitting}
+    if request.method != "POST":
+        return _render_form(request, cohort, CandidacyForm(**form_kwargs), MemberFormSet(**member_kwargs))
+
+    form = CandidacyForm(request.POST, request.FILES, **form_kwargs)
+    members = MemberFormSet(request.POST, **member_kwargs)
+    valid = form.is_valid() & members.is_valid()
+    if valid and submitting and over_rate_limit(request, group=RATE_GROUP, rate=settings.APPLY_RATE):
+        form.add_error(
+            None,
+            _(
+                "Beaucoup de candidatures sont parties de votre connexion dans la dernière heure. Votre brouillon "
+                "est enregistré : vous pourrez l'envoyer un peu plus tard, avec le lien reçu par e-mail."
+            ),
+        )
+        valid = False
+
+    if not valid:
+        # Keep whatever can be kept, uploaded documents first: nobody should have to pick them again.
+        if candidacy or form.cleaned_data.get("documents"):
+            candidacy = _save(form, members, cohort, candidacy)
+            form.fields["remove_documents"].queryset = candidacy.attachments.all()
+        return _render_form(request, cohort, form, members, candidacy=candidacy)
+
+    candidacy = _save(form, members, cohort, candidacy)
+    if submitting:
+        try:
+            candidacy = services.submit_candidacy(candidacy=candidacy)
+        except services.CallClosed:
+            return render(request, "projects/apply/call_closed.html", {"cohort": cohort, "candidacy": candidacy})
+        record_rate_limit(request, group=RATE_GROUP, rate=settings.APPLY_RATE)
+        messages.success(
+            request,
+            _(
+                "Votre candidature est envoyée. Sa référence : %(reference)s. Un e-mail de confirmation part à %(email)s."
+            )
+            % {"reference": candidacy.reference, "email": candidacy.contact_email},
+        )
+        return redirect(tokens.status_url(candidacy))
+    messages.success(
+        request,
+        _(
+            "Brouillon enregistré. Le lien pour le reprendre est envoyé à %(email)s ; l'adresse de cette page "
+            "permet aussi d'y revenir."
+        )
+        % {"email": candidacy.contact_email},
+    )
+    return redirect(tokens.draft_url(candidacy))
+
+
+def _save(form, members, cohort, candidacy):
+    fields = form.model_fields()
+    if form.cleaned_data.get("consent"):
+        fields["consent_at"] = timezone.now()
+    return services.save_draft(
+        candidacy=candidacy,
+        cohort=cohort,
+        fields=fields,
+        members=members.members(),
+        new_files=form.cleaned_data.get("documents") or [],
+        removed_attachments=form.cleaned_data.get("remove_documents") or [],
+    )
+
+
+def _render_form(request, cohort, form, members, candidacy=None):
+    candidacy = candidacy or (form.instance if form.instance.pk else None)
+    return render(
+        request,
+        "projects/apply/candidacy_form.html",
+        {
+            "cohort": cohort,
+            "form": form,
+            "members": members,
+            "candidacy": candidacy,
+            "draft_url": tokens.draft_url(candidacy) if candidacy else None,
+        },
+    )
+
+
+def _invalid_link(request):
+    return render(request, "projects/apply/invalid_link.html", status=404)
+
+
+def candidacy_status(request, token):
+    candidacy = tokens.read_token(token, tokens.STATUS)
+    if candidacy is None or candidacy.status == Candidacy.Status.DRAFT:
+        return _invalid_link(request)
+    candidacy = (
+        Candidacy.objects.select_related("cohort__programme", "territory")
+        .prefetch_related("members", "attachments", "history")
+        .get(pk=candidacy.pk)
+    )
+    return render(request, "projects/apply/candidacy_status.html", {"candidacy": candidacy, "token": token})
+
+
+@require_POST
+def candidacy_withdraw(request, token):
+    candidacy = tokens.read_token(token, tokens.STATUS)
+    if candidacy is None or candidacy.status == Candidacy.Status.DRAFT:
+        return _invalid_link(request)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Cochez la case de confirmation pour retirer votre candidature."))
+    else:
+        try:
+            services.withdraw_candidacy(candidacy=candidacy, note=request.POST.get("note", "")[:2000])
+            messages.success(request, _("Votre candidature est retirée. Merci de nous avoir prévenus."))
+        except services.TransitionNotAllowed:
+            messages.error(request, _("Cette candidature ne peut plus être retirée : une décision a déjà été prise."))
+    return redirect("projects:candidacy_status", token=token)
