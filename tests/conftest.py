@@ -9,6 +9,7 @@ from functools import cache
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache as django_cache
 
 from incubator.celery import app as celery_app
 from tests.factories import CoachFactory, PartnerStructureFactory, ProgrammeFactory, StaffFactory
@@ -54,6 +55,12 @@ def pytest_runtest_setup(item):
             if os.environ.get("REQUIRE_SERVICES") == "1":
                 pytest.fail(f"REQUIRE_SERVICES=1 but this test {reason}", pytrace=False)
             pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: each test starts with none."""
+    django_cache.clear()
 
 
 @pytest.fixture(autouse=True)

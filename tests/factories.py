@@ -1,9 +1,11 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
 from cohorts.models import Cohort, Programme
 from incubator.models import PartnerStructure, Territory, User
+from projects.models import Candidacy, CandidacyMember, Sector
 
 PASSWORD = "un-mot-de-passe-solide"
 
@@ -81,3 +83,83 @@ class CohortFactory(factory.django.DjangoModelFactory):
     def territories(self, create, extracted, **kwargs):
         if create:
             self.territories.set(extracted if extracted is not None else [TerritoryFactory()])
+
+
+class CandidacyFactory(factory.django.DjangoModelFactory):
+    """A complete candidacy, sent (status `submitted`) unless told otherwise."""
+
+    class Meta:
+        model = Candidacy
+
+    cohort = factory.SubFactory(CohortFactory)
+    status = Candidacy.Status.SUBMITTED
+    reference = factory.Sequence(lambda n: f"2026-T{n:04d}")
+    submitted_at = factory.LazyFunction(timezone.now)
+    project_name = factory.Sequence(lambda n: f"Tiers-lieu n°{n}")
+    summary = "Un tiers-lieu dans une ancienne école du village."
+    need = "Aucun lieu de rencontre à moins de 20 km."
+    collective_dimension = "Une association de huit habitants."
+    economic_model = "Café associatif, location de salles, subventions."
+    territory = factory.SubFactory(TerritoryFactory)
+    commune = "Dieulefit"
+    anchoring = "La mairie et l'école sont partenaires."
+    sector = Sector.THIRD_PLACE
+    stage = Candidacy.Stage.STUDY
+    expectations = "Construire le modèle économique."
+    heard_from = Candidacy.HeardFrom.WORD_OF_MOUTH
+    contact_name = "Camille Martin"
+    contact_email = factory.Sequence(lambda n: f"porteur{n}@exemple.fr")
+    contact_phone = "06 12 34 56 78"
+    consent_at = factory.LazyFunction(timezone.now)
+
+
+class DraftFactory(CandidacyFactory):
+    status = Candidacy.Status.DRAFT
+    reference = None
+    submitted_at = None
+
+
+class CandidacyMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CandidacyMember
+
+    candidacy = factory.SubFactory(CandidacyFactory)
+    name = factory.Faker("name", locale="fr_FR")
+    email = factory.Sequence(lambda n: f"membre{n}@exemple.fr")
+    role = "Trésorière"
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    """A small PDF joined to a candidacy, stored through the storage API like a real upload."""
+
+    class Meta:
+        model = "projects.Attachment"
+
+    candidacy = factory.SubFactory(CandidacyFactory)
+    file = factory.django.FileField(filename="dossier.pdf", data=b"%PDF-1.4\n% un dossier de candidature\n")
+    original_name = "Dossier de candidature.pdf"
+    content_type = "application/pdf"
+    size = factory.LazyAttribute(lambda o: o.file.size)
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.Project"
+
+    cohort = factory.SubFactory(CohortFactory)
+    name = factory.Sequence(lambda n: f"Garage solidaire n°{n}")
+    summary = "Un garage associatif pour entretenir sa voiture à petit prix."
+    sector = Sector.SOLIDARITY_GARAGE
+    territory = factory.SubFactory(TerritoryFactory)
+    commune = "Crest"
+
+
+class ProjectMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.ProjectMember"
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Faker("name", locale="fr_FR")
+    email = factory.Sequence(lambda n: f"equipier{n}@exemple.fr")
+    phone = "06 98 76 54 32"
+    role = "Mécanicien bénévole"

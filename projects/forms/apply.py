@@ -159,6 +159,8 @@ class CandidacyForm(forms.ModelForm):
         self.submitting = submitting
         self.fields["territory"].queryset = cohort.territories.all() or Territory.objects.all()
         self.fields["territory"].empty_label = _("Choisissez")
+        for name in ("sector", "stage", "heard_from"):
+            self.fields[name].choices = [("", _("Choisissez")), *self.fields[name].choices[1:]]
         for name in REQUIRED_TO_SUBMIT:
             # The browser does not insist (a draft may be incomplete); the server does, on sending.
             self.fields[name].required = False
@@ -225,10 +227,13 @@ class CandidacyForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
 
 
+MEMBER_FIELDS = ("name", "email", "phone", "role")
+
+
 class MemberForm(forms.ModelForm):
     class Meta:
         model = CandidacyMember
-        fields = ["name", "email", "phone", "role"]
+        fields = list(MEMBER_FIELDS)  # a copy: the inline formset appends its foreign key to this list
         widgets = {"phone": forms.TextInput(attrs={"type": "tel"})}
 
 
@@ -244,7 +249,7 @@ class BaseMemberFormSet(forms.BaseInlineFormSet):
 
     def members(self) -> list[dict]:
         return [
-            {name: form.cleaned_data.get(name, "") for name in MemberForm.Meta.fields}
+            {name: form.cleaned_data.get(name, "") for name in MEMBER_FIELDS}
             for form in self.forms
             if form.is_valid() and form.has_changed() and not form.cleaned_data.get("DELETE")
         ]

@@ -40,7 +40,8 @@ def apply(request, cohort_pk=None, token=None):
     form = CandidacyForm(request.POST, request.FILES, **form_kwargs)
     members = MemberFormSet(request.POST, **member_kwargs)
     valid = form.is_valid() & members.is_valid()
-    if valid and submitting and over_rate_limit(request, group=RATE_GROUP, rate=settings.APPLY_RATE):
+    rate_limited = valid and submitting and over_rate_limit(request, group=RATE_GROUP, rate=settings.APPLY_RATE)
+    if rate_limited:
         form.add_error(
             None,
             _(
@@ -52,7 +53,7 @@ def apply(request, cohort_pk=None, token=None):
 
     if not valid:
         # Keep whatever can be kept, uploaded documents first: nobody should have to pick them again.
-        if candidacy or form.cleaned_data.get("documents"):
+        if candidacy or rate_limited or form.cleaned_data.get("documents"):
             candidacy = _save(form, members, cohort, candidacy)
             form.fields["remove_documents"].queryset = candidacy.attachments.all()
         return _render_form(request, cohort, form, members, candidacy=candidacy)

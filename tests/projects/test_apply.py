@@ -1,0 +1,443 @@
+"""The applicant's side: the call, the form, drafts and their link, submission, status, withdrawal."""
+
+import datetime
+import os
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+
+from projects import tokens
+from projects.models import Candidacy, StatusChange
+from tests.factories import CandidacyFactory, CohortFactory, DraftFactory, TerritoryFactory
+from tests.projects.documents import DOCX, JPEG, ODT, PDF, PNG, upload
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 4, 10)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(datetime.datetime(2026, 4, 10, 10, 0, tzinfo=datetime.UTC), tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _no_wait(settings):
+    settings.APPLY_MIN_FILL_SECONDS = 0
+
+
+@pytest.fixture
+def drome(db):
+    return TerritoryFactory(name="Drôme", department_code="26")
+
+
+@pytest.fixture
+def cohort(programme, drome):
+    return CohortFactory(
+        programme=programme,
+        name="Saison 2026-2027",
+        start_date=datetime.date(2026, 9, 1),
+        call_opens_on=datetime.date(2026, 3, 1),
+        call_closes_on=datetime.date(2026, 4, 30),
+        territories=[drome],
+    )
+
+
+def answers(cohort, **overrides):
+    data = {
+        "project_name": "Le Garage du Coin",
+        "summary": "Un garage solidaire pour réparer les voitures des habitants à petits prix.",
+        "need": "Sans voiture, pas de travail ici.",
+        "collective_dimension": "Une association de six bénévoles et deux mécaniciens.",
+        "economic_model": "Réparations à prix solidaire, adhésions, subvention du département.",
+        "sector": "solidarity_garage",
+        "territory": str(cohort.territories.get().pk),
+        "commune": "Crest",
+        "anchoring": "La mission locale nous envoie des jeunes.",
+        "stage": "testing",
+        "expectations": "Choisir la forme juridique.",
+        "heard_from": "partner",
+        "contact_name": "Léa Roux",
+        "contact_email": "lea.roux@exemple.fr",
+        "contact_phone": "06 00 00 00 00",
+        "consent": "on",
+        "members-TOTAL_FORMS": "2",
+        "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "0",
+        "members-MAX_NUM_FORMS": "1000",
+        "members-0-name": "Léa Roux",
+        "members-0-email": "lea.roux@exemple.fr",
+        "members-0-role": "Présidente",
+        "members-1-name": "",
+        "submit": "1",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def _started(client, url):
+    """The signed 'form opened at' value the page hands out."""
+    page = client.get(url).content.decode()
+    return re.search(r'name="started" value="([^"]+)"', page).group(1)
+
+
+def post_form(client, url, data):
+    data = {"started": _started(client, url), **data}
+    return client.post(url, data)
+
+
+def _link(message, name):
+    return re.search(rf"https?://[^/\s]+({re.escape(reverse(name, args=['X'])[:-2])}\S+)", message.body).group(1)
+
+
+# --- The call ------------------------------------------------------------------------------------
+
+
+def test_the_call_page_presents_the_season_and_invites_to_apply(client, cohort):
+    page = client.get(reverse("cohorts:call", args=[cohort.pk])).content.decode()
+    assert "Appel à candidatures — Saison 2026-2027" in page
+    assert "CAE Prisme" in page
+    assert "Dimension collective" in page and "Ancrage territorial" in page
+    assert "Une journée collective chaque mois" in page
+    assert reverse("projects:apply", args=[cohort.pk]) in page
+
+
+def test_a_closed_call_says_when_the_next_one_opens(client, cohort, programme):
+    closed = CohortFactory(
+        programme=programme, call_opens_on=datetime.date(2025, 1, 1), call_closes_on=datetime.date(2025, 2, 1)
+    )
+    cohort.call_opens_on = datetime.date(2026, 5, 1)
+    cohort.call_closes_on = datetime.date(2026, 6, 1)
+    cohort.save()
+    page = client.get(reverse("cohorts:call", args=[closed.pk])).content.decode()
+    assert "Le prochain, pour la Saison 2026-2027, ouvrira le 1 mai 2026." in page
+    assert reverse("projects:apply", args=[closed.pk]) not in page
+    response = client.get(reverse("projects:apply", args=[closed.pk]))
+    assert "Il s'est clos le 1 février 2025." in response.content.decode()
+
+
+def test_an_unknown_season_is_not_found(client, db):
+    assert client.get(reverse("projects:apply", args=[999])).status_code == 404
+
+
+# --- Drafts --------------------------------------------------------------------------------------
+
+
+def test_saving_a_draft_needs_only_an_email_and_mails_the_link_to_come_back(
+    client, cohort, django_capture_on_commit_callbacks
+):
+    url = reverse("projects:apply", args=[cohort.pk])
+    data = {
+        "project_name": "Le Garage du Coin",
+        "contact_email": "lea@exemple.fr",
+        "draft": "1",
+        "members-TOTAL_FORMS": "2",
+        "members-INITIAL_FORMS": "0",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_form(client, url, data)
+    draft = Candidacy.objects.get()
+    assert draft.status == Candidacy.Status.DRAFT and draft.reference is None
+    assert response["Location"] == tokens.draft_url(draft)
+
+    [message] = mail.outbox
+    assert message.to == ["lea@exemple.fr"]
+    assert message.subject == "Votre brouillon de candidature"
+    link = _link(message, "projects:apply_resume")
+    page = client.get(link).content.decode()
+    assert 'value="Le Garage du Coin"' in page
+    assert "Brouillon enregistré" in page
+
+
+def test_a_draft_without_email_is_not_saved_and_says_why(client, cohort):
+    url = reverse("projects:apply", args=[cohort.pk])
+    response = post_form(client, url, answers(cohort, contact_email="", draft="1", submit=None))
+    assert "Ce champ est obligatoire." in response.content.decode()
+    assert not Candidacy.objects.exists()
+
+
+def test_the_draft_link_works_from_another_device_and_saving_again_sends_no_second_mail(
+    client, cohort, django_capture_on_commit_callbacks
+):
+    draft = DraftFactory(cohort=cohort, contact_email="lea@exemple.fr", project_name="Avant")
+    url = tokens.draft_url(draft)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_form(
+            client, url, answers(cohort, project_name="Après", contact_email="lea@exemple.fr", draft="1", submit=None)
+        )
+    draft.refresh_from_db()
+    assert draft.project_name == "Après"
+    assert mail.outbox == []
+
+
+# --- Submission ----------------------------------------------------------------------------------
+
+
+def test_the_whole_flow_from_draft_to_submission(client, cohort, django_capture_on_commit_callbacks):
+    url = reverse("projects:apply", args=[cohort.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_form(client, url, answers(cohort, summary="", draft="1", submit=None))
+    draft = Candidacy.objects.get()
+    resume = response["Location"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_form(client, resume, answers(cohort, summary="", documents=[upload("dossier.pdf", PDF)]))
+    assert "Cette réponse est nécessaire pour envoyer la candidature." in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Candidacy.Status.DRAFT
+    assert [a.original_name for a in draft.attachments.all()] == ["dossier.pdf"]  # kept despite the error
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_form(client, resume, answers(cohort))
+    candidacy = Candidacy.objects.get()
+    assert candidacy.status == Candidacy.Status.SUBMITTED
+    assert re.fullmatch(r"2026-[A-Z2-9]{5}", candidacy.reference)
+    assert candidacy.submitted_at and candidacy.consent_at
+    assert [m.name for m in candidacy.members.all()] == ["Léa Roux"]
+    assert candidacy.attachments.count() == 1
+    assert StatusChange.objects.get().to_status == Candidacy.Status.SUBMITTED
+
+    confirmation = mail.outbox[-1]
+    assert confirmation.subject == f"Candidature bien reçue — référence {candidacy.reference}"
+    status_link = _link(confirmation, "projects:candidacy_status")
+    assert response["Location"] == status_link
+    page = client.get(status_link).content.decode()
+    assert "Où en est votre candidature : Envoyée" in page
+    assert candidacy.reference in page
+    # The draft link now leads to the status page: a sent candidacy is no longer editable.
+    assert client.get(resume)["Location"] == status_link
+
+
+def test_missing_consent_is_refused_in_french_and_nothing_typed_is_lost(client, cohort):
+    url = reverse("projects:apply", args=[cohort.pk])
+    response = post_form(client, url, answers(cohort, consent=None))
+    page = response.content.decode()
+    assert "Pour envoyer la candidature, cochez cette case" in page
+    assert 'value="Le Garage du Coin"' in page
+    assert "Un garage solidaire pour réparer" in page
+    assert 'value="Léa Roux"' in page
+    assert not Candidacy.objects.exclude(status="draft").exists()
+
+
+def test_a_team_is_needed_to_submit(client, cohort):
+    response = post_form(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort, **{"members-0-name": ""}))
+    assert "Présentez au moins une personne de l&#x27;équipe." in response.content.decode()
+
+
+def test_a_territory_outside_the_season_is_refused(client, cohort):
+    elsewhere = TerritoryFactory(name="Isère", department_code="38")
+    response = post_form(
+        client, reverse("projects:apply", args=[cohort.pk]), answers(cohort, territory=str(elsewhere.pk))
+    )
+    assert "Sélectionnez un choix valide" in response.content.decode()
+
+
+def test_html_in_answers_is_shown_as_text(client, cohort):
+    post_form(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort, summary="<script>alert(1)</script>"))
+    candidacy = Candidacy.objects.get()
+    page = client.get(tokens.status_url(candidacy)).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+# --- Documents -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "stored_as", "content_type"),
+    [
+        ("dossier.pdf", PDF, "dossier.pdf", "application/pdf"),
+        ("statuts.odt", ODT, "statuts.odt", "application/vnd.oasis.opendocument.text"),
+        ("budget.docx", DOCX, "budget.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("photo.JPEG", JPEG, "photo.jpg", "image/jpeg"),
+        ("plan.png", PNG, "plan.png", "image/png"),
+        ("plan.pdf", PNG, "plan.png", "image/png"),  # misnamed: the content decides
+    ],
+)
+def test_accepted_documents_are_recognised_by_their_content(client, cohort, name, content, stored_as, content_type):
+    post_form(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort, documents=[upload(name, content)]))
+    [attachment] = Candidacy.objects.get().attachments.all()
+    assert (attachment.original_name, attachment.content_type) == (stored_as, content_type)
+    assert attachment.file.read() == content
+    assert "candidatures/" in attachment.file.name and name not in attachment.file.name
+
+
+def test_a_pdf_that_is_not_a_pdf_is_refused(client, cohort):
+    response = post_form(
+        client,
+        reverse("projects:apply", args=[cohort.pk]),
+        answers(cohort, documents=[upload("cv.pdf", b"MZ\x90 not a pdf")]),
+    )
+    assert "« cv.pdf » n&#x27;est pas un document PDF, ODT, DOCX, JPEG ou PNG lisible." in response.content.decode()
+    assert not Candidacy.objects.exclude(status="draft").exists()
+
+
+def test_an_oversize_document_is_refused(client, cohort, settings):
+    settings.ATTACHMENT_MAX_BYTES = 100
+    response = post_form(
+        client,
+        reverse("projects:apply", args=[cohort.pk]),
+        answers(cohort, documents=[upload("gros.pdf", PDF + b" " * 200)]),
+    )
+    assert "« gros.pdf » pèse" in response.content.decode()
+    assert "permis par document" in response.content.decode()
+
+
+def test_six_documents_are_refused_but_five_are_fine(client, cohort):
+    url = reverse("projects:apply", args=[cohort.pk])
+    six = [upload(f"page{i}.pdf", PDF) for i in range(6)]
+    response = post_form(client, url, answers(cohort, documents=six))
+    assert "Une candidature a 5 documents au plus" in response.content.decode()
+    five = [upload(f"page{i}.pdf", PDF) for i in range(5)]
+    post_form(client, url, answers(cohort, documents=five))
+    assert Candidacy.objects.get(status="submitted").attachments.count() == 5
+
+
+def test_documents_can_be_removed_from_a_draft(client, cohort, django_capture_on_commit_callbacks):
+    url = reverse("projects:apply", args=[cohort.pk])
+    response = post_form(client, url, answers(cohort, documents=[upload("a.pdf", PDF)], draft="1", submit=None))
+    draft = Candidacy.objects.get()
+    attachment = draft.attachments.get()
+    stored = attachment.file.path
+    with django_capture_on_commit_callbacks(execute=True):
+        post_form(
+            client, response["Location"], answers(cohort, remove_documents=[str(attachment.pk)], draft="1", submit=None)
+        )
+    assert not draft.attachments.exists()
+    import os
+
+    assert not os.path.exists(stored)
+
+
+# --- Anti-abuse ----------------------------------------------------------------------------------
+
+
+def test_the_honeypot_turns_robots_away_with_a_clear_message(client, cohort):
+    response = post_form(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort, website="http://spam"))
+    assert "le champ « Laissez ce champ vide » a été rempli" in response.content.decode()
+    assert not Candidacy.objects.exists()
+
+
+def test_a_form_sent_too_fast_is_asked_again_and_goes_through_the_second_time(client, cohort, settings):
+    settings.APPLY_MIN_FILL_SECONDS = 30
+    url = reverse("projects:apply", args=[cohort.pk])
+    started = _started(client, url)
+    response = client.post(url, answers(cohort, started=started))
+    assert "envoyé très vite après son ouverture" in response.content.decode()
+    with time_machine.travel(datetime.datetime(2026, 4, 10, 10, 5, tzinfo=datetime.UTC)):
+        response = client.post(url, answers(cohort, started=started))
+    assert response.status_code == 302
+    assert Candidacy.objects.get().status == Candidacy.Status.SUBMITTED
+
+
+def test_a_forged_start_time_counts_as_too_fast(client, cohort, settings):
+    settings.APPLY_MIN_FILL_SECONDS = 5
+    response = client.post(reverse("projects:apply", args=[cohort.pk]), answers(cohort, started="1000"))
+    assert "envoyé très vite après son ouverture" in response.content.decode()
+
+
+def test_submissions_per_address_are_limited_and_the_draft_is_kept(client, cohort, settings):
+    settings.APPLY_RATE = "2/h"
+    url = reverse("projects:apply", args=[cohort.pk])
+    for n in range(2):
+        post_form(client, url, answers(cohort, project_name=f"Projet {n}"))
+    response = post_form(client, url, answers(cohort, project_name="Projet de trop"))
+    assert "Beaucoup de candidatures sont parties de votre connexion" in response.content.decode()
+    assert Candidacy.objects.get(project_name="Projet de trop").status == Candidacy.Status.DRAFT
+    other = client.post(
+        url, answers(cohort, project_name="Voisin", started=_started(client, url)), REMOTE_ADDR="198.51.100.4"
+    )
+    assert other.status_code == 302
+
+
+# --- Links, status, withdrawal -------------------------------------------------------------------
+
+
+def test_forged_and_swapped_links_are_refused(client, cohort):
+    candidacy = CandidacyFactory(cohort=cohort)
+    draft = DraftFactory(cohort=cohort)
+    for url in [
+        reverse("projects:candidacy_status", args=["pas-un-jeton"]),
+        reverse("projects:apply_resume", args=["pas-un-jeton"]),
+        reverse("projects:candidacy_status", args=[tokens.make_token(candidacy, tokens.DRAFT)]),  # wrong purpose
+        reverse("projects:candidacy_status", args=[tokens.make_token(draft, tokens.STATUS)]),  # a draft has no status
+        tokens.status_url(candidacy)[:-3] + "abc/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert (
+            "Ce lien n&#x27;est pas ou plus valable" in response.content.decode()
+            or "Ce lien n'est pas ou plus valable" in response.content.decode()
+        )
+
+
+def test_an_expired_link_is_refused(client, cohort, settings):
+    draft = DraftFactory(cohort=cohort)
+    url = tokens.draft_url(draft)
+    with time_machine.travel(
+        datetime.datetime(2026, 4, 10, tzinfo=datetime.UTC)
+        + datetime.timedelta(days=settings.CANDIDACY_DRAFT_LINK_DAYS + 1)
+    ):
+        assert client.get(url).status_code == 404
+
+
+def test_one_applicants_link_shows_only_their_candidacy(client, cohort):
+    mine = CandidacyFactory(cohort=cohort, project_name="Le mien")
+    CandidacyFactory(cohort=cohort, project_name="Celui du voisin")
+    page = client.get(tokens.status_url(mine)).content.decode()
+    assert "Le mien" in page and "Celui du voisin" not in page
+
+
+def test_an_applicant_withdraws_after_confirming(client, cohort):
+    candidacy = CandidacyFactory(cohort=cohort)
+    token = tokens.make_token(candidacy, tokens.STATUS)
+    withdraw = reverse("projects:candidacy_withdraw", args=[token])
+    client.post(withdraw, {"note": "Projet abandonné"})
+    candidacy.refresh_from_db()
+    assert candidacy.status == Candidacy.Status.SUBMITTED
+    response = client.post(withdraw, {"note": "Projet abandonné", "confirm": "yes"}, follow=True)
+    assert "Votre candidature est retirée." in response.content.decode()
+    candidacy.refresh_from_db()
+    assert candidacy.status == Candidacy.Status.WITHDRAWN
+    change = candidacy.history.get()
+    assert (change.by, change.note) == (None, "Projet abandonné")
+
+
+def test_a_decided_candidacy_cannot_be_withdrawn(client, cohort):
+    candidacy = CandidacyFactory(cohort=cohort, status=Candidacy.Status.REJECTED)
+    token = tokens.make_token(candidacy, tokens.STATUS)
+    page = client.get(reverse("projects:candidacy_status", args=[token])).content.decode()
+    assert "Retirer ma candidature" not in page
+    response = client.post(reverse("projects:candidacy_withdraw", args=[token]), {"confirm": "yes"}, follow=True)
+    assert "ne peut plus être retirée" in response.content.decode()
+    candidacy.refresh_from_db()
+    assert candidacy.status == Candidacy.Status.REJECTED
+
+
+def test_withdrawal_is_a_post(client, cohort):
+    candidacy = CandidacyFactory(cohort=cohort)
+    assert (
+        client.get(
+            reverse("projects:candidacy_withdraw", args=[tokens.make_token(candidacy, tokens.STATUS)])
+        ).status_code
+        == 405
+    )
+
+
+def test_staff_and_coaches_have_no_special_access_to_applicant_pages(client, cohort, staff, coach):
+    """An applicant's page is reached by its link, whoever is logged in, and by nothing else."""
+    candidacy = CandidacyFactory(cohort=cohort)
+    for user in (staff, coach):
+        client.force_login(user)
+        assert client.get(tokens.status_url(candidacy)).status_code == 200
+        assert client.get(reverse("projects:candidacy_status", args=["x"])).status_code == 404
+
+
+def test_the_privacy_notice_explains_retention(client, programme, settings):
+    page = client.get(reverse("privacy")).content.decode()
+    assert "Vos données personnelles" in page
+    assert f"anonymisée {settings.CANDIDACY_RETENTION_MONTHS} mois après la fin de la saison" in page
+    assert "CAE Prisme" in page
