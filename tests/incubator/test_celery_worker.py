@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 import uuid
+from urllib.parse import quote
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,10 @@ def worker(transactional_db):
     db = connection.settings_dict
     environment = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": (
+            f"postgres://{quote(db['USER'], safe='')}:{quote(db['PASSWORD'] or '', safe='')}"
+            f"@{db['HOST']}:{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}"
+        ),
         "REDIS_URL": settings.REDIS_URL,
     }
     process = subprocess.Popen(
