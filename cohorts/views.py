@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
@@ -83,6 +83,16 @@ class CohortDetailView(StaffRequiredMixin, DetailView):
             .select_related("programme")
             .prefetch_related("territories", "programme__partners")
         )
+
+    def get_context_data(self, **kwargs):
+        from projects.services import candidacy_figures
+
+        cohort = self.object
+        # This season and the programme's earlier ones, most recent first: the partners watch the trend.
+        seasons = Cohort.objects.filter(
+            Q(pk=cohort.pk) | Q(programme=cohort.programme_id, start_date__lt=cohort.start_date)
+        ).order_by("-start_date", "name")
+        return super().get_context_data(figures=candidacy_figures(seasons), **kwargs)
 
 
 class CohortCreateView(StaffRequiredMixin, UserFormMixin, CreateView):

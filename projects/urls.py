@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import apply, coach
+from .views import apply, coach, staff
+from .views import personal_data as personal_data_views
 
 app_name = "projects"
 
@@ -12,4 +13,21 @@ urlpatterns = [
     path("candidature/<str:token>/retirer/", apply.candidacy_withdraw, name="candidacy_withdraw"),
     # Coaches.
     path("mes-projets/", coach.MyProjectsView.as_view(), name="my_projects"),
+    # Staff and reviewers.
+    path("candidatures/", staff.CandidacyListView.as_view(), name="candidacy_list"),
+    path("candidatures/<int:pk>/", staff.CandidacyDetailView.as_view(), name="candidacy_detail"),
+    path("candidatures/<int:pk>/evaluation/", staff.CandidacyReviewView.as_view(), name="candidacy_review"),
+    path("candidatures/<int:pk>/decision/", staff.CandidacyTransitionView.as_view(), name="candidacy_transition"),
+    path(
+        "candidatures/<int:pk>/documents/<int:attachment_pk>/",
+        staff.AttachmentDownloadView.as_view(),
+        name="attachment_download",
+    ),
+    path(
+        "messages-de-decision/<int:programme_pk>/",
+        staff.DecisionMessagesView.as_view(),
+        name="decision_messages",
+    ),
+    # Personal data requests (staff).
+    path("donnees-personnelles/", personal_data_views.PersonalDataView.as_view(), name="personal_data"),
 ]

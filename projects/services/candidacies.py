@@ -49,11 +49,15 @@ def save_draft(
 ) -> Candidacy:
     """Keep what the applicant typed and uploaded so far; nothing here needs to be complete."""
     created = candidacy is None
+    previous_email = ""
     if created:
         candidacy = Candidacy(cohort=cohort)
-    elif candidacy.status != Status.DRAFT:
-        raise TransitionNotAllowed
-    previous_email = "" if created else Candidacy.objects.get(pk=candidacy.pk).contact_email
+    else:
+        # Checked under a row lock: the draft may have just been sent from another tab, or purged.
+        locked = Candidacy.objects.select_for_update().filter(pk=candidacy.pk, status=Status.DRAFT).first()
+        if locked is None:
+            raise TransitionNotAllowed
+        previous_email = locked.contact_email
     for name, value in fields.items():
         setattr(candidacy, name, value)
     candidacy.save()

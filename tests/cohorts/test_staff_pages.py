@@ -190,7 +190,8 @@ def test_season_list_runs_a_fixed_number_of_queries(client, django_assert_max_nu
 def test_season_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries, programme, staff, seasons):
     cohort = CohortFactory(programme=programme, territories=[TerritoryFactory(name=f"T{i}") for i in range(seasons)])
     client.force_login(staff)
-    # session + user, the season with its programme, its territories, the programme's partners
-    with django_assert_max_num_queries(5):
+    # session + user, the season with its programme, its territories, the programme's partners, then the
+    # candidacy figures: the seasons side by side and one grouped query (projects.services.statistics)
+    with django_assert_max_num_queries(7):
         response = client.get(cohort.get_absolute_url())
     assert response.status_code == 200

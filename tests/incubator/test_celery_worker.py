@@ -5,8 +5,8 @@ import subprocess
 import sys
 import time
 import uuid
-from urllib.parse import quote
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings

@@ -118,7 +118,7 @@ def test_superusers_are_not_coaches(client, db):
 
 @pytest.mark.parametrize("seasons", [1, 10])
 def test_coach_home_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries, programme, coach, seasons):
-    for n in range(seasons):
+    for _ in range(seasons):
         CohortFactory(programme=programme, start_date=datetime.date.today().replace(day=1))
     client.force_login(coach)
     # session, user, their structure, current seasons with their programme

@@ -1,22 +1,52 @@
+import datetime
+import io
+
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from cohorts.models import Cohort, Programme
 from incubator.models import PartnerStructure, Territory, User
+from projects.models import Candidacy, CandidacyMember, Project, ProjectMember, Review, ReviewScore, StatusChange
 
 pytestmark = pytest.mark.django_db
 
+MODELS = (
+    PartnerStructure,
+    Territory,
+    Programme,
+    Cohort,
+    User,
+    Candidacy,
+    CandidacyMember,
+    StatusChange,
+    Review,
+    ReviewScore,
+    Project,
+    ProjectMember,
+)
+
 
 def _counts():
-    return [m.objects.count() for m in (PartnerStructure, Territory, Programme, Cohort, User)]
+    return {model.__name__: model.objects.count() for model in MODELS}
 
 
-def test_seed_demo_loads_the_partnership_and_adds_nothing_the_second_time(settings):
+def _seed():
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def seeded(settings):
     settings.DEBUG = True
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    _seed()
+
+
+def test_seed_demo_loads_the_partnership_and_adds_nothing_the_second_time(seeded):
     first = _counts()
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    _seed()
     assert _counts() == first
+    assert first["Candidacy"] > 0 and first["Project"] > 0 and first["Review"] > 0
 
     assert {s.kind for s in PartnerStructure.objects.all()} >= {"cae", "incubator", "union"}
     assert set(Territory.objects.values_list("department_code", flat=True)) == {"26", "07"}
@@ -29,19 +59,90 @@ def test_seed_demo_loads_the_partnership_and_adds_nothing_the_second_time(settin
     assert User.objects.filter(is_superuser=True).exists()
 
 
-def test_seed_demo_prints_one_login_per_role(settings, capsys):
+def test_seed_demo_run_again_months_later_reuses_the_seasons(seeded):
+    first = _counts()
+    seasons = list(Cohort.objects.order_by("start_date").values_list("pk", "name", "start_date"))
+
+    later = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=200)
+    with time_machine.travel(later, tick=False):
+        _seed()
+
+    assert list(Cohort.objects.order_by("start_date").values_list("pk", "name", "start_date")) == seasons
+    assert _counts() == first
+
+
+def test_seed_demo_uses_the_seasons_a_programme_already_has(settings, programme):
     settings.DEBUG = True
-    call_command("seed_demo")
-    out = capsys.readouterr().out
-    for email in User.objects.values_list("email", flat=True).filter(
-        email__in=[
-            "equipe@demo.incubateur.example",
-            "coach.prisme@demo.incubateur.example",
-            "admin@demo.incubateur.example",
+    Programme.objects.filter(pk=programme.pk).update(name="Accompagnement partagé Drôme-Ardèche")
+    for year in (2023, 2025):
+        Cohort.objects.create(
+            programme=programme,
+            name=f"Saison {year}",
+            start_date=datetime.date(year, 1, 1),
+            call_opens_on=datetime.date(year - 1, 9, 1),
+            call_closes_on=datetime.date(year - 1, 11, 30),
+        )
+
+    _seed()
+
+    assert list(programme.cohorts.order_by("start_date").values_list("name", flat=True)) == [
+        "Saison 2023",
+        "Saison 2025",
+    ]
+    assert {c.cohort.name for c in Candidacy.objects.select_related("cohort")} == {"Saison 2023", "Saison 2025"}
+
+
+def test_seed_demo_has_every_candidacy_status_in_the_past_and_the_current_season(seeded):
+    current = Cohort.objects.current().get()
+    past = Cohort.objects.filter(end_date__lt=current.start_date).order_by("-start_date").first()
+    for season in (past, current):
+        statuses = set(season.candidacies.values_list("status", flat=True))
+        assert statuses == set(Candidacy.Status.values), season.name
+
+
+def test_seed_demo_accepts_through_the_acceptance_service(seeded):
+    current = Cohort.objects.current().get()
+    past = Cohort.objects.filter(end_date__lt=current.start_date).get()
+    assert past.projects.count() == past.places == 6
+    assert 0 < current.projects.count() < current.places
+    for project in Project.objects.select_related("candidacy"):
+        assert project.candidacy.status == Candidacy.Status.ACCEPTED
+        assert project.name == project.candidacy.project_name
+        assert project.members.count() == project.candidacy.members.count() >= 2
+        assert list(project.candidacy.history.values_list("to_status", flat=True)) == [
+            "submitted",
+            "under_review",
+            "shortlisted",
+            "accepted",
         ]
-    ):
-        assert email in out
-    assert "demo-incubateur" in out
+    # Every sent candidacy has a reference and a submission date within its season's call.
+    for candidacy in Candidacy.objects.received().select_related("cohort"):
+        assert candidacy.reference
+        assert candidacy.cohort.call_opens_on <= candidacy.submitted_at.date() <= candidacy.cohort.call_closes_on
+    assert Review.objects.values("reviewer").distinct().count() == 2
+    assert set(Review.objects.values_list("reviewer__role", flat=True)) == {User.Role.STAFF}
+
+
+DEMO_LOGINS = [
+    ("equipe@demo.incubateur.example", "/saisons/"),
+    ("coach.prisme@demo.incubateur.example", "/projets/mes-projets/"),
+    ("admin@demo.incubateur.example", "/saisons/"),
+]
+
+
+def test_seed_demo_prints_one_login_per_role_and_each_one_works(settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    printed = out.getvalue()
+    assert "demo-incubateur" in printed
+
+    for email, lands_on in DEMO_LOGINS:
+        assert email in printed
+        client = Client()
+        response = client.post("/compte/connexion/", {"username": email, "password": "demo-incubateur"}, follow=True)
+        assert response.status_code == 200, email
+        assert response.redirect_chain[-1][0] == lands_on, email
 
 
 def test_seed_demo_refuses_to_create_known_passwords_in_production(settings):

@@ -307,7 +307,6 @@ def test_documents_can_be_removed_from_a_draft(client, cohort, django_capture_on
             client, response["Location"], answers(cohort, remove_documents=[str(attachment.pk)], draft="1", submit=None)
         )
     assert not draft.attachments.exists()
-    import os
 
     assert not os.path.exists(stored)
 

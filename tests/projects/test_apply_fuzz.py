@@ -7,8 +7,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import CohortFactory, DraftFactory
 from projects import tokens
+from tests.factories import CohortFactory, DraftFactory
 
 FIELDS = [
     "project_name", "summary", "need", "collective_dimension", "economic_model", "sector", "territory", "commune",

@@ -1,0 +1,351 @@
+"""Applicants' personal data: kept only as long as needed, handed over or erased on request.
+
+What stays after anonymisation is what the season figures count (season, territory, sector, stage, how the
+applicant heard of the programme, status, dates, scores); everything a person typed or uploaded goes.
+"""
+
+import calendar
+import datetime
+import logging
+from enum import StrEnum
+from typing import NamedTuple
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cohorts.models import Cohort
+
+from ..models import Candidacy, CandidacyMember, ProjectMember, ReviewScore, StatusChange
+from .candidacies import withdraw_candidacy
+
+logger = logging.getLogger(__name__)
+
+Status = Candidacy.Status
+
+# Blanked by anonymisation: everything typed by the applicant that could tell who they are.
+FREE_TEXT_FIELDS = [
+    "summary",
+    "need",
+    "collective_dimension",
+    "economic_model",
+    "anchoring",
+    "expectations",
+    "commune",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+]
+CONTACT_FIELDS = ["contact_name", "contact_email", "contact_phone"]
+PENDING_STATUSES = [Status.SUBMITTED, Status.UNDER_REVIEW, Status.SHORTLISTED]
+# A candidacy still undecided long after its season ended was, in effect, not retained.
+EXPIRING_STATUSES = [Status.REJECTED, Status.WITHDRAWN, *PENDING_STATUSES]
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` months later, or the month's last day when it has no such day (31 → 30)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = index // 12, index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# Placeholders are stored in the database: in the site's reference language, whoever's request wrote them.
+def anonymised_project_name() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Candidature anonymisée")
+
+
+def erased_person_name() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Personne effacée")
+
+
+def _delete_files_after_commit(attachments) -> None:
+    """Remove the stored files once the rows are gone for good (not if the transaction rolls back)."""
+    files = [(attachment.file.storage, attachment.file.name) for attachment in attachments if attachment.file.name]
+
+    def delete():
+        for storage, name in files:
+            try:
+                storage.delete(name)
+            except Exception:
+                # The rows are already gone: an orphan file is not worth failing the whole sweep for.
+                logger.exception("Could not delete the stored file %s", name)
+
+    if files:
+        transaction.on_commit(delete)
+
+
+@transaction.atomic
+def anonymise_candidacy(*, candidacy: Candidacy) -> Candidacy:
+    """Strip a candidacy of everything personal and every free-text answer, keeping what the figures count.
+
+    Team members, documents (rows and stored files), status-change notes, review comments and
+    conflict-of-interest notes go; season, territory, sector, stage, how they heard of the programme,
+    status, dates and scores stay. Running it again changes nothing (the first date is kept).
+    """
+    candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
+    for field in FREE_TEXT_FIELDS:
+        setattr(candidacy, field, "")
+    candidacy.project_name = anonymised_project_name()
+    candidacy.anonymised_at = candidacy.anonymised_at or timezone.now()
+    candidacy.save(update_fields=[*FREE_TEXT_FIELDS, "project_name", "anonymised_at", "updated_at"])
+
+    candidacy.members.all().delete()
+    attachments = list(candidacy.attachments.all())
+    candidacy.attachments.all().delete()
+    _delete_files_after_commit(attachments)
+    StatusChange.objects.filter(candidacy=candidacy).exclude(note="").update(note="")
+    ReviewScore.objects.filter(review__candidacy=candidacy).exclude(comment="").update(comment="")
+    candidacy.reviews.exclude(conflict_note="").update(conflict_note="")
+    return candidacy
+
+
+@transaction.atomic
+def delete_candidacy(*, candidacy: Candidacy) -> None:
+    """Delete a draft for good, with its team, history and stored files."""
+    attachments = list(candidacy.attachments.all())
+    candidacy.delete()
+    _delete_files_after_commit(attachments)
+
+
+# --- The retention sweep ------------------------------------------------------------------------
+
+
+class Expired(NamedTuple):
+    to_anonymise: QuerySet
+    drafts_to_delete: QuerySet
+
+
+def expired_candidacies(*, today: datetime.date | None = None) -> Expired:
+    """What the retention rules say must go today (read only: the dry run shows it).
+
+    A rejected or withdrawn candidacy is kept until CANDIDACY_RETENTION_MONTHS months after its season's
+    last day, that day included, and anonymised from the next day on. A draft is deleted once nobody
+    touched it for more than CANDIDACY_DRAFT_RETENTION_DAYS days. Accepted candidacies became projects:
+    they are never touched here.
+    """
+    today = today or timezone.localdate()
+    months = settings.CANDIDACY_RETENTION_MONTHS
+    # A handful of seasons a year: month arithmetic in Python is exact, SQL date functions differ by database.
+    expired_seasons = [
+        pk
+        for pk, end_date in Cohort.objects.filter(end_date__lt=today).values_list("pk", "end_date")
+        if add_months(end_date, months) < today
+    ]
+    to_anonymise = Candidacy.objects.filter(
+        cohort__in=expired_seasons, status__in=EXPIRING_STATUSES, anonymised_at__isnull=True
+    )
+    last_kept_day = today - datetime.timedelta(days=settings.CANDIDACY_DRAFT_RETENTION_DAYS)
+    cutoff = timezone.make_aware(datetime.datetime.combine(last_kept_day, datetime.time.min))
+    drafts_to_delete = Candidacy.objects.filter(status=Status.DRAFT, updated_at__lt=cutoff)
+    return Expired(to_anonymise.order_by("pk"), drafts_to_delete.order_by("pk"))
+
+
+def anonymise_expired_candidacies(*, today: datetime.date | None = None) -> int:
+    """Apply the retention rules; returns how many candidacies were anonymised or deleted.
+
+    Each candidacy is handled in its own transaction, so one failure does not undo the others and rows
+    stay locked briefly. Safe to run twice: what is already done is not selected again.
+    """
+    today = today or timezone.localdate()
+    count = 0
+    for kind in Expired._fields:
+        for pk in list(getattr(expired_candidacies(today=today), kind).values_list("pk", flat=True)):
+            with transaction.atomic():
+                # Checked again under the row lock: the applicant may have just come back to their draft.
+                candidacy = getattr(expired_candidacies(today=today), kind).select_for_update().filter(pk=pk).first()
+                if candidacy is None:
+                    continue
+                if kind == "drafts_to_delete":
+                    delete_candidacy(candidacy=candidacy)
+                else:
+                    anonymise_candidacy(candidacy=candidacy)
+                count += 1
+    return count
+
+
+# --- Requests from one person (export, erasure) ---------------------------------------------------
+
+
+def _clean_email(email: str) -> str:
+    email = (email or "").strip()
+    if not email:
+        # An empty address would match every team member who gave none.
+        raise ValueError("An e-mail address is required.")
+    return email
+
+
+def candidacies_of(*, email: str, cohorts: QuerySet | None = None) -> QuerySet:
+    """Candidacies where the person is the contact or a team member, whatever the case of the address."""
+    email = _clean_email(email)
+    as_member = CandidacyMember.objects.filter(email__iexact=email).values("candidacy_id")
+    candidacies = Candidacy.objects.filter(Q(contact_email__iexact=email) | Q(pk__in=as_member))
+    if cohorts is not None:
+        candidacies = candidacies.filter(cohort__in=cohorts)
+    return candidacies
+
+
+def project_memberships_of(*, email: str, cohorts: QuerySet | None = None) -> QuerySet:
+    email = _clean_email(email)
+    memberships = ProjectMember.objects.filter(email__iexact=email)
+    if cohorts is not None:
+        memberships = memberships.filter(project__cohort__in=cohorts)
+    return memberships
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_personal_data(*, email: str, cohorts: QuerySet | None = None) -> dict:
+    """Everything held about one person, as plain JSON-serialisable data.
+
+    `cohorts` limits it to some seasons (the programmes a staff member runs); None means everything.
+    A person who is only a team member of someone else's candidacy gets the project's answers and their
+    own entry in the team, not the contact's details nor the other members' (those are other people's data).
+    Status notes and reviews are the programme's internal work and are left out.
+    """
+    email = _clean_email(email)
+    candidacies = (
+        candidacies_of(email=email, cohorts=cohorts)
+        .select_related("cohort__programme", "territory")
+        .prefetch_related("members", "attachments", "history")
+        .order_by("created_at", "pk")
+    )
+    memberships = project_memberships_of(email=email, cohorts=cohorts).select_related(
+        "project__cohort__programme", "project__territory"
+    )
+    return {
+        "email": email,
+        "exported_at": timezone.now().isoformat(),
+        "candidacies": [_candidacy_data(candidacy, email) for candidacy in candidacies],
+        "project_memberships": [
+            {
+                "project": membership.project.name,
+                "programme": membership.project.cohort.programme.name,
+                "season": membership.project.cohort.name,
+                "territory": str(membership.project.territory) if membership.project.territory else "",
+                "commune": membership.project.commune,
+                "name": membership.name,
+                "email": membership.email,
+                "phone": membership.phone,
+                "role": membership.role,
+            }
+            for membership in memberships.order_by("project__cohort__start_date", "pk")
+        ],
+    }
+
+
+def _candidacy_data(candidacy: Candidacy, email: str) -> dict:
+    is_contact = candidacy.contact_email.lower() == email.lower()
+    team = [m for m in candidacy.members.all() if is_contact or m.email.lower() == email.lower()]
+    data = {
+        "reference": candidacy.reference,
+        "programme": candidacy.cohort.programme.name,
+        "season": candidacy.cohort.name,
+        "role": "contact" if is_contact else "team_member",
+        "status": candidacy.status,
+        "status_label": str(candidacy.get_status_display()),
+        "created_at": _iso(candidacy.created_at),
+        "submitted_at": _iso(candidacy.submitted_at),
+        "consent_at": _iso(candidacy.consent_at),
+        "answers": {
+            "project_name": candidacy.project_name,
+            "summary": candidacy.summary,
+            "need": candidacy.need,
+            "collective_dimension": candidacy.collective_dimension,
+            "economic_model": candidacy.economic_model,
+            "territory": str(candidacy.territory) if candidacy.territory else "",
+            "commune": candidacy.commune,
+            "anchoring": candidacy.anchoring,
+            "sector": str(candidacy.get_sector_display()),
+            "stage": str(candidacy.get_stage_display()),
+            "expectations": candidacy.expectations,
+            "heard_from": str(candidacy.get_heard_from_display()),
+        },
+        "team": [{"name": m.name, "email": m.email, "phone": m.phone, "role": m.role} for m in team],
+        "status_history": [
+            {"at": _iso(change.at), "from_status": change.from_status, "to_status": change.to_status}
+            for change in candidacy.history.all()
+        ],
+        "attachments": [
+            {"name": a.original_name, "size": a.size, "uploaded_at": _iso(a.uploaded_at)}
+            for a in candidacy.attachments.all()
+        ],
+    }
+    if is_contact:
+        data["contact"] = {
+            "name": candidacy.contact_name,
+            "email": candidacy.contact_email,
+            "phone": candidacy.contact_phone,
+        }
+    return data
+
+
+class Erasure(StrEnum):
+    """What an erasure request does to one candidacy (the staff page shows it before anyone confirms)."""
+
+    DELETE = "delete"
+    WITHDRAW_AND_ANONYMISE = "withdraw_and_anonymise"
+    ANONYMISE = "anonymise"
+    KEEP_PROJECT = "keep_project"
+    LEAVE_TEAM = "leave_team"
+
+
+def erasure_outcome(*, candidacy: Candidacy, email: str) -> Erasure:
+    if candidacy.contact_email.lower() != email.strip().lower():
+        return Erasure.LEAVE_TEAM
+    if candidacy.status == Status.DRAFT:
+        return Erasure.DELETE
+    if candidacy.status == Status.ACCEPTED:
+        return Erasure.KEEP_PROJECT
+    if candidacy.status in PENDING_STATUSES:
+        return Erasure.WITHDRAW_AND_ANONYMISE
+    return Erasure.ANONYMISE
+
+
+@transaction.atomic
+def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
+    """Erase one person from the candidacies and projects; returns how many records were changed.
+
+    - Their drafts are deleted, with their files.
+    - Their candidacies still under study (sent, under review, shortlisted) are first withdrawn, as if
+      they had withdrawn them themselves, then anonymised like their rejected and withdrawn ones.
+    - Their accepted candidacies became projects, which the programme keeps for the season reports its
+      funders ask for: the project (name, presentation, sector, territory) and the candidacy's answers and
+      documents stay, but the contact details are blanked and the person leaves the candidacy's team.
+      Staff should still read those documents and answers, and edit out what is about the person.
+    - They leave the teams of other people's candidacies.
+    - In the projects' teams their entry stays (the team had that member) but the name becomes
+      « Personne effacée » and the e-mail and phone are blanked; the role is kept.
+
+    `cohorts` limits the erasure to some seasons (those of the programmes a staff member runs); None
+    means everywhere.
+    """
+    email = _clean_email(email)
+    changed = 0
+    candidacies = candidacies_of(email=email, cohorts=cohorts).select_for_update().order_by("pk")
+    for candidacy in candidacies:
+        changed += 1
+        outcome = erasure_outcome(candidacy=candidacy, email=email)
+        if outcome == Erasure.DELETE:
+            delete_candidacy(candidacy=candidacy)
+            continue
+        if outcome in (Erasure.LEAVE_TEAM, Erasure.KEEP_PROJECT):
+            candidacy.members.filter(email__iexact=email).delete()
+        if outcome == Erasure.KEEP_PROJECT:
+            for field in CONTACT_FIELDS:
+                setattr(candidacy, field, "")
+            candidacy.save(update_fields=[*CONTACT_FIELDS, "updated_at"])
+        if outcome == Erasure.WITHDRAW_AND_ANONYMISE:
+            candidacy = withdraw_candidacy(candidacy=candidacy)
+        if outcome in (Erasure.WITHDRAW_AND_ANONYMISE, Erasure.ANONYMISE):
+            anonymise_candidacy(candidacy=candidacy)
+
+    changed += project_memberships_of(email=email, cohorts=cohorts).update(
+        name=erased_person_name(), email="", phone=""
+    )
+    return changed

@@ -1,0 +1,121 @@
+"""Candidacy figures: counts per status for the staff list, and season-by-season figures for the funders.
+
+Every function here runs one query, whatever the number of seasons or candidacies.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from ..models import Candidacy, Sector
+
+Status = Candidacy.Status
+RECEIVED_STATUSES = [status for status in Status if status != Status.DRAFT]
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+def status_counts(candidacies: QuerySet) -> tuple[list[StatusCount], int]:
+    """How many of these candidacies are in each state sent by an applicant, and in all; one query."""
+    totals = candidacies.order_by().aggregate(
+        total=Count("pk", filter=~Q(status=Status.DRAFT)),
+        **{status.value: Count("pk", filter=Q(status=status)) for status in RECEIVED_STATUSES},
+    )
+    return [StatusCount(status.value, status.label, totals[status.value]) for status in RECEIVED_STATUSES], totals[
+        "total"
+    ]
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    label: str
+    values: list[int]  # one per season, in the order of `SeasonFigures.cohorts`
+
+
+@dataclass(frozen=True)
+class SeasonFigures:
+    cohorts: list
+    received: list[int]
+    accepted: list[int]
+    acceptance_rates: list[float | None]  # percentages; None when nothing was received
+    by_status: list[FigureRow]
+    by_territory: list[FigureRow]
+    by_sector: list[FigureRow]
+
+    @property
+    def sections(self):
+        """(title, rows) per breakdown, for templates."""
+        return [
+            (_("Par état"), self.by_status),
+            (_("Par territoire"), self.by_territory),
+            (_("Par secteur"), self.by_sector),
+        ]
+
+    @property
+    def columns(self):
+        """(season, received, accepted, rate) per season, for templates."""
+        return list(zip(self.cohorts, self.received, self.accepted, self.acceptance_rates, strict=True))
+
+
+def candidacy_figures(cohorts) -> SeasonFigures:
+    """Candidacies received per status, territory and sector, and the acceptance rate, season by season.
+
+    One grouped query for any number of seasons; drafts are not candidacies yet and never count.
+    """
+    cohorts = list(cohorts)
+    index = {cohort.pk: position for position, cohort in enumerate(cohorts)}
+
+    def zeros():
+        return [0] * len(cohorts)
+
+    per_status, per_territory, per_sector, territory_keys = (
+        defaultdict(zeros),
+        defaultdict(zeros),
+        defaultdict(zeros),
+        {},
+    )
+    groups = (
+        Candidacy.objects.received()
+        .filter(cohort__in=list(index))
+        .order_by()
+        .values("cohort", "status", "sector", "territory", "territory__name", "territory__department_code")
+        .annotate(n=Count("pk"))
+    )
+    for row in groups:
+        column, count = index[row["cohort"]], row["n"]
+        per_status[row["status"]][column] += count
+        per_sector[row["sector"]][column] += count
+        per_territory[row["territory"]][column] += count
+        territory_keys[row["territory"]] = (row["territory__department_code"] or "", row["territory__name"] or "")
+
+    totals = [sum(per_status[status][i] for status in per_status) for i in range(len(cohorts))]
+    accepted = list(per_status[Status.ACCEPTED.value])
+    rates = [100 * ok / total if total else None for ok, total in zip(accepted, totals, strict=True)]
+
+    unknown = _("Non précisé")
+    territories = sorted((key for key in territory_keys if key is not None), key=territory_keys.get)
+    by_territory = [
+        FigureRow(f"{territory_keys[key][1]} ({territory_keys[key][0]})", per_territory[key]) for key in territories
+    ]
+    if None in territory_keys:
+        by_territory.append(FigureRow(unknown, per_territory[None]))
+    by_sector = [FigureRow(label, per_sector[value]) for value, label in Sector.choices if value in per_sector]
+    if "" in per_sector:
+        by_sector.append(FigureRow(unknown, per_sector[""]))
+
+    return SeasonFigures(
+        cohorts=cohorts,
+        received=totals,
+        accepted=accepted,
+        acceptance_rates=rates,
+        by_status=[FigureRow(status.label, list(per_status[status.value])) for status in RECEIVED_STATUSES],
+        by_territory=by_territory,
+        by_sector=by_sector,
+    )

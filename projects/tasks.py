@@ -1,0 +1,15 @@
+import logging
+
+from celery import shared_task
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def anonymise_expired_candidacies() -> int:
+    """Run daily by beat: the retention rules for candidacies. Safe to run twice (done work is not redone)."""
+    count = services.anonymise_expired_candidacies()
+    logger.info("Retention sweep: %d candidacies anonymised or deleted", count)
+    return count

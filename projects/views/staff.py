@@ -1,0 +1,262 @@
+"""Staff and reviewers: the candidacies received, their scoring grids, and the decisions."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import UserPassesTestMixin
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views import View
+from django.views.generic import FormView
+from django_filters.views import FilterView
+
+from cohorts.models import Programme
+from incubator.access import StaffRequiredMixin
+
+from .. import services
+from ..filters import CandidacyFilter
+from ..forms.review import DECISION_LABELS, ConflictForm, DecisionMessagesForm, ReviewForm, TransitionForm
+from ..models import Attachment, Candidacy, StatusChange
+from ..services.candidacies import TRANSITIONS
+
+PAGE_SIZE = 25
+CONFLICTED = gettext_lazy("Vous avez déclaré un conflit d'intérêts pour cette candidature : vous ne la notez pas.")
+
+
+class ReviewerRequiredMixin(UserPassesTestMixin):
+    """Staff, and coaches given the reviewer role. Anonymous visitors go to the login page; others get a 403."""
+
+    def test_func(self):
+        return self.request.user.is_authenticated and self.request.user.can_review
+
+
+def received_candidacies(user):
+    """The only way in to a candidacy here: another programme's, or a draft, is simply not found."""
+    return Candidacy.objects.for_user(user).received()
+
+
+class CandidacyListView(ReviewerRequiredMixin, FilterView):
+    template_name = "projects/candidacy_list.html"
+    filterset_class = CandidacyFilter
+    context_object_name = "candidacies"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return services.candidacies_for_review(self.request.user)
+
+    def paginate_queryset(self, queryset, page_size):
+        # A page number out of range or mistyped shows the nearest page rather than an error.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        season = self.filterset.selected_season()
+        counted = received_candidacies(self.request.user)
+        if season is not None:
+            counted = counted.filter(cohort=season)
+        counts, total = services.status_counts(counted)
+        programmes = Programme.objects.none()
+        if self.request.user.is_programme_staff:
+            programmes = Programme.objects.for_user(self.request.user)
+        return super().get_context_data(
+            season=season, status_counts=counts, total=total, programmes=programmes, **kwargs
+        )
+
+
+class CandidacyPageMixin(ReviewerRequiredMixin):
+    """Fetches the candidacy through the person's own access, and renders its page in any state."""
+
+    def get_candidacy(self):
+        return get_object_or_404(
+            received_candidacies(self.request.user)
+            .select_related("cohort__programme", "territory")
+            .prefetch_related(
+                "members", "attachments", Prefetch("history", queryset=StatusChange.objects.select_related("by"))
+            ),
+            pk=self.kwargs["pk"],
+        )
+
+    def render_page(
+        self, candidacy, *, panel=None, review_form=None, conflict_form=None, transition_form=None, over_capacity=None
+    ):
+        user = self.request.user
+        panel = panel or services.review_panel(candidacy=candidacy, user=user)
+        is_staff = user.is_programme_staff
+        allowed = TRANSITIONS.get(candidacy.status, set())
+        context = {
+            "candidacy": candidacy,
+            "panel": panel,
+            "review_form": review_form or (ReviewForm(review=panel.own) if panel.can_score else None),
+            "conflict_form": conflict_form or (ConflictForm() if panel.can_score else None),
+            "is_staff": is_staff,
+            "attachment_url_name": "projects:attachment_download" if is_staff else None,
+            "decisions": [(status, label) for status, label in DECISION_LABELS.items() if status in allowed]
+            if is_staff
+            else [],
+            "transition_form": transition_form or TransitionForm(),
+            "over_capacity": over_capacity,
+        }
+        return render(self.request, "projects/candidacy_detail.html", context)
+
+
+class CandidacyDetailView(CandidacyPageMixin, View):
+    def get(self, request, pk):
+        return self.render_page(self.get_candidacy())
+
+
+class CandidacyReviewView(CandidacyPageMixin, View):
+    """POST: the reviewer's grid, or their declaration of a conflict of interest."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        candidacy = self.get_candidacy()
+        panel = services.review_panel(candidacy=candidacy, user=request.user)
+        if not panel.reviewable:
+            messages.error(request, closed_message(candidacy))
+            return redirect(candidacy_url(candidacy, anchor="evaluation"))
+        if panel.conflicted:
+            messages.error(request, CONFLICTED)
+            return redirect(candidacy_url(candidacy, anchor="evaluation"))
+        if request.POST.get("action") == "conflict":
+            return self.declare_conflict(candidacy, panel)
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Votre évaluation n'est pas enregistrée : corrigez les notes signalées."))
+            return self.render_page(candidacy, panel=panel, review_form=form)
+        try:
+            services.save_review(
+                candidacy=candidacy, reviewer=request.user, scores=form.scores(), comments=form.comments()
+            )
+        except services.ReviewClosed:
+            messages.error(request, closed_message(candidacy))
+        except services.ConflictOfInterest:
+            messages.error(request, CONFLICTED)
+        else:
+            messages.success(request, _("Votre évaluation est enregistrée."))
+        return redirect(candidacy_url(candidacy, anchor="evaluation"))
+
+    def declare_conflict(self, candidacy, panel):
+        form = ConflictForm(self.request.POST)
+        if not form.is_valid():
+            return self.render_page(candidacy, panel=panel, conflict_form=form)
+        try:
+            services.declare_conflict(candidacy=candidacy, reviewer=self.request.user, note=form.cleaned_data["note"])
+        except services.ReviewClosed:
+            messages.error(self.request, closed_message(candidacy))
+        else:
+            messages.success(
+                self.request, _("Votre conflit d'intérêts est enregistré : vous ne noterez pas cette candidature.")
+            )
+        return redirect(candidacy_url(candidacy, anchor="evaluation"))
+
+
+class CandidacyTransitionView(StaffRequiredMixin, CandidacyPageMixin, View):
+    """POST: staff move the candidacy one step of the workflow; a full season needs an explicit yes."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        candidacy = self.get_candidacy()
+        form = TransitionForm(request.POST)
+        if not form.is_valid():
+            # Rendered again rather than redirected, so that the note typed is not lost.
+            return self.render_page(candidacy, transition_form=form)
+        to_status = form.cleaned_data["to_status"]
+        try:
+            services.change_status(
+                candidacy=candidacy,
+                to_status=to_status,
+                by=request.user,
+                note=form.cleaned_data["note"],
+                confirm_over_capacity=form.cleaned_data["confirm_over_capacity"],
+            )
+        except services.TransitionNotAllowed:
+            messages.error(
+                request,
+                _(
+                    "Cette candidature est « %(status)s » : elle ne peut pas passer à « %(target)s ». "
+                    "Vérifiez son état avant de décider."
+                )
+                % {"status": candidacy.get_status_display(), "target": Candidacy.Status(to_status).label},
+            )
+            return self.render_page(candidacy, transition_form=form)
+        except services.PlacesFull:
+            return self.render_page(candidacy, transition_form=form, over_capacity=over_capacity_message(candidacy))
+        messages.success(
+            request, _("La candidature est maintenant « %(status)s ».") % {"status": Candidacy.Status(to_status).label}
+        )
+        return redirect(candidacy_url(candidacy, anchor="decision"))
+
+
+class AttachmentDownloadView(StaffRequiredMixin, View):
+    """Documents are for staff only, always downloaded, never shown inline by the browser."""
+
+    def get(self, request, pk, attachment_pk):
+        candidacy = get_object_or_404(received_candidacies(request.user), pk=pk)
+        attachment = get_object_or_404(Attachment, pk=attachment_pk, candidacy=candidacy)
+        try:
+            handle = attachment.file.open("rb")
+        except (FileNotFoundError, OSError) as error:
+            raise Http404(_("Ce document est introuvable.")) from error
+        response = FileResponse(
+            handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class DecisionMessagesView(StaffRequiredMixin, FormView):
+    template_name = "projects/decision_messages_form.html"
+    form_class = DecisionMessagesForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.is_programme_staff:
+            self.programme = get_object_or_404(
+                Programme.objects.for_user(request.user).prefetch_related("decision_messages"),
+                pk=kwargs["programme_pk"],
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "texts": services.decision_texts(self.programme)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(programme=self.programme, **kwargs)
+
+    def form_valid(self, form):
+        services.save_decision_messages(programme=self.programme, texts=form.texts())
+        messages.success(self.request, _("Les messages de décision sont enregistrés."))
+        return redirect("projects:decision_messages", programme_pk=self.programme.pk)
+
+
+def candidacy_url(candidacy, *, anchor=""):
+    url = reverse("projects:candidacy_detail", args=[candidacy.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def closed_message(candidacy):
+    return _("Cette candidature est « %(status)s » : les évaluations sont closes.") % {
+        "status": candidacy.get_status_display()
+    }
+
+
+def over_capacity_message(candidacy):
+    cohort = candidacy.cohort
+    places, taken = cohort.places, cohort.projects.count()
+    return " ".join(
+        [
+            ngettext(
+                "« %(season)s » compte %(places)s place",
+                "« %(season)s » compte %(places)s places",
+                places,
+            )
+            % {"season": cohort.name, "places": places},
+            ngettext("et %(taken)s projet y est déjà retenu.", "et %(taken)s projets y sont déjà retenus.", taken)
+            % {"taken": taken},
+            _("Pour retenir ce projet en plus, cochez la case de confirmation puis validez de nouveau."),
+        ]
+    )
