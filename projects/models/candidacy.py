@@ -22,10 +22,13 @@ class Sector(models.TextChoices):
 
 class CandidacyQuerySet(models.QuerySet):
     def for_user(self, user):
-        """Candidacies a person may read: staff and reviewers of the season's programme."""
+        """Candidacies a person may read: those sent to a season of a programme they review for.
+
+        Drafts are the applicant's own business until they are sent.
+        """
         if not (user.is_authenticated and user.can_review):
             return self.none()
-        return self.filter(cohort__in=Cohort.objects.for_user(user))
+        return self.filter(cohort__in=Cohort.objects.for_user(user)).received()
 
     def received(self):
         """Everything an applicant actually sent (drafts are not candidacies yet)."""
@@ -85,6 +88,9 @@ class Candidacy(models.Model):
     contact_email = models.EmailField(_("adresse e-mail"), blank=True)
     contact_phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     consent_at = models.DateTimeField(_("consentement donné le"), null=True, blank=True)
+    language = models.CharField(
+        _("langue"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE, editable=False
+    )
 
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
@@ -168,7 +174,7 @@ class StatusChange(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("par"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # a departed colleague's account is deactivated, never deleted
         null=True,
         blank=True,
         help_text=_("Vide quand c'est la personne qui candidate."),

@@ -3,8 +3,9 @@
 import re
 import secrets
 
-from django.db import transaction
-from django.utils import timezone
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort
@@ -51,7 +52,8 @@ def save_draft(
     created = candidacy is None
     previous_email = ""
     if created:
-        candidacy = Candidacy(cohort=cohort)
+        # The applicant's language: every e-mail about this candidacy is written in it.
+        candidacy = Candidacy(cohort=cohort, language=translation.get_language() or settings.LANGUAGE_CODE)
     else:
         # Checked under a row lock: the draft may have just been sent from another tab, or purged.
         locked = Candidacy.objects.select_for_update().filter(pk=candidacy.pk, status=Status.DRAFT).first()
@@ -100,10 +102,16 @@ def submit_candidacy(*, candidacy: Candidacy) -> Candidacy:
         raise TransitionNotAllowed
     if not candidacy.cohort.call_is_open():
         raise CallClosed
-    candidacy.reference = _new_reference(candidacy.cohort)
     candidacy.status = Status.SUBMITTED
     candidacy.submitted_at = timezone.now()
-    candidacy.save(update_fields=["reference", "status", "submitted_at", "updated_at"])
+    while True:
+        candidacy.reference = _new_reference(candidacy.cohort)
+        try:
+            with transaction.atomic():  # another submission may draw the same reference at the same moment
+                candidacy.save(update_fields=["reference", "status", "submitted_at", "updated_at"])
+            break
+        except IntegrityError:
+            continue
     StatusChange.objects.create(candidacy=candidacy, from_status=Status.DRAFT, to_status=Status.SUBMITTED)
     subject, body = render_email(
         "projects/emails/candidacy_submitted",
@@ -214,9 +222,10 @@ def default_decision_texts() -> dict[str, tuple[str, str]]:
 
 
 def decision_message(candidacy: Candidacy) -> tuple[str, str]:
-    """The subject and text of the e-mail for the candidacy's current decision."""
+    """The subject and text of the e-mail for the candidacy's current decision, in the applicant's language."""
     saved = DecisionMessage.objects.filter(programme_id=candidacy.cohort.programme_id, kind=candidacy.status).first()
-    subject, body = (saved.subject, saved.body) if saved else default_decision_texts()[candidacy.status]
+    with translation.override(candidacy.language):
+        subject, body = (saved.subject, saved.body) if saved else default_decision_texts()[candidacy.status]
     values = {
         "projet": candidacy.project_name,
         "saison": candidacy.cohort.name,

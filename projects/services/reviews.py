@@ -6,9 +6,11 @@ reviewer who declared a conflict of interest never scores the candidacy nor sees
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import translation
 
 from cohorts.models import Programme
 
@@ -122,7 +124,8 @@ def review_panel(*, candidacy: Candidacy, user) -> ReviewPanel:
         conflicted=conflicted,
         complete=complete,
         can_score=reviewable and not conflicted,
-        can_see_others=complete,
+        # Others' scores show once one's own grid is in, or once reviews are closed (no anchoring left).
+        can_see_others=not conflicted and (complete or not reviewable),
     )
     if not panel.can_see_others:
         return panel
@@ -175,7 +178,8 @@ def candidacies_for_review(user) -> QuerySet:
 
 def decision_texts(programme: Programme) -> dict[str, tuple[str, str]]:
     """The programme's saved texts, with the default wording for any decision not saved yet."""
-    texts = dict(default_decision_texts())
+    with translation.override(settings.LANGUAGE_CODE):  # the reference wording, whoever edits it
+        texts = dict(default_decision_texts())
     for message in programme.decision_messages.all():
         texts[message.kind] = (message.subject, message.body)
     return texts

@@ -786,3 +786,38 @@ def test_another_programmes_decision_messages_are_not_found(client, staff):
     assert client.get(reverse("projects:decision_messages", args=[other.pk])).status_code == 404
     assert client.post(reverse("projects:decision_messages", args=[other.pk]), messages_data()).status_code == 404
     assert not DecisionMessage.objects.exists()
+
+
+def test_decision_emails_speak_the_applicants_language(client, staff, cohort, django_capture_on_commit_callbacks):
+    english = CandidacyFactory(cohort=cohort, status=Status.UNDER_REVIEW, language="en", project_name="Green Garage")
+    french = CandidacyFactory(cohort=cohort, status=Status.UNDER_REVIEW, language="fr", project_name="Garage vert")
+    client.force_login(staff)
+    client.post(reverse("set_language"), {"language": "en"})  # staff browse in English
+    with django_capture_on_commit_callbacks(execute=True):
+        for candidacy in (english, french):
+            services.change_status(candidacy=candidacy, to_status=Status.SHORTLISTED, by=staff)
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    assert subjects[english.contact_email] == "Your application “Green Garage” has been shortlisted"
+    assert subjects[french.contact_email] == "Votre candidature « Garage vert » est présélectionnée"
+
+
+def test_the_applicants_language_is_kept_from_the_form(client, cohort, settings):
+    settings.APPLY_MIN_FILL_SECONDS = 0
+    cohort.call_opens_on = timezone.localdate() - datetime.timedelta(days=1)
+    cohort.call_closes_on = timezone.localdate() + datetime.timedelta(days=1)
+    cohort.save()
+    client.post(reverse("set_language"), {"language": "en"})
+    client.post(
+        reverse("projects:apply", args=[cohort.pk]),
+        {"contact_email": "sam@exemple.fr", "draft": "1", "members-TOTAL_FORMS": "0", "members-INITIAL_FORMS": "0"},
+    )
+    assert Candidacy.objects.get().language == "en"
+
+
+def test_once_reviews_close_everyone_who_reads_the_candidacy_sees_the_scores(client, candidacy, staff, reviewer):
+    services.save_review(candidacy=candidacy, reviewer=reviewer, scores=ALL_FOURS, comments={})
+    candidacy.status = Status.REJECTED
+    candidacy.save()
+    client.force_login(staff)  # never scored it
+    page = client.get(detail(candidacy)).content.decode()
+    assert "Rémi Relecteur" in page and "4,0" in page
