@@ -70,6 +70,12 @@ class UserManager(DjangoUserManager):
     def get_by_natural_key(self, username):
         return self.get(email__iexact=username)
 
+    def coaches_of(self, programme):
+        """Active coaches of the structures that run a programme."""
+        return self.filter(role=User.Role.COACH, is_active=True, partner_structure__programmes=programme).order_by(
+            "last_name", "first_name"
+        )
+
 
 class User(AbstractUser):
     """A person who logs in: the programme's staff, its coaches, and the superusers who run the site.

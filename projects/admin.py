@@ -1,10 +1,17 @@
 from django.contrib import admin
 
 from .models import (
+    ActorMet,
     Attachment,
     Candidacy,
     CandidacyMember,
+    CoachAssignment,
+    CoachingSession,
     DecisionMessage,
+    Milestone,
+    MilestoneTemplate,
+    NextStep,
+    Outcome,
     Project,
     ProjectMember,
     Review,
@@ -73,3 +80,33 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 admin.site.register([CandidacyMember, Attachment, StatusChange, ReviewScore, ProjectMember])
+
+
+@admin.register(CoachAssignment)
+class CoachAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["project", "coach", "cohort", "started_on", "ended_on"]
+    list_filter = ["cohort", "coach"]
+    list_select_related = ["project", "coach", "cohort__programme"]
+
+
+class NextStepInline(admin.TabularInline):
+    model = NextStep
+    extra = 0
+
+
+@admin.register(CoachingSession)
+class CoachingSessionAdmin(admin.ModelAdmin):
+    list_display = ["project", "coach", "date", "duration_minutes", "format"]
+    list_filter = ["format", "coach"]
+    list_select_related = ["project", "coach"]
+    date_hierarchy = "date"
+    inlines = [NextStepInline]
+
+
+@admin.register(MilestoneTemplate)
+class MilestoneTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "programme", "order", "target_month"]
+    list_filter = ["programme"]
+
+
+admin.site.register([NextStep, Milestone, Outcome, ActorMet])

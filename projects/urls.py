@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import apply, coach, staff
+from .views import apply, assignments, coach, staff
 from .views import personal_data as personal_data_views
 
 app_name = "projects"
@@ -11,6 +11,8 @@ urlpatterns = [
     path("candidater/brouillon/<str:token>/", apply.apply, name="apply_resume"),
     path("candidature/<str:token>/", apply.candidacy_status, name="candidacy_status"),
     path("candidature/<str:token>/retirer/", apply.candidacy_withdraw, name="candidacy_withdraw"),
+    # Staff: who coaches which project.
+    path("accompagnements/<int:cohort_pk>/", assignments.AssignmentBoardView.as_view(), name="assignment_board"),
     # Coaches.
     path("mes-projets/", coach.MyProjectsView.as_view(), name="my_projects"),
     # Staff and reviewers.

@@ -7,6 +7,21 @@ from incubator.models import Territory
 from .candidacy import Candidacy, Sector
 
 
+class ProjectQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Projects a person may open: staff, those of their programmes; a coach, those they coach now."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_programme_staff:
+            return self.filter(cohort__in=Cohort.objects.for_user(user))
+        if user.is_coach:
+            return self.filter(assignments__coach=user, assignments__ended_on__isnull=True)
+        return self.none()
+
+    def unassigned(self):
+        return self.exclude(assignments__ended_on__isnull=True)
+
+
 class Project(models.Model):
     """A collective project accompanied during a season, born from an accepted candidacy."""
 
@@ -27,6 +42,8 @@ class Project(models.Model):
     )
     commune = models.CharField(_("commune"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -13,6 +13,7 @@ from incubator.emails import render_email, send_after_commit
 
 from .. import tokens
 from ..models import Attachment, Candidacy, CandidacyMember, DecisionMessage, Project, ProjectMember, StatusChange
+from .coaching import create_default_milestones
 
 Status = Candidacy.Status
 
@@ -180,6 +181,7 @@ def _create_project(candidacy: Candidacy) -> Project:
         ProjectMember(project=project, name=m.name, email=m.email, phone=m.phone, role=m.role)
         for m in candidacy.members.all()
     )
+    create_default_milestones(project=project)
     return project
 
 

@@ -44,7 +44,7 @@ def assign_coach(*, project: Project, coach, by=None, on: datetime.date | None =
     coach = get_user_model().objects.select_for_update().get(pk=coach.pk)
     if not coach.is_coach:
         raise NotACoach
-    project = Project.objects.select_for_update().select_related("cohort").get(pk=project.pk)
+    project = Project.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=project.pk)
     current = project.assignments.active().first()
     if current and current.coach_id == coach.pk:
         return current

@@ -1,0 +1,16 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from incubator.models import User
+
+from ..models import Project
+
+
+class AssignmentForm(forms.Form):
+    project = forms.ModelChoiceField(label=_("Projet"), queryset=Project.objects.none())
+    coach = forms.ModelChoiceField(label=_("Chargé·e d'accompagnement"), queryset=None)
+
+    def __init__(self, *args, cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = Project.objects.filter(cohort=cohort)
+        self.fields["coach"].queryset = User.objects.coaches_of(cohort.programme_id)

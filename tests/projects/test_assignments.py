@@ -1,0 +1,232 @@
+"""Staff give each project a coach; a coach follows at most the season's maximum (3 by default)."""
+
+import datetime
+import threading
+import time
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from projects import services
+from projects.models import CoachAssignment
+from tests.factories import (
+    CoachFactory,
+    CohortFactory,
+    PartnerStructureFactory,
+    ProgrammeFactory,
+    ProjectFactory,
+    StaffFactory,
+    SuperuserFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+@pytest.fixture
+def cohort(programme):
+    return CohortFactory(programme=programme, name="Saison 2026-2027")
+
+
+@pytest.fixture
+def projects(cohort):
+    return [ProjectFactory(cohort=cohort, name=f"Projet {n}") for n in range(5)]
+
+
+def test_a_coach_takes_up_to_three_projects_in_a_season(coach, projects):
+    for project in projects[:3]:
+        services.assign_coach(project=project, coach=coach)
+    with pytest.raises(services.CoachAtCapacity):
+        services.assign_coach(project=projects[3], coach=coach)
+    assert CoachAssignment.objects.active().filter(coach=coach).count() == 3
+    assert not projects[3].assignments.exists()
+
+
+def test_the_cap_is_the_seasons_setting(coach, cohort, projects):
+    cohort.max_projects_per_coach = 4
+    cohort.save()
+    for project in projects[:4]:
+        services.assign_coach(project=project, coach=coach)
+    with pytest.raises(services.CoachAtCapacity):
+        services.assign_coach(project=projects[4], coach=coach)
+
+
+def test_projects_of_another_season_do_not_count(coach, programme, projects):
+    past = CohortFactory(programme=programme, start_date=D(2025, 1, 1))
+    for n in range(3):
+        services.assign_coach(project=ProjectFactory(cohort=past, name=f"Ancien {n}"), coach=coach)
+    services.assign_coach(project=projects[0], coach=coach)
+    assert CoachAssignment.objects.active().filter(coach=coach).count() == 4
+
+
+def test_reassigning_ends_the_old_assignment_and_keeps_it(structure, projects, staff):
+    first, second = CoachFactory(partner_structure=structure), CoachFactory(partner_structure=structure)
+    project = projects[0]
+    services.assign_coach(project=project, coach=first, on=D(2026, 9, 1))
+    services.assign_coach(project=project, coach=second, on=D(2026, 12, 1), by=staff)
+    old, new = project.assignments.order_by("started_on")
+    assert (old.coach, old.started_on, old.ended_on) == (first, D(2026, 9, 1), D(2026, 12, 1))
+    assert (new.coach, new.ended_on, new.assigned_by) == (second, None, staff)
+    # The first coach has room again.
+    assert not CoachAssignment.objects.active().filter(coach=first).exists()
+
+
+def test_assigning_the_same_coach_again_changes_nothing(coach, projects):
+    first = services.assign_coach(project=projects[0], coach=coach)
+    assert services.assign_coach(project=projects[0], coach=coach) == first
+    assert CoachAssignment.objects.count() == 1
+
+
+def test_a_reassignment_to_a_full_coach_leaves_the_project_with_its_coach(structure, projects):
+    busy, current = CoachFactory(partner_structure=structure), CoachFactory(partner_structure=structure)
+    for project in projects[:3]:
+        services.assign_coach(project=project, coach=busy)
+    services.assign_coach(project=projects[3], coach=current)
+    with pytest.raises(services.CoachAtCapacity):
+        services.assign_coach(project=projects[3], coach=busy)
+    assert projects[3].assignments.active().get().coach == current
+
+
+def test_only_coaches_coach(projects, staff):
+    with pytest.raises(services.NotACoach):
+        services.assign_coach(project=projects[0], coach=staff)
+
+
+def test_one_project_has_one_active_coach_at_most(structure, projects):
+    from django.db import IntegrityError
+
+    services.assign_coach(project=projects[0], coach=CoachFactory(partner_structure=structure))
+    with pytest.raises(IntegrityError):
+        CoachAssignment.objects.create(
+            project=projects[0], coach=CoachFactory(partner_structure=structure), cohort=projects[0].cohort
+        )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_cap_holds_when_twenty_assignments_race_on_postgresql(structure, programme, monkeypatch):
+    cohort = CohortFactory(programme=programme)
+    coach = CoachFactory(partner_structure=structure)
+    projects = [ProjectFactory(cohort=cohort, name=f"Projet {n}") for n in range(20)]
+    # A slow database between the count and the insert: without a lock, every attempt would see room.
+    create = CoachAssignment.objects.create
+    monkeypatch.setattr(CoachAssignment.objects, "create", lambda **kw: time.sleep(0.05) or create(**kw))
+    start = threading.Barrier(len(projects))
+    outcomes = []
+
+    def attempt(project):
+        try:
+            connection.ensure_connection()  # connect first, so that all attempts start together
+            start.wait()
+            services.assign_coach(project=project, coach=coach)
+            outcomes.append("assigned")
+        except services.CoachAtCapacity:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(project,)) for project in projects]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == ["assigned"] * 3 + ["refused"] * 17
+    assert CoachAssignment.objects.active().filter(coach=coach, cohort=cohort).count() == 3
+
+
+# --- The board -----------------------------------------------------------------------------------
+
+
+def board(cohort):
+    return reverse("projects:assignment_board", args=[cohort.pk])
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, cohort):
+    assert client.get(board(cohort))["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("factory", [CoachFactory, UserFactory])
+def test_coaches_and_people_without_a_role_are_refused(client, cohort, factory):
+    client.force_login(factory())
+    assert client.get(board(cohort)).status_code == 403
+    assert client.post(board(cohort), {}).status_code == 403
+
+
+def test_staff_of_another_structure_do_not_find_the_season(client, cohort):
+    client.force_login(StaffFactory())
+    assert client.get(board(cohort)).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["staff", "superuser"])
+def test_the_board_shows_loads_and_unassigned_projects_first(client, cohort, structure, staff, who):
+    camille = CoachFactory(partner_structure=structure, first_name="Camille", last_name="Dière")
+    julien = CoachFactory(partner_structure=structure, first_name="Julien", last_name="Marty")
+    CoachFactory(first_name="Autre", last_name="Structure")
+    services.assign_coach(project=ProjectFactory(cohort=cohort, name="Aa déjà suivi"), coach=camille)
+    ProjectFactory(cohort=cohort, name="Zz sans personne")
+    client.force_login(staff if who == "staff" else SuperuserFactory())
+    page = client.get(board(cohort)).content.decode()
+    assert "Camille Dière" in page and "1/3 projets" in page
+    assert "Julien Marty" in page and "0/3 projets" in page
+    assert "Autre Structure" not in page  # not a coach of this programme
+    assert page.index("Zz sans personne") < page.index("Aa déjà suivi")
+    assert julien.pk
+
+
+def test_staff_assign_a_project(client, cohort, structure, staff):
+    coach = CoachFactory(partner_structure=structure, first_name="Camille", last_name="Dière")
+    project = ProjectFactory(cohort=cohort, name="Garage solidaire")
+    client.force_login(staff)
+    response = client.post(board(cohort), {"project": project.pk, "coach": coach.pk}, follow=True)
+    assert "Garage solidaire est confié à Camille Dière." in response.content.decode()
+    assignment = project.assignments.get()
+    assert (assignment.coach, assignment.assigned_by) == (coach, staff)
+
+
+def test_a_refused_assignment_is_explained_in_french(client, cohort, structure, staff, projects):
+    coach = CoachFactory(partner_structure=structure, first_name="Camille", last_name="Dière")
+    for project in projects[:3]:
+        services.assign_coach(project=project, coach=coach)
+    client.force_login(staff)
+    response = client.post(board(cohort), {"project": projects[3].pk, "coach": coach.pk}, follow=True)
+    assert "Camille Dière accompagne déjà 3 projets dans cette saison, le maximum prévu." in response.content.decode()
+    assert not projects[3].assignments.exists()
+
+
+def test_a_coach_or_project_from_elsewhere_is_refused(client, cohort, staff, projects):
+    outsider = CoachFactory()
+    foreign_project = ProjectFactory(
+        cohort=CohortFactory(programme=ProgrammeFactory(partners=[PartnerStructureFactory()]))
+    )
+    client.force_login(staff)
+    for data in (
+        {"project": projects[0].pk, "coach": outsider.pk},
+        {"project": foreign_project.pk, "coach": outsider.pk},
+        {},
+    ):
+        response = client.post(board(cohort), data)
+        assert response.status_code == 400
+        assert (
+            "Sélectionnez un choix valide" in response.content.decode()
+            or "Ce champ est obligatoire" in response.content.decode()
+        )
+    assert not CoachAssignment.objects.exists()
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_board_runs_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries, cohort, structure, staff, count
+):
+    coaches = [CoachFactory(partner_structure=structure) for _ in range(count // 3)]
+    for n in range(count):
+        project = ProjectFactory(cohort=cohort, name=f"Projet {n}")
+        if n % 2:
+            services.assign_coach(project=project, coach=coaches[n % len(coaches)])
+    client.force_login(staff)
+    # session, user, season, projects, their current assignments (with coach), coaches with their load
+    with django_assert_max_num_queries(7):
+        assert client.get(board(cohort)).status_code == 200
