@@ -1,1 +1,206 @@
-"""Collective training days: venues, trainers, sessions and attendance."""
+"""Collective training days: venues across the territory, local trainers, sessions and attendance."""
+
+import uuid
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cohorts.models import Cohort
+from incubator.models import PartnerStructure, Territory
+from projects.models import ProjectMember
+
+
+class Venue(models.Model):
+    class Kind(models.TextChoices):
+        PARTNER_OFFICE = "partner_office", _("Locaux d'une structure partenaire")
+        THIRD_PLACE = "third_place", _("Tiers-lieu")
+        OTHER = "other", _("Autre lieu")
+
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type de lieu"), max_length=20, choices=Kind.choices)
+    address = models.CharField(_("adresse"), max_length=300)
+    postcode = models.CharField(_("code postal"), max_length=10, blank=True)
+    commune = models.CharField(_("commune"), max_length=120)
+    territory = models.ForeignKey(
+        Territory, verbose_name=_("territoire"), on_delete=models.PROTECT, related_name="venues"
+    )
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    capacity = models.PositiveIntegerField(_("capacité"), null=True, blank=True)
+    step_free_access = models.BooleanField(_("accessible de plain-pied"), default=False)
+    public_transport = models.BooleanField(_("desservi par les transports en commun"), default=False)
+    parking = models.BooleanField(_("parking"), default=False)
+    accessibility_notes = models.TextField(_("précisions sur l'accès"), blank=True)
+    contact_name = models.CharField(_("contact sur place"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("téléphone du contact"), max_length=30, blank=True)
+    partner_structure = models.ForeignKey(
+        PartnerStructure, verbose_name=_("structure partenaire"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("lieu")
+        verbose_name_plural = _("lieux")
+
+    def __str__(self):
+        return f"{self.name} ({self.commune})"
+
+    @property
+    def full_address(self):
+        return ", ".join(part for part in [self.name, self.address, f"{self.postcode} {self.commune}".strip()] if part)
+
+    @property
+    def map_url(self):
+        """A link to a map, opened only if the person clicks it: nothing is loaded on our pages."""
+        if self.latitude is not None and self.longitude is not None:
+            return f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}#map=16/{self.latitude}/{self.longitude}"
+        return f"https://www.openstreetmap.org/search?query={quote(self.full_address)}"
+
+
+class Trainer(models.Model):
+    name = models.CharField(_("nom"), max_length=200)
+    organisation = models.CharField(_("structure"), max_length=200, blank=True)
+    email = models.EmailField(_("adresse e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    home_commune = models.CharField(_("commune"), max_length=120, blank=True)
+    home_territory = models.ForeignKey(
+        Territory,
+        verbose_name=_("territoire"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="trainers",
+    )
+    topics = models.CharField(_("sujets"), max_length=300, blank=True)
+    daily_rate = models.DecimalField(
+        _("tarif journée (€)"), max_digits=8, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("compte"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="trainer",
+        help_text=_("Facultatif : pour voir ses journées et faire l'émargement."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("formateur·rice")
+        verbose_name_plural = _("formateur·rices")
+
+    def __str__(self):
+        return self.name
+
+    def is_local_to(self, programme_territories) -> bool:
+        """Local: living in one of the territories the programme serves."""
+        return self.home_territory_id is not None and self.home_territory_id in {t.pk for t in programme_territories}
+
+
+class TrainingSessionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Staff: their programmes' sessions; a trainer with a login: the sessions they lead."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_programme_staff:
+            return self.filter(cohort__in=Cohort.objects.for_user(user))
+        return self.filter(trainers__user=user).distinct()
+
+
+class TrainingSession(models.Model):
+    """A collective day of a season: everyone of the season's projects is invited."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Prévue")
+        CONFIRMED = "confirmed", _("Confirmée")
+        CANCELLED = "cancelled", _("Annulée")
+        HELD = "held", _("Tenue")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # stable across calendar updates
+    cohort = models.ForeignKey(
+        Cohort, verbose_name=_("saison"), on_delete=models.CASCADE, related_name="training_sessions"
+    )
+    title = models.CharField(_("titre"), max_length=200)
+    topic = models.CharField(_("thème"), max_length=200, blank=True)
+    date = models.DateField(_("date"))
+    morning_start = models.TimeField(_("début du matin"), null=True, blank=True)
+    morning_end = models.TimeField(_("fin du matin"), null=True, blank=True)
+    afternoon_start = models.TimeField(_("début de l'après-midi"), null=True, blank=True)
+    afternoon_end = models.TimeField(_("fin de l'après-midi"), null=True, blank=True)
+    venue = models.ForeignKey(
+        Venue, verbose_name=_("lieu"), on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+    )
+    trainers = models.ManyToManyField(Trainer, verbose_name=_("formateur·rices"), blank=True, related_name="sessions")
+    description = models.TextField(_("programme de la journée"), blank=True)
+    what_to_bring = models.TextField(_("à apporter"), blank=True)
+    capacity = models.PositiveIntegerField(_("places"), null=True, blank=True)
+    status = models.CharField(_("état"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    sequence = models.PositiveIntegerField(_("version"), default=0, editable=False)  # iCalendar SEQUENCE
+
+    objects = TrainingSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "morning_start", "pk"]
+        verbose_name = _("journée collective")
+        verbose_name_plural = _("journées collectives")
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "date"], name="training_session_one_per_day_per_season"),
+            models.CheckConstraint(
+                condition=models.Q(morning_start__isnull=True)
+                | models.Q(morning_end__isnull=True)
+                | models.Q(morning_end__gt=models.F("morning_start")),
+                name="training_session_morning_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(afternoon_start__isnull=True)
+                | models.Q(afternoon_end__isnull=True)
+                | models.Q(afternoon_end__gt=models.F("afternoon_start")),
+                name="training_session_afternoon_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} — {self.date:%d/%m/%Y}"
+
+    def get_absolute_url(self):
+        return reverse("trainings:session_detail", kwargs={"pk": self.pk})
+
+
+class Attendance(models.Model):
+    """One participant at one collective day: their answer, then their presence per half-day."""
+
+    class Response(models.TextChoices):
+        INVITED = "invited", _("Invité·e")
+        CONFIRMED = "confirmed", _("Présence confirmée")
+        DECLINED = "declined", _("Absence annoncée")
+
+    class Presence(models.TextChoices):
+        UNKNOWN = "", _("Non renseigné")
+        PRESENT = "present", _("Présent·e")
+        ABSENT = "absent", _("Absent·e")
+        EXCUSED = "excused", _("Excusé·e")
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="attendances")
+    member = models.ForeignKey(
+        ProjectMember, verbose_name=_("participant·e"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    response = models.CharField(_("réponse"), max_length=20, choices=Response.choices, default=Response.INVITED)
+    responded_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
+    morning = models.CharField(_("matin"), max_length=10, choices=Presence.choices, blank=True, default="")
+    afternoon = models.CharField(_("après-midi"), max_length=10, choices=Presence.choices, blank=True, default="")
+
+    class Meta:
+        ordering = ["session", "member__project__name", "member__name"]
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "member"], name="attendance_one_per_member_per_session")
+        ]
+
+    def __str__(self):
+        return f"{self.member} — {self.session}"

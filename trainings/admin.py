@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from .models import Attendance, Trainer, TrainingSession, Venue
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "commune", "territory", "capacity"]
+    list_filter = ["kind", "territory"]
+    search_fields = ["name", "commune"]
+
+
+@admin.register(Trainer)
+class TrainerAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "home_commune", "home_territory"]
+    list_filter = ["home_territory"]
+    search_fields = ["name", "organisation", "topics"]
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    raw_id_fields = ["member"]
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(admin.ModelAdmin):
+    list_display = ["title", "cohort", "date", "venue", "status"]
+    list_filter = ["status", "cohort"]
+    list_select_related = ["cohort__programme", "venue"]
+    filter_horizontal = ["trainers"]
+    date_hierarchy = "date"
+    inlines = [AttendanceInline]
+
+
+admin.site.register(Attendance)
