@@ -208,6 +208,8 @@ APPLY_MIN_FILL_SECONDS = env.int("APPLY_MIN_FILL_SECONDS", default=8)
 # ...and one network address sends at most this many candidacies (django-ratelimit's notation).
 APPLY_RATE = env.str("APPLY_RATE", default="5/h")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# Members' signed links (their page, their answers) last a season and a bit.
+MEMBER_LINK_DAYS = env.int("MEMBER_LINK_DAYS", default=600)
 ATTACHMENT_MAX_COUNT = 5
 
 # --- Forms --------------------------------------------------------------------------------------

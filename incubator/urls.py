@@ -42,5 +42,6 @@ urlpatterns = [
     path("langue/", include("django.conf.urls.i18n")),
     path("saisons/", include("cohorts.urls")),
     path("projets/", include("projects.urls")),
+    path("journees/", include("trainings.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +64,8 @@ class ProjectMember(models.Model):
     email = models.EmailField(_("adresse e-mail"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     role = models.CharField(_("rôle dans le projet"), max_length=200, blank=True)
+    # The secret part of the member's calendar feed address; a new one revokes the old address.
+    calendar_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["pk"]

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('cohorts', '0001_initial'),
         ('incubator', '0001_initial'),
-        ('projects', '0002_coaching'),
+        ('projects', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
