@@ -17,6 +17,8 @@ def home(request):
             return redirect("cohorts:cohort_list")
         if user.is_coach:
             return redirect("projects:my_projects")
+        if hasattr(user, "trainer"):
+            return redirect("trainings:my_sessions")
     cohorts = Cohort.objects.select_related("programme").prefetch_related("territories")
     open_calls = list(cohorts.call_open().order_by("call_closes_on"))
     return render(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import apply, assignments, coach, staff
+from .views import apply, assignments, coach, project, staff
 from .views import personal_data as personal_data_views
 
 app_name = "projects"
@@ -32,4 +32,13 @@ urlpatterns = [
     ),
     # Personal data requests (staff).
     path("donnees-personnelles/", personal_data_views.PersonalDataView.as_view(), name="personal_data"),
+    # Coaching.
+    path("<int:pk>/", project.ProjectDetailView.as_view(), name="project_detail"),
+    path("<int:pk>/rendez-vous/nouveau/", project.MeetingCreateView.as_view(), name="meeting_create"),
+    path("rendez-vous/<int:pk>/modifier/", project.MeetingUpdateView.as_view(), name="meeting_update"),
+    path("<int:pk>/etapes/<int:step_pk>/", project.NextStepToggleView.as_view(), name="next_step_toggle"),
+    path("<int:pk>/jalons/", project.MilestonesUpdateView.as_view(), name="milestones_update"),
+    path("<int:pk>/bilan/", project.OutcomeUpdateView.as_view(), name="outcome_update"),
+    path("<int:pk>/acteurs/nouveau/", project.ActorCreateView.as_view(), name="actor_create"),
+    path("programmes/<int:pk>/jalons/", project.MilestoneTemplatesView.as_view(), name="milestone_templates"),
 ]

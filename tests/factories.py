@@ -163,3 +163,107 @@ class ProjectMemberFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"equipier{n}@exemple.fr")
     phone = "06 98 76 54 32"
     role = "Mécanicien bénévole"
+
+
+class CoachAssignmentFactory(factory.django.DjangoModelFactory):
+    """A coach following a project; use `services.assign_coach` when the season's cap matters."""
+
+    class Meta:
+        model = "projects.CoachAssignment"
+
+    project = factory.SubFactory(ProjectFactory)
+    coach = factory.SubFactory(CoachFactory)
+    cohort = factory.SelfAttribute("project.cohort")
+    started_on = factory.LazyAttribute(lambda o: o.project.cohort.start_date)
+
+
+class CoachingSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.CoachingSession"
+
+    project = factory.SubFactory(ProjectFactory)
+    coach = factory.SubFactory(CoachFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    duration_minutes = 90
+    format = "on_site"
+    topics = factory.LazyFunction(lambda: ["economic"])
+    notes = "Point sur le prévisionnel."
+
+
+class NextStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.NextStep"
+
+    project = factory.SubFactory(ProjectFactory)
+    description = factory.Sequence(lambda n: f"Appeler le financeur n°{n}")
+    owner = "L'équipe"
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.Milestone"
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"Étape clé n°{n}")
+    order = factory.Sequence(lambda n: n)
+
+
+class ActorMetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.ActorMet"
+
+    project = factory.SubFactory(ProjectFactory)
+    organisation = factory.Sequence(lambda n: f"Mairie n°{n}")
+    kind = "local_authority"
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trainings.Venue"
+
+    name = factory.Sequence(lambda n: f"Tiers-lieu n°{n}")
+    kind = "third_place"
+    address = "12 rue des Écoles"
+    postcode = "26200"
+    commune = "Montélimar"
+    territory = factory.SubFactory(TerritoryFactory)
+
+
+class TrainerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trainings.Trainer"
+
+    name = factory.Faker("name", locale="fr_FR")
+    organisation = "Coopérative de formation"
+    email = factory.Sequence(lambda n: f"formateur{n}@exemple.fr")
+    home_commune = "Valence"
+    home_territory = factory.SubFactory(TerritoryFactory)
+
+
+class TrainingSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trainings.TrainingSession"
+        skip_postgeneration_save = True
+
+    cohort = factory.SubFactory(CohortFactory)
+    title = factory.Sequence(lambda n: f"Journée collective n°{n}")
+    date = factory.Sequence(lambda n: datetime.date(2026, 10, 13) + datetime.timedelta(days=28 * n))
+    morning_start = datetime.time(9, 0)
+    morning_end = datetime.time(12, 30)
+    afternoon_start = datetime.time(13, 30)
+    afternoon_end = datetime.time(17, 0)
+    venue = factory.SubFactory(VenueFactory)
+
+    @factory.post_generation
+    def trainers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.trainers.set(extracted)
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trainings.Attendance"
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    member = factory.SubFactory(ProjectMemberFactory, project__cohort=factory.SelfAttribute("...session.cohort"))

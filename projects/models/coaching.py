@@ -102,7 +102,11 @@ class CoachingSession(models.Model):
     format = models.CharField(_("format"), max_length=20, choices=MeetingFormat.choices, default=MeetingFormat.ON_SITE)
     topics = models.JSONField(_("sujets abordés"), default=list, blank=True)
     notes = models.TextField(
-        _("notes"), blank=True, help_text=_("Lues par l'équipe et les chargé·es d'accompagnement seulement.")
+        _("notes"),
+        blank=True,
+        help_text=_(
+            "Lues par l'équipe du programme et les chargé·es d'accompagnement seulement, jamais par le projet."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

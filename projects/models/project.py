@@ -21,7 +21,8 @@ class ProjectQuerySet(models.QuerySet):
         return self.none()
 
     def unassigned(self):
-        return self.exclude(assignments__ended_on__isnull=True)
+        active = models.Count("assignments", filter=models.Q(assignments__ended_on__isnull=True))
+        return self.alias(active_assignments=active).filter(active_assignments=0)
 
 
 class Project(models.Model):

@@ -42,3 +42,20 @@ from .reviews import (
     save_review,
 )
 from .statistics import candidacy_figures, status_counts
+from .workspace import (
+    NO_MEETING_ALERT_DAYS,
+    Alert,
+    CoachingTotals,
+    ProjectProgress,
+    SeasonCoachingTotals,
+    attendance_rates,
+    coach_projects,
+    coach_seasons,
+    coaching_totals,
+    meeting_coach,
+    progress,
+    project_progress,
+    season_coaching_totals,
+    update_meeting,
+    with_progress,
+)

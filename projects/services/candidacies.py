@@ -182,6 +182,9 @@ def _create_project(candidacy: Candidacy) -> Project:
         for m in candidacy.members.all()
     )
     create_default_milestones(project=project)
+    from trainings.services import invite_members  # trainings depends on projects: imported late
+
+    invite_members(members=project.members.all())  # the season's collective days still to come
     return project
 
 

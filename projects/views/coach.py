@@ -1,14 +1,39 @@
+from django.utils import timezone
 from django.views.generic import TemplateView
 
-from cohorts.models import Cohort
 from incubator.access import CoachRequiredMixin
+
+from .. import services
 
 
 class MyProjectsView(CoachRequiredMixin, TemplateView):
-    """The coach's home: the current seasons of their programmes and the projects they follow."""
+    """The coach's home: the projects they coach in the current seasons, or in a past season they pick."""
 
     template_name = "projects/my_projects.html"
 
     def get_context_data(self, **kwargs):
-        cohorts = Cohort.objects.for_user(self.request.user).current().select_related("programme")
-        return super().get_context_data(cohorts=cohorts, **kwargs)
+        coach, today = self.request.user, timezone.localdate()
+        seasons = services.coach_seasons(coach=coach, today=today)
+        selected = self.selected_season(seasons)
+        shown = (
+            [selected] if selected else [season for season in seasons if season.phase(today) == season.Phase.CURRENT]
+        )
+        cards = []
+        if shown:
+            projects = list(services.coach_projects(coach=coach, cohorts=shown, today=today))
+            attendance = services.attendance_rates([project.pk for project in projects])
+            cards = [services.progress(project, today=today, attendance=attendance) for project in projects]
+        return super().get_context_data(
+            seasons=seasons,
+            selected=selected,
+            # Offered as soon as there is another season to look at than the ones shown.
+            show_switcher=bool(selected) or any(season not in shown for season in seasons),
+            sections=[(season, [c for c in cards if c.project.cohort_id == season.pk]) for season in shown],
+            today=today,
+            **kwargs,
+        )
+
+    def selected_season(self, seasons):
+        # An unknown or mistyped season shows the current ones rather than an error.
+        wanted = self.request.GET.get("saison", "")
+        return next((season for season in seasons if str(season.pk) == wanted.strip()), None)

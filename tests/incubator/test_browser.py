@@ -1,56 +1,15 @@
 """The login journey in a real browser (Debian's Chromium driven by Playwright), on a phone-sized screen."""
 
-import os
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import CHROMIUM
-from tests.factories import PASSWORD
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are plain.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def _log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/compte/connexion/")
-    page.get_by_label("Adresse e-mail").fill(user.email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-
-
 def test_staff_log_in_on_a_phone_and_reach_their_seasons(page, live_server, staff, programme):
-    _log_in(page, live_server, staff)
+    log_in(page, live_server, staff)
     page.wait_for_url(f"{live_server.url}/saisons/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Programmes et saisons")
     expect(page.get_by_role("heading", name=programme.name)).to_be_visible()
@@ -63,7 +22,7 @@ def test_staff_log_in_on_a_phone_and_reach_their_seasons(page, live_server, staf
 
 
 def test_a_coach_lands_on_their_projects(page, live_server, coach):
-    _log_in(page, live_server, coach)
+    log_in(page, live_server, coach)
     page.wait_for_url(f"{live_server.url}/projets/mes-projets/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes projets")
 

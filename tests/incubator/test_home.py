@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from tests.factories import CoachFactory, CohortFactory, SuperuserFactory, TerritoryFactory, UserFactory
+from tests.factories import CohortFactory, SuperuserFactory, TerritoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,45 +82,9 @@ def test_home_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_
         assert client.get(reverse("home")).status_code == 200
 
 
-def test_coach_home_lists_the_current_seasons_of_their_programmes(client, programme, coach):
-    CohortFactory(programme=programme, name="Saison en cours", start_date=datetime.date.today().replace(day=1))
-    client.force_login(coach)
-    page = client.get(reverse("projects:my_projects")).content.decode()
-    assert "Saison en cours" in page
-
-
-def test_coach_home_is_for_coaches(client, staff):
-    assert client.get(reverse("projects:my_projects"))["Location"].startswith(reverse("login"))
-    client.force_login(staff)
-    assert client.get(reverse("projects:my_projects")).status_code == 403
-
-
 def test_health_reports_the_database_and_the_last_worker_heartbeat(client, db):
     from incubator.services import record_heartbeat
 
     assert client.get(reverse("health")).json() == {"database": "ok", "worker_last_seen": None}
     record_heartbeat(source="worker")
     assert client.get(reverse("health")).json()["worker_last_seen"] is not None
-
-
-def test_coach_home_shows_nothing_of_other_structures_seasons(client, programme, coach):
-    CohortFactory(programme=programme, name="Saison des autres", start_date=datetime.date.today().replace(day=1))
-    client.force_login(CoachFactory())
-    page = client.get(reverse("projects:my_projects")).content.decode()
-    assert "Saison des autres" not in page
-    assert "Aucune saison n&#x27;est en cours" in page or "Aucune saison n'est en cours" in page
-
-
-def test_superusers_are_not_coaches(client, db):
-    client.force_login(SuperuserFactory())
-    assert client.get(reverse("projects:my_projects")).status_code == 403
-
-
-@pytest.mark.parametrize("seasons", [1, 10])
-def test_coach_home_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries, programme, coach, seasons):
-    for _ in range(seasons):
-        CohortFactory(programme=programme, start_date=datetime.date.today().replace(day=1))
-    client.force_login(coach)
-    # session, user, their structure, current seasons with their programme
-    with django_assert_max_num_queries(4):
-        assert client.get(reverse("projects:my_projects")).status_code == 200

@@ -8,7 +8,21 @@ from django.test import Client
 
 from cohorts.models import Cohort, Programme
 from incubator.models import PartnerStructure, Territory, User
-from projects.models import Candidacy, CandidacyMember, Project, ProjectMember, Review, ReviewScore, StatusChange
+from projects.models import (
+    ActorMet,
+    Candidacy,
+    CandidacyMember,
+    CoachAssignment,
+    CoachingSession,
+    Milestone,
+    NextStep,
+    Outcome,
+    Project,
+    ProjectMember,
+    Review,
+    ReviewScore,
+    StatusChange,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +39,12 @@ MODELS = (
     ReviewScore,
     Project,
     ProjectMember,
+    CoachAssignment,
+    CoachingSession,
+    NextStep,
+    Milestone,
+    Outcome,
+    ActorMet,
 )
 
 
@@ -104,7 +124,7 @@ def test_seed_demo_accepts_through_the_acceptance_service(seeded):
     current = Cohort.objects.current().get()
     past = Cohort.objects.filter(end_date__lt=current.start_date).get()
     assert past.projects.count() == past.places == 6
-    assert 0 < current.projects.count() < current.places
+    assert current.projects.count() == current.places == 6
     for project in Project.objects.select_related("candidacy"):
         assert project.candidacy.status == Candidacy.Status.ACCEPTED
         assert project.name == project.candidacy.project_name
@@ -121,6 +141,38 @@ def test_seed_demo_accepts_through_the_acceptance_service(seeded):
         assert candidacy.cohort.call_opens_on <= candidacy.submitted_at.date() <= candidacy.cohort.call_closes_on
     assert Review.objects.values("reviewer").distinct().count() == 2
     assert set(Review.objects.values_list("reviewer__role", flat=True)) == {User.Role.STAFF}
+
+
+def test_seed_demo_gives_each_demo_coach_three_coached_projects_in_the_current_season(seeded):
+    current = Cohort.objects.current().get()
+    today = datetime.date.today()
+    for coach in User.objects.filter(role=User.Role.COACH):
+        projects = Project.objects.filter(cohort=current, assignments__coach=coach, assignments__ended_on__isnull=True)
+        assert projects.count() == 3, coach.email
+        for project in projects:
+            meetings = project.meetings.all()
+            assert meetings.count() >= 3
+            assert all(meeting.date <= today and meeting.coach == coach for meeting in meetings)
+            assert len({topic for meeting in meetings for topic in meeting.topics}) >= 4
+            assert project.milestones.filter(done_on__isnull=False).exists()
+            assert project.milestones.filter(done_on__isnull=True).exists()
+            assert project.actors_met.exists()
+    steps = NextStep.objects.filter(project__cohort=current)
+    assert steps.filter(done_at__isnull=False).exists()
+    assert steps.overdue(today).exists()
+    assert steps.open().filter(due_on__gte=today).exists()
+    assert not Outcome.objects.filter(project__cohort=current).exists()
+
+
+def test_seed_demo_gives_the_past_seasons_projects_their_outcome_and_ended_coaching(seeded):
+    current = Cohort.objects.current().get()
+    past = Cohort.objects.filter(end_date__lt=current.start_date).get()
+    assert Outcome.objects.filter(project__cohort=past).count() == past.projects.count() == 6
+    assert {o.status for o in Outcome.objects.all()} == set(Outcome.Status.values)
+    assignments = CoachAssignment.objects.filter(cohort=past)
+    assert assignments.count() == 6 and not assignments.active().exists()
+    assert CoachingSession.objects.filter(project__cohort=past).exists()
+    assert ActorMet.objects.filter(project__cohort=past).exists()
 
 
 DEMO_LOGINS = [

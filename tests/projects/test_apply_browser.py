@@ -7,13 +7,12 @@ from playwright.sync_api import expect
 
 from projects.models import Candidacy
 from tests.factories import CohortFactory, TerritoryFactory
-from tests.incubator.test_browser import browser, page  # noqa: F401  (shared browser fixtures)
 from tests.projects.documents import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_applicant_applies_from_a_phone(page, live_server, programme, settings, tmp_path):  # noqa: F811
+def test_an_applicant_applies_from_a_phone(page, live_server, programme, settings, tmp_path):
     settings.APPLY_MIN_FILL_SECONDS = 0
     today = datetime.date.today()
     cohort = CohortFactory(

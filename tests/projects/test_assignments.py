@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from projects import services
-from projects.models import CoachAssignment
+from projects.models import CoachAssignment, Project
 from tests.factories import (
     CoachFactory,
     CohortFactory,
@@ -230,3 +230,11 @@ def test_the_board_runs_a_fixed_number_of_queries(
     # session, user, season, projects, their current assignments (with coach), coaches with their load
     with django_assert_max_num_queries(7):
         assert client.get(board(cohort)).status_code == 200
+
+
+def test_unassigned_projects_are_those_without_a_current_coach(structure, projects):
+    coach = CoachFactory(partner_structure=structure)
+    services.assign_coach(project=projects[0], coach=coach)
+    ended = services.assign_coach(project=projects[1], coach=coach)
+    services.end_assignment(assignment=ended)
+    assert set(Project.objects.unassigned()) == set(projects[1:])

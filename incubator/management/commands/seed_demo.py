@@ -19,10 +19,25 @@ from faker import Faker
 from cohorts.models import Cohort, Programme, season_end_date
 from incubator.models import PartnerStructure, Territory, User
 from projects import services
-from projects.models import Candidacy, Criterion, Review, Sector, StatusChange
+from projects.models import (
+    ActorMet,
+    Candidacy,
+    Criterion,
+    MeetingFormat,
+    Milestone,
+    NextStep,
+    Outcome,
+    Project,
+    Review,
+    Sector,
+    StatusChange,
+    Topic,
+)
 from projects.services.candidacies import _new_reference  # the same reference format as a real submission
+from trainings.demo import seed_trainings
 
 DEMO_PASSWORD = "demo-incubateur"
+TRAINER_LOGIN = "formatrice@demo.incubateur.example"
 APPLICANTS_DOMAIN = "porteurs.demo.example"  # reserved top-level domain: never delivered anywhere
 Status = Candidacy.Status
 Stage = Candidacy.Stage
@@ -472,6 +487,58 @@ CURRENT_SEASON = [
             "",
         ),
     ),
+    # Three more accepted projects (added later): with the three above, the season's six places, three per coach.
+    _project(
+        "Recyclerie du Val d'Ay",
+        Sector.OTHER,
+        "07",
+        "Satillieu",
+        Stage.TESTING,
+        Heard.PARTNER,
+        Status.ACCEPTED,
+        (
+            "Collecter, réparer et revendre meubles, vélos et électroménager, avec un atelier ouvert aux habitants.",
+            "La déchetterie est à quarante minutes et rien n'y est réemployé.",
+            "Une association de quinze bénévoles, deux salariés en insertion et la communauté de communes.",
+            "Ventes en boutique, ateliers payants, contrat de collecte avec la communauté de communes.",
+            "La communauté de communes prête un ancien hangar agricole.",
+            "Chiffrer les emplois en insertion que l'activité peut porter.",
+        ),
+    ),
+    _project(
+        "Épicerie solidaire du Royans",
+        Sector.FOOD,
+        "26",
+        "Saint-Jean-en-Royans",
+        Stage.STUDY,
+        Heard.PUBLIC_SERVICE,
+        Status.ACCEPTED,
+        (
+            "Une épicerie où chacun paie selon ses revenus, approvisionnée par les fermes du Royans.",
+            "Les familles modestes font vingt kilomètres pour trouver des prix bas, sans produits frais.",
+            "Le centre social, six fermes et un collectif de parents.",
+            "Double tarif, adhésions, subvention de la caisse d'allocations familiales.",
+            "Le centre social repère les familles ; la mairie loue l'ancienne poste.",
+            "Trouver l'équilibre entre les deux tarifs.",
+        ),
+    ),
+    _project(
+        "Jardins de l'accueil d'Annonay",
+        Sector.REFUGEES,
+        "07",
+        "Annonay",
+        Stage.IDEA,
+        Heard.WORD_OF_MOUTH,
+        Status.ACCEPTED,
+        (
+            "Des jardins maraîchers cultivés par des personnes réfugiées avec des maraîchers du bassin, vers l'emploi agricole.",
+            "Les maraîchers manquent de bras ; les personnes réfugiées n'ont pas accès aux métiers de la terre.",
+            "Deux maraîchers, l'association d'accueil et quatre familles.",
+            "Vente de paniers, chantier d'insertion, fondations d'entreprise.",
+            "Le lycée agricole prête une parcelle et forme les jardiniers.",
+            "Construire le parcours vers l'emploi.",
+        ),
+    ),
 ]
 
 ANSWERS = [
@@ -503,6 +570,105 @@ PATHS = {
     Status.ACCEPTED: [Status.UNDER_REVIEW, Status.SHORTLISTED, Status.ACCEPTED],
 }
 SCORES = {Status.ACCEPTED: (3, 5), Status.SHORTLISTED: (3, 5), Status.REJECTED: (1, 3), Status.UNDER_REVIEW: (2, 4)}
+
+COACH_EMAILS = ["coach.prisme@demo.incubateur.example", "coach.alterincub@demo.incubateur.example"]
+# A coach's meetings with a project, in order, each with its next steps (description, owner).
+MEETINGS = [
+    {
+        "duration_minutes": 120,
+        "format": MeetingFormat.ON_SITE,
+        "topics": [Topic.ECONOMIC, Topic.GOVERNANCE],
+        "notes": "Visite du lieu avec toute l'équipe. Tour des activités envisagées et de qui décide de quoi.",
+        "next_steps": [
+            ("Lister les recettes et les dépenses de la première année", "L'équipe"),
+            ("Envoyer un modèle de budget prévisionnel", "Accompagnement"),
+        ],
+    },
+    {
+        "duration_minutes": 90,
+        "format": MeetingFormat.VIDEO,
+        "topics": [Topic.ECONOMIC, Topic.FUNDING],
+        "notes": "Premier prévisionnel relu ensemble : les subventions pèsent encore trop, pistes de ventes à creuser.",
+        "next_steps": [("Rencontrer deux financeurs solidaires", "La présidente")],
+    },
+    {
+        "duration_minutes": 60,
+        "format": MeetingFormat.PHONE,
+        "topics": [Topic.PERSONAL, Topic.HUMAN_RESOURCES],
+        "notes": "Fatigue dans l'équipe : on répartit mieux les rôles et on se donne le droit de ralentir.",
+        "next_steps": [("Écrire qui fait quoi dans l'équipe", "L'équipe")],
+    },
+    {
+        "duration_minutes": 150,
+        "format": MeetingFormat.VENUE,
+        "topics": [Topic.LEGAL, Topic.GOVERNANCE, Topic.MARKETING],
+        "notes": "Au tiers-lieu partenaire : association ou SCIC ? Comparaison des deux statuts et de leur gouvernance.",
+        "next_steps": [
+            ("Relire le projet de statuts", "Le trésorier"),
+            ("Préparer la présentation aux habitants", "L'équipe"),
+        ],
+    },
+]
+ACTORS = [
+    ("Communauté de communes", ActorMet.Kind.LOCAL_AUTHORITY, "La chargée d'accompagnement"),
+    ("France Active Auvergne-Rhône-Alpes", ActorMet.Kind.FUNDER, "Une journée collective"),
+    ("Mission locale", ActorMet.Kind.PUBLIC_SERVICE, ""),
+    ("Centre social du bassin de vie", ActorMet.Kind.ASSOCIATION, "Un autre projet de la saison"),
+    ("Crédit coopératif", ActorMet.Kind.FUNDER, "La CAE"),
+    ("Menuiserie coopérative de la vallée", ActorMet.Kind.COMPANY, "Le maire"),
+    ("Département, service de l'insertion", ActorMet.Kind.PUBLIC_SERVICE, "La chargée d'accompagnement"),
+]
+# Where the past season's projects stood at its end (the article: skills gained even when a project stops).
+OUTCOMES = [
+    {
+        "status": Outcome.Status.LAUNCHED,
+        "legal_form": Outcome.LegalForm.SCIC,
+        "jobs_fte": "2.5",
+        "volunteers": 18,
+        "funds_raised": "85000",
+        "skills_gained": "Monter un plan de financement, animer un conseil d'administration à plusieurs collèges.",
+    },
+    {
+        "status": Outcome.Status.LAUNCHED,
+        "legal_form": Outcome.LegalForm.SCOP,
+        "jobs_fte": "3",
+        "volunteers": 15,
+        "funds_raised": "42000",
+        "skills_gained": "Passer d'une association de bénévoles à une coopérative de salariés.",
+    },
+    {
+        "status": Outcome.Status.CONTINUING,
+        "legal_form": Outcome.LegalForm.ASSOCIATION,
+        "jobs_fte": "0.5",
+        "volunteers": 12,
+        "funds_raised": "15000",
+        "skills_gained": "Mesurer un besoin avec les habitants et le présenter aux élus.",
+    },
+    {
+        "status": Outcome.Status.PAUSED,
+        "legal_form": Outcome.LegalForm.NONE,
+        "jobs_fte": "0",
+        "volunteers": 9,
+        "funds_raised": "3000",
+        "skills_gained": "Prendre la parole en public, trouver des partenaires parmi les entreprises locales.",
+    },
+    {
+        "status": Outcome.Status.LAUNCHED,
+        "legal_form": Outcome.LegalForm.CAE,
+        "jobs_fte": "1",
+        "volunteers": 6,
+        "funds_raised": "20000",
+        "skills_gained": "Calculer un prix de revient, négocier une convention avec des collectivités.",
+    },
+    {
+        "status": Outcome.Status.STOPPED,
+        "legal_form": Outcome.LegalForm.NONE,
+        "jobs_fte": "0",
+        "volunteers": 4,
+        "funds_raised": "0",
+        "skills_gained": "Le porteur a appris à bâtir un budget et a rejoint la CAE comme entrepreneur-salarié.",
+    },
+]
 
 
 class Command(BaseCommand):
@@ -590,13 +756,123 @@ class Command(BaseCommand):
             for index, project in enumerate(projects):
                 created_count += self._candidacy(cohort, index, project, territories, reviewers, fake)
 
+        meetings_count = self._coaching(seasons[:2], reviewers[0] if reviewers else None)
+        seed_trainings(stdout=self.stdout, trainer_login=TRAINER_LOGIN, password=DEMO_PASSWORD)
+
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
         if created_count:
             self.stdout.write(f"{created_count} candidatures de démonstration ajoutées.")
+        if meetings_count:
+            self.stdout.write(f"{meetings_count} rendez-vous d'accompagnement de démonstration ajoutés.")
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
         self.stdout.write("  équipe du programme       equipe@demo.incubateur.example")
         self.stdout.write("  chargé·e d'accompagnement coach.prisme@demo.incubateur.example")
+        self.stdout.write(f"  formatrice                {TRAINER_LOGIN}")
         self.stdout.write("  super-administrateur      admin@demo.incubateur.example")
+
+    def _coaching(self, seasons, staff) -> int:
+        """Each demo coach follows three projects of the current season, which have meetings, next steps,
+        milestones and actors met; the past season's projects were coached too and have their outcome.
+
+        Only what is missing is added: a project that already has meetings, actors or an outcome keeps them.
+        """
+        coaches = list(User.objects.filter(email__in=COACH_EMAILS, role=User.Role.COACH).order_by("-email"))
+        if len(seasons) < 2 or not coaches:
+            return 0
+        past, current = seasons
+        today = timezone.localdate()
+        meetings = 0
+        for cohort, per_project in ((past, 2), (current, len(MEETINGS))):
+            self._assign(cohort, coaches, staff, today)
+            coached = (
+                Project.objects.filter(cohort=cohort, assignments__coach__in=coaches)
+                .distinct()
+                .order_by("pk")
+                .prefetch_related("assignments")
+            )
+            for index, project in enumerate(coached):
+                assignment = min(
+                    (a for a in project.assignments.all() if a.coach_id in {c.pk for c in coaches}),
+                    key=lambda a: a.started_on,
+                )
+                end = min(today, cohort.end_date)
+                if not project.meetings.exists():
+                    meetings += self._meetings(
+                        project, assignment, index, per_project, end, season_over=cohort.end_date < today
+                    )
+                self._milestones(project, index, end)
+                if not project.actors_met.exists():
+                    for n in range(2 + index % 2):
+                        organisation, kind, introduced_by = ACTORS[(index * 2 + n) % len(ACTORS)]
+                        met_on = min(end, assignment.started_on + datetime.timedelta(days=20 + 25 * n))
+                        ActorMet.objects.create(
+                            project=project,
+                            organisation=organisation,
+                            kind=kind,
+                            met_on=met_on,
+                            introduced_by=introduced_by,
+                        )
+                if cohort == past and cohort.end_date < today and not Outcome.objects.filter(project=project).exists():
+                    Outcome.objects.create(project=project, **OUTCOMES[index % len(OUTCOMES)])
+        return meetings
+
+    @staticmethod
+    def _assign(cohort, coaches, staff, today):
+        """Give each coach the season's projects nobody coaches, up to their cap; end them once the season is over."""
+        on = min(today, cohort.start_date + datetime.timedelta(days=14))
+        for coach in coaches:
+            free = Project.objects.filter(cohort=cohort, assignments__isnull=True).order_by("pk")
+            load = coach.assignments.active().filter(cohort=cohort).count()
+            for project in free[: max(cohort.max_projects_per_coach - load, 0)]:
+                assignment = services.assign_coach(project=project, coach=coach, by=staff, on=on)
+                if cohort.end_date < today:
+                    services.end_assignment(assignment=assignment, on=cohort.end_date)
+
+    @staticmethod
+    def _meetings(project, assignment, index, count, end, season_over) -> int:
+        """`count` meetings from the assignment's start; the first project's last one is over a month old (an
+        alert on the coach's page). Older meetings' next steps are done, save one left late on some projects;
+        once the season is over, all are."""
+        start = assignment.started_on + datetime.timedelta(days=7)
+        last = max(start, end - datetime.timedelta(days=40 if index == 0 else 5 + 3 * index))
+        spacing = (last - start) / max(count - 1, 1)
+        for n in range(count):
+            plan = MEETINGS[(n + index) % len(MEETINGS)] if count < len(MEETINGS) else MEETINGS[n]
+            day = min(start + spacing * n, end)
+            meeting = services.log_meeting(
+                project=project,
+                coach=assignment.coach,
+                date=day,
+                duration_minutes=plan["duration_minutes"],
+                format=plan["format"],
+                topics=[str(topic) for topic in plan["topics"]],
+                notes=plan["notes"],
+                next_steps=[
+                    {"description": description, "owner": owner, "due_on": day + datetime.timedelta(days=21)}
+                    for description, owner in plan["next_steps"]
+                ],
+            )
+            left_late = index % 3 == 1 and n == count - 2
+            if season_over or (n < count - 1 and not left_late):
+                done_at = timezone.make_aware(
+                    datetime.datetime.combine(day + datetime.timedelta(days=10), datetime.time(17))
+                )
+                NextStep.objects.filter(meeting=meeting).update(done_at=min(done_at, timezone.now()))
+        return count
+
+    @staticmethod
+    def _milestones(project, index, end):
+        """Milestones whose target has passed are reached; every third project is late on its latest one."""
+        if not project.milestones.exists():
+            services.create_default_milestones(project=project)
+        if project.milestones.filter(done_on__isnull=False).exists():
+            return
+        passed = project.milestones.filter(target_on__lt=end).order_by("order")
+        for position, milestone in enumerate(passed):
+            if index % 3 == 2 and position == len(passed) - 1 and position > 0:
+                continue
+            done_on = min(end, milestone.target_on - datetime.timedelta(days=10 - index))
+            Milestone.objects.filter(pk=milestone.pk).update(done_on=done_on)
 
     def _seasons(self, programme, territories) -> list[Cohort]:
         """The programme's seasons in start order; the three demo ones only for a programme without any.

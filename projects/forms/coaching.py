@@ -1,0 +1,327 @@
+"""What coaches record: meetings and their next steps, milestones, the season's outcome, actors met; and the
+programme's default milestones, which staff edit."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cohorts.forms import DateInput
+
+from ..models import ActorMet, CoachingSession, MeetingFormat, Milestone, MilestoneTemplate, NextStep, Outcome, Topic
+
+MAX_NEXT_STEPS = 3  # per meeting: a short list gets done, and fits a phone screen
+MAX_MEETING_MINUTES = 12 * 60
+MAX_TARGET_MONTH = 36  # the longest season a programme can have
+
+DATE_ERRORS = {"invalid": _("Saisissez une date valide, par exemple 14/03/2026.")}
+
+
+def _helper():
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+def _not_in_future(day, message):
+    if day and day > timezone.localdate():
+        raise forms.ValidationError(message)
+    return day
+
+
+class MeetingForm(forms.ModelForm):
+    date = forms.DateField(
+        label=_("Date du rendez-vous"),
+        initial=timezone.localdate,
+        widget=DateInput,
+        error_messages={**DATE_ERRORS, "required": _("Indiquez la date du rendez-vous.")},
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Durée en minutes"),
+        initial=90,
+        min_value=5,
+        max_value=MAX_MEETING_MINUTES,
+        error_messages={
+            "required": _("Indiquez la durée du rendez-vous, en minutes."),
+            "invalid": _("Une durée est un nombre entier de minutes, par exemple 90."),
+            "min_value": _("Un rendez-vous dure au moins %(limit_value)s minutes."),
+            "max_value": _("Un rendez-vous dure au plus %(limit_value)s minutes (12 heures)."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 5, "step": 5}),
+        help_text=_("Par exemple 90 pour une heure et demie."),
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=MeetingFormat.choices,
+        initial=MeetingFormat.ON_SITE,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez le format du rendez-vous.")},
+    )
+    topics = forms.MultipleChoiceField(
+        label=_("Sujets abordés"),
+        choices=Topic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Ce sujet n'existe pas : choisissez parmi la liste.")},
+    )
+
+    class Meta:
+        model = CoachingSession
+        fields = ["date", "duration_minutes", "format", "topics", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean_date(self):
+        return _not_in_future(
+            self.cleaned_data["date"],
+            _("Ce rendez-vous est dans le futur : notez-le une fois qu'il a eu lieu."),
+        )
+
+    def meeting_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class NextStepForm(forms.ModelForm):
+    class Meta:
+        model = NextStep
+        fields = ["description", "owner", "due_on"]
+        widgets = {"due_on": DateInput}
+        labels = {"description": _("Prochaine étape"), "owner": _("Qui s'en charge"), "due_on": _("Pour le")}
+        error_messages = {"due_on": DATE_ERRORS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A blank line is fine (the formset skips it); a line with anything in it needs its description.
+        self.fields["description"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("description") and "description" not in self.errors:
+            self.add_error("description", _("Décrivez l'étape, ou videz la ligne."))
+        return cleaned
+
+
+class BaseNextStepFormSet(forms.BaseModelFormSet):
+    def changes(self) -> tuple[list[dict], list[NextStep]]:
+        """(steps to save, with `id` for existing ones; steps to remove), from a valid formset."""
+        saved, removed = [], []
+        for form in self.forms:
+            if not form.has_changed() and not form.instance.pk:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                if form.instance.pk:
+                    removed.append(form.instance)
+                continue
+            if form.has_changed():
+                step = {name: form.cleaned_data[name] for name in NextStepForm.Meta.fields}
+                saved.append({"id": form.instance.pk, **step} if form.instance.pk else step)
+        return saved, removed
+
+
+def next_step_formset(*, data=None, meeting=None):
+    """Three blank lines for a new meeting; a meeting's own steps, and lines to reach three, when editing."""
+    queryset = meeting.next_steps.all() if meeting else NextStep.objects.none()
+    existing = len(queryset)
+    formset_class = forms.modelformset_factory(
+        NextStep,
+        form=NextStepForm,
+        formset=BaseNextStepFormSet,
+        extra=max(MAX_NEXT_STEPS - existing, 1 if meeting else 0),
+        can_delete=meeting is not None,
+        can_delete_extra=False,
+        max_num=max(MAX_NEXT_STEPS, existing + 1),
+        validate_max=True,
+    )
+    return formset_class(data=data, queryset=queryset, prefix="etapes")
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["target_on", "done_on"]
+        widgets = {"target_on": DateInput, "done_on": DateInput}
+        error_messages = {"target_on": DATE_ERRORS, "done_on": DATE_ERRORS}
+
+    def clean_done_on(self):
+        return _not_in_future(
+            self.cleaned_data["done_on"],
+            _("Une étape clé ne peut pas être atteinte dans le futur : laissez la date vide d'ici là."),
+        )
+
+
+def milestone_formset(*, project, data=None):
+    """The project's milestones, dates only; no line can be added (a forged form count is refused)."""
+    queryset = project.milestones.all()
+    formset_class = forms.modelformset_factory(
+        Milestone, form=MilestoneForm, extra=0, max_num=len(queryset), validate_max=True
+    )
+    return formset_class(data=data, queryset=queryset, prefix="jalons")
+
+
+class OutcomeForm(forms.ModelForm):
+    jobs_fte = forms.DecimalField(
+        label=_("Emplois créés (équivalent temps plein)"),
+        initial=0,
+        min_value=0,
+        max_digits=5,
+        decimal_places=1,
+        localize=True,
+        error_messages={
+            "required": _("Indiquez le nombre d'emplois créés, 0 s'il n'y en a pas."),
+            "invalid": _("Saisissez un nombre, par exemple 1,5."),
+            "min_value": _("Le nombre d'emplois ne peut pas être négatif."),
+            "max_digits": _("Ce nombre est trop grand : 9999,9 au plus."),
+            "max_whole_digits": _("Ce nombre est trop grand : 9999,9 au plus."),
+            "max_decimal_places": _("Un seul chiffre après la virgule, par exemple 1,5."),
+        },
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text=_("Par exemple 1,5 pour un temps plein et un mi-temps."),
+    )
+    volunteers = forms.IntegerField(
+        label=_("Bénévoles"),
+        initial=0,
+        min_value=0,
+        max_value=2147483647,
+        error_messages={
+            "required": _("Indiquez le nombre de bénévoles, 0 s'il n'y en a pas."),
+            "invalid": _("Saisissez un nombre entier."),
+            "min_value": _("Le nombre de bénévoles ne peut pas être négatif."),
+            "max_value": _("Ce nombre est trop grand."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+    )
+    funds_raised = forms.DecimalField(
+        label=_("Fonds obtenus (€)"),
+        initial=0,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        localize=True,
+        error_messages={
+            "required": _("Indiquez les fonds obtenus, 0 s'il n'y en a pas."),
+            "invalid": _("Saisissez un montant en euros, par exemple 12500 ou 12500,50."),
+            "min_value": _("Un montant obtenu ne peut pas être négatif."),
+            "max_digits": _("Ce montant est trop grand."),
+            "max_whole_digits": _("Ce montant est trop grand."),
+            "max_decimal_places": _("Deux chiffres après la virgule au plus (les centimes)."),
+        },
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+    class Meta:
+        model = Outcome
+        fields = ["status", "legal_form", "jobs_fte", "volunteers", "funds_raised", "skills_gained"]
+        widgets = {"skills_gained": forms.Textarea(attrs={"rows": 5})}
+        error_messages = {
+            "status": {"required": _("Dites où en est le projet.")},
+            "legal_form": {"required": _("Choisissez une forme juridique, ou « Pas encore de forme juridique ».")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Choisissez")), *Outcome.Status.choices]
+        self.helper = _helper()
+
+
+class ActorMetForm(forms.ModelForm):
+    met_on = forms.DateField(
+        label=_("Rencontré le"),
+        widget=DateInput,
+        initial=timezone.localdate,
+        error_messages={**DATE_ERRORS, "required": _("Indiquez la date de la rencontre.")},
+    )
+
+    class Meta:
+        model = ActorMet
+        fields = ["organisation", "kind", "met_on", "introduced_by"]
+        error_messages = {
+            "organisation": {"required": _("Indiquez l'organisation rencontrée.")},
+            "kind": {"required": _("Choisissez le type d'acteur.")},
+        }
+        help_texts = {
+            "organisation": _("Par exemple : mairie de Crest, Mission locale, Crédit coopératif."),
+            "introduced_by": _("Qui a fait le lien : la chargée d'accompagnement, un autre projet, un élu…"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Choisissez")), *ActorMet.Kind.choices]
+        self.helper = _helper()
+
+    def clean_met_on(self):
+        return _not_in_future(self.cleaned_data["met_on"], _("Cette rencontre est dans le futur : notez-la après."))
+
+
+class MilestoneTemplateForm(forms.ModelForm):
+    target_month = forms.IntegerField(
+        label=_("Mois visé dans la saison"),
+        required=False,
+        min_value=1,
+        max_value=MAX_TARGET_MONTH,
+        error_messages={
+            "invalid": _("Un mois est un nombre entier, 1 pour le premier mois de la saison."),
+            "min_value": _("Le premier mois de la saison est le mois 1."),
+            "max_value": _("Une saison dure %(limit_value)s mois au plus."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "max": MAX_TARGET_MONTH}),
+    )
+    order = forms.IntegerField(
+        label=_("Ordre"),
+        required=False,
+        min_value=0,
+        max_value=32767,
+        help_text=_("Vide : à la fin de la liste."),
+        error_messages={
+            "invalid": _("L'ordre est un nombre entier, par exemple 1."),
+            "min_value": _("L'ordre est un nombre positif."),
+            "max_value": _("Ce nombre est trop grand."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+    )
+
+    class Meta:
+        model = MilestoneTemplate
+        fields = ["name", "order", "target_month"]
+        error_messages = {"name": {"required": _("Donnez un nom à l'étape clé, ou cochez « Supprimer ».")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and not self.initial.get("name"):
+            self.initial["order"] = None  # a blank line goes to the end of the list unless told otherwise
+
+    def has_changed(self):
+        # A line filled in from the built-in list is saved as it is, even untouched.
+        return super().has_changed() or (self.instance.pk is None and bool(self.initial.get("name")))
+
+
+class BaseMilestoneTemplateFormSet(forms.BaseModelFormSet):
+    def save_for(self, programme):
+        instances = self.save(commit=False)
+        for template in self.deleted_objects:
+            template.delete()
+        kept = [form for form in self.forms if form.cleaned_data and form not in self.deleted_forms]
+        last = max((form.cleaned_data.get("order") or 0 for form in kept), default=0)
+        for template in instances:
+            template.programme = programme
+            if template.order is None:
+                last += 1
+                template.order = last
+            template.save()
+
+
+def milestone_template_formset(*, programme, data=None, defaults=()):
+    """The programme's default milestones with blank lines to add some; prefilled with `defaults` if it has none."""
+    queryset = programme.milestone_templates.all()
+    initial = [] if len(queryset) else list(defaults)
+    formset_class = forms.modelformset_factory(
+        MilestoneTemplate,
+        form=MilestoneTemplateForm,
+        formset=BaseMilestoneTemplateFormSet,
+        extra=len(initial) + 2,
+        can_delete=True,
+    )
+    return formset_class(data=data, queryset=queryset, initial=initial, prefix="jalons")

@@ -1,0 +1,264 @@
+"""The coach's workspace: where each project stands, what needs attention, and the coaching totals.
+
+The read helpers run a fixed number of queries whatever the number of projects, meetings or steps: the
+figures come from correlated subqueries on the project query, or from one flat query added up in Python.
+`update_meeting` is the edit counterpart of `coaching.log_meeting`.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from cohorts.models import Cohort
+
+from ..models import CoachAssignment, CoachingSession, Milestone, NextStep, Project, Topic
+
+# A project with no meeting for this many days is flagged (from its last meeting, or from the start of
+# its current assignment when it never had one).
+NO_MEETING_ALERT_DAYS = 30
+
+
+# --- Where each project stands ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # "no_meeting" or "overdue_steps"
+    message: str
+
+
+@dataclass(frozen=True)
+class ProjectProgress:
+    project: Project
+    last_meeting_on: datetime.date | None
+    coached_since: datetime.date | None  # start of the current assignment; None when nobody coaches it
+    open_steps: int
+    overdue_steps: int
+    milestones_done: int
+    milestones_total: int
+    alerts: tuple[Alert, ...]
+    # Hook for the collective days: the share of sessions the project's members attended, from 0 to 1.
+    # Not computed yet (the attendance rules belong to the trainings app); pages show nothing while None.
+    attendance_rate: float | None = None
+
+    @property
+    def milestones_percent(self) -> int:
+        return round(100 * self.milestones_done / self.milestones_total) if self.milestones_total else 0
+
+
+def _count_per_project(queryset: QuerySet):
+    """How many rows of `queryset` belong to the outer project, 0 when none: one subquery, no row multiplication."""
+    rows = queryset.filter(project=OuterRef("pk")).order_by().values("project").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def with_progress(projects: QuerySet, *, today: datetime.date | None = None) -> QuerySet:
+    """The projects annotated with what `progress` reads; still one query when evaluated."""
+    today = today or timezone.localdate()
+    last_meeting = CoachingSession.objects.filter(project=OuterRef("pk")).order_by("-date").values("date")[:1]
+    coached_since = CoachAssignment.objects.active().filter(project=OuterRef("pk")).values("started_on")[:1]
+    return projects.select_related("cohort").annotate(
+        last_meeting_on=Subquery(last_meeting),
+        coached_since=Subquery(coached_since),
+        open_steps=_count_per_project(NextStep.objects.open()),
+        overdue_steps=_count_per_project(NextStep.objects.overdue(today)),
+        milestones_done=_count_per_project(Milestone.objects.filter(done_on__isnull=False)),
+        milestones_total=_count_per_project(Milestone.objects.all()),
+    )
+
+
+def progress(project: Project, *, today: datetime.date | None = None, attendance=None) -> ProjectProgress:
+    """Where a project from `with_progress` stands, and its alerts (in the active language)."""
+    today = today or timezone.localdate()
+    if attendance is None:
+        attendance = attendance_rates(Project.objects.filter(pk=project.pk))
+    return ProjectProgress(
+        project=project,
+        last_meeting_on=project.last_meeting_on,
+        coached_since=project.coached_since,
+        open_steps=project.open_steps,
+        overdue_steps=project.overdue_steps,
+        milestones_done=project.milestones_done,
+        milestones_total=project.milestones_total,
+        alerts=tuple(_alerts(project, today)),
+        attendance_rate=attendance[project.pk].value,
+    )
+
+
+def project_progress(projects: QuerySet, *, today: datetime.date | None = None) -> list[ProjectProgress]:
+    """Progress of each project, in the queryset's order: one query."""
+    today = today or timezone.localdate()
+    attendance = attendance_rates(projects)
+    return [progress(project, today=today, attendance=attendance) for project in with_progress(projects, today=today)]
+
+
+def attendance_rates(projects):
+    """{project pk: Rate} at the collective days of their season, in one query."""
+    # Collective days live in the trainings app, which itself builds on projects: imported when needed.
+    from trainings.services import attendance_rates_by_project
+
+    return attendance_rates_by_project(projects)
+
+
+def _alerts(project, today):
+    # Only a project someone coaches during its season can be late for a meeting.
+    since = project.last_meeting_on or project.coached_since
+    if project.coached_since is not None and today <= project.cohort.end_date and since is not None:
+        days = (today - since).days
+        if days >= NO_MEETING_ALERT_DAYS:
+            if project.last_meeting_on is None:
+                message = ngettext(
+                    "Aucun rendez-vous depuis le début de l'accompagnement, il y a %(days)s jour.",
+                    "Aucun rendez-vous depuis le début de l'accompagnement, il y a %(days)s jours.",
+                    days,
+                )
+            else:
+                message = ngettext(
+                    "Pas de rendez-vous depuis %(days)s jour.", "Pas de rendez-vous depuis %(days)s jours.", days
+                )
+            yield Alert("no_meeting", message % {"days": days})
+    if project.overdue_steps:
+        yield Alert(
+            "overdue_steps",
+            ngettext(
+                "%(count)s prochaine étape est en retard.",
+                "%(count)s prochaines étapes sont en retard.",
+                project.overdue_steps,
+            )
+            % {"count": project.overdue_steps},
+        )
+
+
+# --- A coach's seasons and projects ------------------------------------------------------------------
+
+
+def coach_seasons(*, coach, today: datetime.date | None = None) -> list[Cohort]:
+    """Seasons a coach can look at: the current ones of their programmes, and any where they had a project.
+
+    Most recent first; one query.
+    """
+    today = today or timezone.localdate()
+    current = Cohort.objects.for_user(coach).current(today)
+    return list(
+        Cohort.objects.filter(Q(pk__in=current.values("pk")) | Q(pk__in=coach.assignments.values("cohort")))
+        .select_related("programme")
+        .order_by("-start_date", "programme__name", "name")
+    )
+
+
+def coach_projects(*, coach, cohorts: Iterable[Cohort], today: datetime.date | None = None) -> QuerySet:
+    """The coach's projects in these seasons: those they coach now, and in seasons that are over, those they
+    coached then. Annotated with `my_assignment_ended_on` (None while they still coach it) and progress.
+    """
+    today = today or timezone.localdate()
+    assignments = CoachAssignment.objects.filter(coach=coach, cohort__in=[cohort.pk for cohort in cohorts]).filter(
+        Q(ended_on__isnull=True) | Q(cohort__end_date__lt=today)
+    )
+    ended_on = (
+        CoachAssignment.objects.filter(project=OuterRef("pk"), coach=coach)
+        .order_by(F("ended_on").desc(nulls_first=True))
+        .values("ended_on")[:1]
+    )
+    projects = (
+        Project.objects.filter(pk__in=assignments.values("project"))
+        .select_related("territory")
+        .annotate(my_assignment_ended_on=Subquery(ended_on))
+        .order_by("-cohort__start_date", "name")
+    )
+    return with_progress(projects, today=today)
+
+
+def meeting_coach(*, project: Project, user):
+    """Whose meeting it is when `user` logs it: a coach's own; staff log on behalf of the project's coach."""
+    if user.is_coach:
+        return user
+    current = project.assignments.active().select_related("coach").first()
+    return current.coach if current else user
+
+
+@transaction.atomic
+def update_meeting(
+    *, meeting: CoachingSession, next_steps: list[dict] = (), removed_steps: Iterable[NextStep] = (), **fields
+) -> CoachingSession:
+    """Change a meeting and its next steps: a step dict with an `id` edits that step, one without adds it."""
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    meeting.save()
+    NextStep.objects.filter(meeting=meeting, pk__in=[step.pk for step in removed_steps]).delete()
+    for step in next_steps:
+        step = dict(step)
+        pk = step.pop("id", None)
+        if pk is None:
+            NextStep.objects.create(project_id=meeting.project_id, meeting=meeting, **step)
+        else:
+            NextStep.objects.filter(meeting=meeting, pk=pk).update(**step)
+    return meeting
+
+
+# --- Coaching totals (the season report) -------------------------------------------------------------
+
+
+@dataclass
+class CoachingTotals:
+    """Time spent coaching, and on which kind of topic.
+
+    A meeting that covers both technical and human topics counts its whole duration in both, because
+    nobody records how the time was split; so technical + human hours can exceed the total hours. A
+    meeting with no topic counts in the total only.
+    """
+
+    meetings: int = 0
+    minutes: int = 0
+    technical_minutes: int = 0
+    human_minutes: int = 0
+
+    def add(self, minutes: int, topics: Iterable[str]):
+        topics = set(topics or ())
+        self.meetings += 1
+        self.minutes += minutes
+        if topics & Topic.technical():
+            self.technical_minutes += minutes
+        if topics & Topic.human():
+            self.human_minutes += minutes
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+    @property
+    def technical_hours(self) -> float:
+        return self.technical_minutes / 60
+
+    @property
+    def human_hours(self) -> float:
+        return self.human_minutes / 60
+
+
+@dataclass
+class SeasonCoachingTotals:
+    total: CoachingTotals = field(default_factory=CoachingTotals)
+    by_project: dict[int, CoachingTotals] = field(default_factory=lambda: defaultdict(CoachingTotals))
+    by_coach: dict[int, CoachingTotals] = field(default_factory=lambda: defaultdict(CoachingTotals))
+
+
+def coaching_totals(meetings: QuerySet) -> SeasonCoachingTotals:
+    """Totals of these meetings, overall, per project id and per coach id (who held the meeting); one query."""
+    totals = SeasonCoachingTotals()
+    rows = meetings.order_by().values_list("project_id", "coach_id", "duration_minutes", "topics")
+    for project_id, coach_id, minutes, topics in rows:
+        for bucket in (totals.total, totals.by_project[project_id], totals.by_coach[coach_id]):
+            bucket.add(minutes, topics)
+    totals.by_project, totals.by_coach = dict(totals.by_project), dict(totals.by_coach)
+    return totals
+
+
+def season_coaching_totals(*, cohort: Cohort) -> SeasonCoachingTotals:
+    """Coaching of a season's projects, whatever the meetings' dates; one query."""
+    return coaching_totals(CoachingSession.objects.filter(project__cohort=cohort))

@@ -1,0 +1,244 @@
+"""A project's page and what its coach records: meetings and next steps, milestones, outcome, actors met.
+
+Every page fetches the project through `Project.objects.for_user`: a coach reaches only the projects they
+coach now, staff those of their programmes; anything else is a 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from cohorts.models import Programme
+from incubator.access import StaffRequiredMixin
+
+from .. import services
+from ..forms.coaching import (
+    ActorMetForm,
+    MeetingForm,
+    OutcomeForm,
+    milestone_formset,
+    milestone_template_formset,
+    next_step_formset,
+)
+from ..models import CoachAssignment, CoachingSession, NextStep, Outcome, Project
+from ..services.coaching import DEFAULT_MILESTONES
+
+
+def project_url(project_pk, anchor=""):
+    url = reverse("projects:project_detail", args=[project_pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+class ProjectMixin(LoginRequiredMixin):
+    """Anonymous visitors go to the login page; the project is looked up among those the person may open."""
+
+    def projects(self):
+        return Project.objects.for_user(self.request.user)
+
+    def get_project(self):
+        return get_object_or_404(self.projects().select_related("cohort__programme"), pk=self.kwargs["pk"])
+
+    def render_page(self, template_name, project, **context):
+        context = {"project": project, "is_staff": self.request.user.is_programme_staff, **context}
+        return render(self.request, template_name, context)
+
+
+class ProjectDetailView(ProjectMixin, View):
+    def get(self, request, pk):
+        today = timezone.localdate()
+        project = get_object_or_404(
+            services.with_progress(self.projects(), today=today)
+            .select_related("cohort__programme", "territory", "candidacy__territory", "outcome")
+            .prefetch_related(
+                "members",
+                "candidacy__members",
+                "candidacy__attachments",
+                Prefetch("meetings", queryset=CoachingSession.objects.select_related("coach")),
+                Prefetch("next_steps", queryset=NextStep.objects.select_related("meeting")),
+                "milestones",
+                "actors_met",
+                Prefetch("assignments", queryset=CoachAssignment.objects.select_related("coach", "assigned_by")),
+            ),
+            pk=pk,
+        )
+        steps = list(project.next_steps.all())
+        is_staff = request.user.is_programme_staff
+        return self.render_page(
+            "projects/project_detail.html",
+            project,
+            progress=services.progress(project, today=today),
+            totals=services.coaching_totals(CoachingSession.objects.filter(project=project)).total,
+            open_steps=[step for step in steps if step.done_at is None],
+            done_steps=[step for step in steps if step.done_at is not None],
+            outcome=getattr(project, "outcome", None),
+            today=today,
+            # Documents stay with the programme's staff; coaches read the answers.
+            attachment_url_name="projects:attachment_download" if is_staff else None,
+        )
+
+
+class MeetingCreateView(ProjectMixin, View):
+    template_name = "projects/meeting_form.html"
+
+    def get(self, request, pk):
+        return self.render_page(self.template_name, self.get_project(), form=MeetingForm(), steps=next_step_formset())
+
+    def post(self, request, pk):
+        project = self.get_project()
+        form, steps = MeetingForm(request.POST), next_step_formset(data=request.POST)
+        if not (form.is_valid() and steps.is_valid()):
+            return self.render_page(self.template_name, project, form=form, steps=steps)
+        new_steps, _removed = steps.changes()
+        services.log_meeting(
+            project=project,
+            coach=services.meeting_coach(project=project, user=request.user),
+            next_steps=new_steps,
+            **form.meeting_fields(),
+        )
+        messages.success(request, _("Le rendez-vous est noté."))
+        return redirect(project_url(project.pk, "rendez-vous"))
+
+
+class MeetingUpdateView(ProjectMixin, View):
+    template_name = "projects/meeting_form.html"
+
+    def get_meeting(self):
+        meetings = CoachingSession.objects.filter(project__in=self.projects()).select_related("project__cohort")
+        return get_object_or_404(meetings, pk=self.kwargs["pk"])
+
+    def get(self, request, pk):
+        meeting = self.get_meeting()
+        return self.render_page(
+            self.template_name,
+            meeting.project,
+            meeting=meeting,
+            form=MeetingForm(instance=meeting),
+            steps=next_step_formset(meeting=meeting),
+        )
+
+    def post(self, request, pk):
+        meeting = self.get_meeting()
+        form = MeetingForm(request.POST, instance=meeting)
+        steps = next_step_formset(data=request.POST, meeting=meeting)
+        if not (form.is_valid() and steps.is_valid()):
+            return self.render_page(self.template_name, meeting.project, meeting=meeting, form=form, steps=steps)
+        changed, removed = steps.changes()
+        services.update_meeting(meeting=meeting, next_steps=changed, removed_steps=removed, **form.meeting_fields())
+        messages.success(request, _("Le rendez-vous est enregistré."))
+        return redirect(project_url(meeting.project_id, "rendez-vous"))
+
+
+class NextStepToggleView(ProjectMixin, View):
+    """POST: tick a next step off, or back on (`done` is 1 or 0)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk, step_pk):
+        project = self.get_project()
+        step = get_object_or_404(project.next_steps, pk=step_pk)
+        done = request.POST.get("done") == "1"
+        services.tick_next_step(step=step, done=done)
+        if done:
+            messages.success(request, _("« %(step)s » est faite.") % {"step": step})
+        else:
+            messages.success(request, _("« %(step)s » est de nouveau à faire.") % {"step": step})
+        return redirect(project_url(project.pk, "etapes"))
+
+
+class MilestonesUpdateView(ProjectMixin, View):
+    template_name = "projects/milestones_form.html"
+
+    def get(self, request, pk):
+        project = self.get_project()
+        return self.render_page(self.template_name, project, formset=milestone_formset(project=project))
+
+    def post(self, request, pk):
+        project = self.get_project()
+        formset = milestone_formset(project=project, data=request.POST)
+        if not formset.is_valid():
+            return self.render_page(self.template_name, project, formset=formset)
+        with transaction.atomic():
+            formset.save()
+        messages.success(request, _("Les étapes clés sont enregistrées."))
+        return redirect(project_url(project.pk, "jalons"))
+
+
+class OutcomeUpdateView(ProjectMixin, View):
+    template_name = "projects/outcome_form.html"
+
+    def get_outcome(self, project):
+        return Outcome.objects.filter(project=project).first() or Outcome(project=project)
+
+    def get(self, request, pk):
+        project = self.get_project()
+        return self.render_page(self.template_name, project, form=OutcomeForm(instance=self.get_outcome(project)))
+
+    def post(self, request, pk):
+        project = self.get_project()
+        form = OutcomeForm(request.POST, instance=self.get_outcome(project))
+        if not form.is_valid():
+            return self.render_page(self.template_name, project, form=form)
+        # Two people saving the first outcome at once update the same row rather than clash.
+        Outcome.objects.update_or_create(project=project, defaults=form.cleaned_data)
+        messages.success(request, _("Le bilan de fin de saison est enregistré."))
+        return redirect(project_url(project.pk, "bilan"))
+
+
+class ActorCreateView(ProjectMixin, View):
+    template_name = "projects/actor_form.html"
+
+    def get(self, request, pk):
+        return self.render_page(self.template_name, self.get_project(), form=ActorMetForm())
+
+    def post(self, request, pk):
+        project = self.get_project()
+        form = ActorMetForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(self.template_name, project, form=form)
+        actor = form.save(commit=False)
+        actor.project = project
+        actor.save()
+        messages.success(request, _("La rencontre avec %(organisation)s est notée.") % {"organisation": actor})
+        return redirect(project_url(project.pk, "acteurs"))
+
+
+class MilestoneTemplatesView(StaffRequiredMixin, View):
+    """Staff: a programme's default milestones, copied to each project when its candidacy is accepted."""
+
+    template_name = "projects/milestone_templates_form.html"
+
+    def get_programme(self):
+        return get_object_or_404(Programme.objects.for_user(self.request.user), pk=self.kwargs["pk"])
+
+    def formset(self, programme, data=None):
+        defaults = [
+            {"name": name, "order": index + 1, "target_month": month}
+            for index, (name, month) in enumerate(DEFAULT_MILESTONES)
+        ]
+        return milestone_template_formset(programme=programme, data=data, defaults=defaults)
+
+    def render_page(self, programme, formset):
+        context = {"programme": programme, "formset": formset, "uses_defaults": not formset.get_queryset()}
+        return render(self.request, self.template_name, context)
+
+    def get(self, request, pk):
+        programme = self.get_programme()
+        return self.render_page(programme, self.formset(programme))
+
+    def post(self, request, pk):
+        programme = self.get_programme()
+        formset = self.formset(programme, data=request.POST)
+        if not formset.is_valid():
+            return self.render_page(programme, formset)
+        with transaction.atomic():
+            formset.save_for(programme)
+        messages.success(
+            request, _("Les étapes clés par défaut sont enregistrées : elles s'appliqueront aux prochains projets.")
+        )
+        return redirect("projects:milestone_templates", pk=programme.pk)

@@ -1,0 +1,82 @@
+"""Coaching totals for the season report: hours per project and per coach, technical versus human topics."""
+
+import datetime
+
+import pytest
+
+from projects import services
+from projects.models import Topic
+from tests.factories import CoachFactory, CoachingSessionFactory, CohortFactory, ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_topics_are_either_technical_or_human():
+    assert Topic.technical() | Topic.human() == set(Topic)
+    assert not Topic.technical() & Topic.human()
+
+
+@pytest.fixture
+def season(programme):
+    return CohortFactory(programme=programme, start_date=datetime.date(2026, 1, 1))
+
+
+def test_season_totals_add_up_hand_counted_meetings(season, structure, django_assert_num_queries):
+    anna, bruno = CoachFactory(partner_structure=structure), CoachFactory(partner_structure=structure)
+    garage, cantine = ProjectFactory(cohort=season), ProjectFactory(cohort=season)
+    # minutes, topics                          technical  human
+    CoachingSessionFactory(project=garage, coach=anna, duration_minutes=60, topics=["economic", "legal"])  # 60, 0
+    CoachingSessionFactory(project=garage, coach=anna, duration_minutes=90, topics=["personal"])  # 0, 90
+    CoachingSessionFactory(project=cantine, coach=bruno, duration_minutes=120, topics=["funding", "governance"])  # both
+    CoachingSessionFactory(project=garage, coach=bruno, duration_minutes=30, topics=[])  # neither
+    # Another season's meeting never counts.
+    CoachingSessionFactory(project=ProjectFactory(cohort=CohortFactory(programme=season.programme)), coach=anna)
+
+    with django_assert_num_queries(1):
+        totals = services.season_coaching_totals(cohort=season)
+
+    def figures(t):
+        return (t.meetings, t.minutes, t.technical_minutes, t.human_minutes)
+
+    assert figures(totals.total) == (4, 300, 180, 210)
+    assert (totals.total.hours, totals.total.technical_hours, totals.total.human_hours) == (5, 3, 3.5)
+    assert {pk: figures(t) for pk, t in totals.by_project.items()} == {
+        garage.pk: (3, 180, 60, 90),
+        cantine.pk: (1, 120, 120, 120),
+    }
+    assert {pk: figures(t) for pk, t in totals.by_coach.items()} == {
+        anna.pk: (2, 150, 60, 90),
+        bruno.pk: (2, 150, 120, 120),
+    }
+
+
+def test_a_meeting_on_both_kinds_of_topic_counts_its_whole_time_in_each(season, coach):
+    CoachingSessionFactory(project=ProjectFactory(cohort=season), coach=coach, duration_minutes=45, topics=list(Topic))
+    total = services.season_coaching_totals(cohort=season).total
+    assert (total.minutes, total.technical_minutes, total.human_minutes) == (45, 45, 45)
+
+
+def test_topics_no_longer_offered_are_ignored(season, coach):
+    CoachingSessionFactory(
+        project=ProjectFactory(cohort=season), coach=coach, duration_minutes=60, topics=["astrology"]
+    )
+    total = services.season_coaching_totals(cohort=season).total
+    assert (total.meetings, total.minutes, total.technical_minutes, total.human_minutes) == (1, 60, 0, 0)
+
+
+def test_a_season_without_meetings_has_zero_everywhere(season):
+    totals = services.season_coaching_totals(cohort=season)
+    assert (totals.total.meetings, totals.total.hours, totals.by_project, totals.by_coach) == (0, 0, {}, {})
+
+
+@pytest.mark.parametrize("meetings", [10, 100])
+def test_season_totals_take_one_query_whatever_the_number_of_meetings(
+    season, coach, django_assert_num_queries, meetings
+):
+    projects = [ProjectFactory(cohort=season) for _ in range(3)]
+    for n in range(meetings):
+        CoachingSessionFactory(project=projects[n % 3], coach=coach, duration_minutes=60, topics=["economic"])
+    # the meetings' project, coach, duration and topics, in one flat query
+    with django_assert_num_queries(1):
+        totals = services.season_coaching_totals(cohort=season)
+    assert totals.total.technical_hours == meetings

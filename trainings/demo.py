@@ -1,0 +1,283 @@
+"""Demo collective days for the current season of the demo programme.
+
+Venues across the territory (the CAE's office in Montélimar and two tiers-lieux), trainers from the Rhône
+valley and one from Lyon, the season's monthly days made by the calendar generator, invitations, answers,
+and the attendance of the days already held. Safe to run again: everything is looked up by its natural
+key, and answers or marks already there are kept.
+"""
+
+import datetime
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from cohorts.models import Cohort, Programme
+from incubator.models import PartnerStructure, Territory, User
+
+from . import services
+from .models import Attendance, Trainer, TrainingSession, Venue
+
+PROGRAMME = "Accompagnement partagé Drôme-Ardèche"
+DEMO_DOMAIN = "formation.demo.example"  # reserved top-level domain: never delivered anywhere
+SECOND = 2
+TUESDAY = 1
+
+VENUES = [
+    {
+        "name": "CAE Prisme — bureaux de Montélimar",
+        "commune": "Montélimar",
+        "kind": Venue.Kind.PARTNER_OFFICE,
+        "address": "14 avenue Saint-Martin",
+        "postcode": "26200",
+        "department": "26",
+        "latitude": "44.558100",
+        "longitude": "4.750900",
+        "capacity": 30,
+        "step_free_access": True,
+        "public_transport": True,
+        "parking": True,
+        "accessibility_notes": "À dix minutes à pied de la gare de Montélimar. Salle au rez-de-chaussée.",
+        "contact_name": "Accueil de la CAE",
+        "partner": "CAE Prisme",
+    },
+    {
+        "name": "La Fabrique de la Drôme",
+        "commune": "Crest",
+        "kind": Venue.Kind.THIRD_PLACE,
+        "address": "3 quai Soubeyran",
+        "postcode": "26400",
+        "department": "26",
+        "latitude": "44.728300",
+        "longitude": "5.022500",
+        "capacity": 25,
+        "step_free_access": True,
+        "public_transport": True,
+        "parking": False,
+        "accessibility_notes": "Gare de Crest à 500 m. Stationnement sur le parking de la Saleine.",
+        "contact_name": "Équipe du tiers-lieu",
+    },
+    {
+        "name": "Le Moulinage des Boutières",
+        "commune": "Privas",
+        "kind": Venue.Kind.THIRD_PLACE,
+        "address": "8 chemin du Moulinage",
+        "postcode": "07000",
+        "department": "07",
+        "latitude": "44.735300",
+        "longitude": "4.599200",
+        "capacity": 20,
+        "step_free_access": False,
+        "public_transport": False,
+        "parking": True,
+        "accessibility_notes": "Salle à l'étage, sans ascenseur. Covoiturage organisé depuis la gare routière de Privas.",
+        "contact_name": "Association du Moulinage",
+    },
+]
+
+TRAINERS = [
+    {
+        "name": "Claire Vial",
+        "organisation": "Coopérative Terres d'Envol",
+        "home_commune": "Valence",
+        "department": "26",
+        "topics": "Modèle économique hybride, financements solidaires",
+        "daily_rate": "650.00",
+    },
+    {
+        "name": "Mathieu Roux",
+        "organisation": "Atelier Rhône Coop",
+        "home_commune": "Tournon-sur-Rhône",
+        "department": "07",
+        "topics": "Gouvernance coopérative, SCIC et associations",
+        "daily_rate": "600.00",
+    },
+    {
+        "name": "Nadia Benali",
+        "organisation": "Indépendante, entrepreneure-salariée de la CAE Prisme",
+        "home_commune": "Montélimar",
+        "department": "26",
+        "topics": "Animation de collectifs, facilitation",
+        "daily_rate": "550.00",
+    },
+    {
+        "name": "Julien Perrin",
+        "organisation": "Union régionale des Scop et Scic",
+        "home_commune": "Lyon",
+        "department": None,  # lives outside the programme's territories: not local
+        "topics": "Statuts juridiques, droit coopératif",
+        "daily_rate": "700.00",
+    },
+]
+
+# One theme per month of the season, in order.
+TOPICS = [
+    "Lancement de la saison : se présenter, présenter son projet",
+    "Le besoin social : le documenter et le faire reconnaître",
+    "Le collectif : qui décide quoi ?",
+    "Le modèle économique hybride",
+    "Les statuts : association, SCIC, SCOP",
+    "Les financements publics et privés",
+    "Le prévisionnel financier",
+    "L'ancrage territorial : rencontrer les acteurs locaux",
+    "Parler de son projet : le pitch",
+    "Les partenariats avec les collectivités",
+    "Recruter et employer",
+    "Mesurer son impact social",
+    "La communication de proximité",
+    "Les premiers mois d'activité",
+    "Bilan de la saison et suites",
+]
+WHAT_TO_BRING = "Un ordinateur portable si vous en avez un, vos chiffres à jour, de quoi partager le repas de midi."
+
+
+@transaction.atomic
+def seed_trainings(*, stdout, trainer_login: str = "", password: str = "") -> None:
+    programme = Programme.objects.filter(name=PROGRAMME).first()
+    cohort = Cohort.objects.filter(programme=programme).current().first() if programme else None
+    if cohort is None:
+        stdout.write("Pas de saison en cours pour le programme de démonstration : journées collectives non créées.")
+        return
+
+    venues = [_venue(spec) for spec in VENUES]
+    trainers = [_trainer(spec) for spec in TRAINERS]
+    if trainer_login:
+        _give_login(trainers[0], email=trainer_login, password=password)
+    before = cohort.training_sessions.count()
+    # skip_august=False: the demo season has its 15 monthly days, one per month.
+    services.generate_calendar(
+        cohort=cohort,
+        weekday=TUESDAY,
+        nth=SECOND,
+        skip_august=False,
+        venues=venues,
+        title="Journée collective",
+        dry_run=False,
+    )
+    sessions = list(cohort.training_sessions.order_by("date").prefetch_related("trainers"))
+    today = timezone.localdate()
+    for index, session in enumerate(sessions):
+        _describe(session, index, trainers, today)
+    # The days already past are invited too: the demo season began before the demo was loaded.
+    services.invite_members(sessions=sessions, include_past=True)
+    answered, marked = _answers_and_attendance(sessions, today)
+
+    stdout.write(
+        f"Journées collectives : {len(venues)} lieux, {len(trainers)} formateur·rices, "
+        f"{len(sessions)} journées dans la {cohort.name} ({len(sessions) - before} ajoutées), "
+        f"{answered} réponses et {marked} émargements ajoutés."
+    )
+
+
+def _territory(department: str | None) -> Territory | None:
+    names = {"26": "Drôme", "07": "Ardèche"}
+    if department is None:
+        return None
+    territory, _ = Territory.objects.get_or_create(name=names[department], defaults={"department_code": department})
+    return territory
+
+
+def _venue(spec: dict) -> Venue:
+    spec = dict(spec)
+    partner = spec.pop("partner", None)
+    territory = _territory(spec.pop("department"))
+    name, commune = spec.pop("name"), spec.pop("commune")
+    venue, _ = Venue.objects.get_or_create(
+        name=name,
+        commune=commune,
+        defaults={
+            **spec,
+            "territory": territory,
+            "partner_structure": PartnerStructure.objects.filter(name=partner).first() if partner else None,
+        },
+    )
+    return venue
+
+
+def _trainer(spec: dict) -> Trainer:
+    spec = dict(spec)
+    territory = _territory(spec.pop("department"))
+    name = spec.pop("name")
+    email = f"{name.lower().replace(' ', '.')}@{DEMO_DOMAIN}"
+    trainer, _ = Trainer.objects.get_or_create(
+        name=name, defaults={**spec, "email": email, "home_territory": territory, "phone": "04 75 00 00 00"}
+    )
+    return trainer
+
+
+def _give_login(trainer: Trainer, *, email: str, password: str) -> None:
+    """One demo trainer logs in to take attendance at the days they lead."""
+    if trainer.user_id:
+        return
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        first_name, _, last_name = trainer.name.partition(" ")
+        user = User.objects.create_user(email=email, password=password, first_name=first_name, last_name=last_name)
+    trainer.user = user
+    trainer.save(update_fields=["user"])
+
+
+def _describe(session: TrainingSession, index: int, trainers: list[Trainer], today: datetime.date) -> None:
+    """A theme, trainers in turn and a status for each day; what staff already changed is kept."""
+    fields = []
+    if not session.topic:
+        session.topic = TOPICS[index % len(TOPICS)]
+        session.what_to_bring = session.what_to_bring or WHAT_TO_BRING
+        fields += ["topic", "what_to_bring"]
+    if session.status == TrainingSession.Status.PLANNED:
+        if session.date < today:
+            session.status = TrainingSession.Status.HELD
+            fields.append("status")
+        elif session.date <= today + datetime.timedelta(days=45):
+            session.status = TrainingSession.Status.CONFIRMED
+            fields.append("status")
+    if fields:
+        session.save(update_fields=fields)
+    if not session.trainers.all():
+        session.trainers.set([trainers[index % len(trainers)]])
+
+
+def _answers_and_attendance(sessions: list[TrainingSession], today: datetime.date) -> tuple[int, int]:
+    """Past days: answers and presence per half-day; the next two days: some answers already in."""
+    upcoming = [s.pk for s in sessions if s.date >= today and s.status != TrainingSession.Status.CANCELLED][:2]
+    attendances = Attendance.objects.filter(session__in=sessions).select_related("session", "member")
+    answered, marked, changed = 0, 0, []
+    for attendance in attendances:
+        session = attendance.session
+        rng = random.Random(f"{session.date.isoformat()}-{attendance.member.name}")
+        roll = rng.random()
+        if session.date < today:
+            if attendance.response == Attendance.Response.INVITED and not attendance.responded_at:
+                changed.append(attendance)
+                attendance.response = Attendance.Response.DECLINED if roll < 0.15 else Attendance.Response.CONFIRMED
+                attendance.responded_at = timezone.make_aware(
+                    datetime.datetime.combine(
+                        session.date - datetime.timedelta(days=rng.randint(2, 10)), datetime.time(18)
+                    )
+                )
+                answered += 1
+            if not attendance.morning and not attendance.afternoon:
+                attendance.morning, attendance.afternoon = _presence(attendance.response, rng)
+                marked += 1
+                if not changed or changed[-1] is not attendance:
+                    changed.append(attendance)
+        elif session.pk in upcoming and attendance.response == Attendance.Response.INVITED and roll < 0.7:
+            services.answer(
+                attendance=attendance,
+                response=Attendance.Response.DECLINED if roll < 0.1 else Attendance.Response.CONFIRMED,
+            )
+            answered += 1
+    Attendance.objects.bulk_update(changed, ["response", "responded_at", "morning", "afternoon"])
+    return answered, marked
+
+
+def _presence(response: str, rng: random.Random) -> tuple[str, str]:
+    Presence = Attendance.Presence
+    if response == Attendance.Response.DECLINED:
+        return (Presence.PRESENT, Presence.PRESENT) if rng.random() < 0.1 else (Presence.EXCUSED, Presence.EXCUSED)
+    roll = rng.random()
+    if roll < 0.8:
+        return Presence.PRESENT, Presence.PRESENT
+    if roll < 0.9:
+        return Presence.PRESENT, Presence.EXCUSED  # left at lunchtime, having said so
+    return Presence.ABSENT, Presence.ABSENT

@@ -1,0 +1,213 @@
+"""Staff forms for planning: venues, trainers, the season calendar, a day's details."""
+
+import datetime
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from cohorts.forms import DateInput
+
+from .models import Trainer, TrainingSession, Venue
+from .services import AFTERNOON, LAST, MORNING
+
+
+class TimeInput(forms.TimeInput):
+    """The browser's own time picker."""
+
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+def _check_slots(form, slots, *, lunch=None) -> None:
+    """Each half-day ends after it starts, the afternoon after the morning; errors go on the end field."""
+    data = form.cleaned_data
+    for start, end, message in slots:
+        if data.get(start) and data.get(end) and data[end] <= data[start]:
+            form.add_error(end, message)
+        elif bool(data.get(start)) != bool(data.get(end)) and start in data and end in data:
+            form.add_error(end if data.get(start) else start, _("Indiquez l'heure de début et l'heure de fin."))
+    if lunch:
+        morning_end, afternoon_start = lunch
+        if (
+            data.get(morning_end)
+            and data.get(afternoon_start)
+            and data[afternoon_start] < data[morning_end]
+            and afternoon_start not in form.errors
+        ):
+            form.add_error(afternoon_start, _("L'après-midi commence après la fin de la matinée."))
+
+
+SLOTS = [
+    ("morning_start", "morning_end", _("La matinée doit finir après avoir commencé.")),
+    ("afternoon_start", "afternoon_end", _("L'après-midi doit finir après avoir commencé.")),
+]
+
+
+class VenueForm(forms.ModelForm):
+    class Meta:
+        model = Venue
+        fields = [
+            "name",
+            "kind",
+            "address",
+            "postcode",
+            "commune",
+            "territory",
+            "latitude",
+            "longitude",
+            "capacity",
+            "step_free_access",
+            "public_transport",
+            "parking",
+            "accessibility_notes",
+            "contact_name",
+            "contact_phone",
+            "partner_structure",
+        ]
+        widgets = {"accessibility_notes": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "latitude": _("Facultatif : sans coordonnées, le lien vers la carte cherche l'adresse."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Enregistrer")))
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("latitude") is None) != (data.get("longitude") is None) and not self.errors:
+            self.add_error("longitude", _("Indiquez la latitude et la longitude, ou aucune des deux."))
+        return data
+
+
+class TrainerForm(forms.ModelForm):
+    class Meta:
+        model = Trainer
+        fields = ["name", "organisation", "email", "phone", "home_commune", "home_territory", "topics", "daily_rate"]
+        help_texts = {
+            "home_territory": _("Laissez vide si la personne vit hors des territoires du programme."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Enregistrer")))
+
+
+WEEKDAYS = [
+    (0, _("lundi")),
+    (1, _("mardi")),
+    (2, _("mercredi")),
+    (3, _("jeudi")),
+    (4, _("vendredi")),
+    (5, _("samedi")),
+    (6, _("dimanche")),
+]
+NTHS = [(1, _("premier")), (2, _("deuxième")), (3, _("troisième")), (4, _("quatrième")), (LAST, _("dernier"))]
+
+
+class CalendarForm(forms.Form):
+    """A rule such as "the second Tuesday of each month" and the venues to take in turn."""
+
+    nth = forms.TypedChoiceField(label=_("Chaque mois, le…"), choices=NTHS, coerce=int, initial=2)
+    weekday = forms.TypedChoiceField(label=_("Jour de la semaine"), choices=WEEKDAYS, coerce=int, initial=1)
+    skip_august = forms.BooleanField(label=_("Pas de journée en août"), required=False, initial=True)
+    venues = forms.ModelMultipleChoiceField(
+        label=_("Lieux, pris à tour de rôle"),
+        queryset=Venue.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Les lieux se succèdent dans l'ordre de la liste, un par mois."),
+        error_messages={"required": _("Choisissez au moins un lieu.")},
+    )
+    title = forms.CharField(label=_("Titre des journées"), max_length=200, initial=_("Journée collective"))
+    morning_start = forms.TimeField(label=_("Début du matin"), widget=TimeInput, initial=MORNING[0])
+    morning_end = forms.TimeField(label=_("Fin du matin"), widget=TimeInput, initial=MORNING[1])
+    afternoon_start = forms.TimeField(label=_("Début de l'après-midi"), widget=TimeInput, initial=AFTERNOON[0])
+    afternoon_end = forms.TimeField(label=_("Fin de l'après-midi"), widget=TimeInput, initial=AFTERNOON[1])
+
+    def __init__(self, *args, venues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["venues"].queryset = venues
+
+    def clean(self):
+        data = super().clean()
+        _check_slots(self, SLOTS, lunch=("morning_end", "afternoon_start"))
+        return data
+
+    def rule(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "weekday": data["weekday"],
+            "nth": data["nth"],
+            "skip_august": data["skip_august"],
+            "venues": list(data["venues"]),
+            "title": data["title"],
+            "morning": (data["morning_start"], data["morning_end"]),
+            "afternoon": (data["afternoon_start"], data["afternoon_end"]),
+        }
+
+
+class SessionForm(forms.ModelForm):
+    """One day of the season; cancelling has its own button, with a confirmation."""
+
+    class Meta:
+        model = TrainingSession
+        fields = [
+            "title",
+            "topic",
+            "date",
+            "morning_start",
+            "morning_end",
+            "afternoon_start",
+            "afternoon_end",
+            "venue",
+            "trainers",
+            "description",
+            "what_to_bring",
+            "capacity",
+            "status",
+        ]
+        widgets = {
+            "date": DateInput,
+            "morning_start": TimeInput,
+            "morning_end": TimeInput,
+            "afternoon_start": TimeInput,
+            "afternoon_end": TimeInput,
+            "trainers": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "what_to_bring": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            choice for choice in TrainingSession.Status.choices if choice[0] != TrainingSession.Status.CANCELLED
+        ]
+        self.fields["venue"].queryset = Venue.objects.select_related("territory")
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Enregistrer")))
+
+    def clean_date(self):
+        day: datetime.date = self.cleaned_data["date"]
+        cohort = self.instance.cohort
+        if not cohort.start_date <= day <= cohort.end_date:
+            raise forms.ValidationError(
+                _("Choisissez une date pendant la saison, du %(start)s au %(end)s."),
+                params={"start": date_format(cohort.start_date), "end": date_format(cohort.end_date)},
+            )
+        if TrainingSession.objects.filter(cohort=cohort, date=day).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                _("Une autre journée de la saison a déjà lieu le %(date)s."), params={"date": date_format(day)}
+            )
+        return day
+
+    def clean(self):
+        data = super().clean()
+        _check_slots(self, SLOTS, lunch=("morning_end", "afternoon_start"))
+        return data

@@ -1,0 +1,314 @@
+"""Planning the season's collective days, inviting its participants, and telling them when a day moves.
+
+Invitations are the rule "every member of every project of the season is invited to every day still to
+come"; each function that adds sessions or members calls `invite_members`, which is safe to run twice.
+"""
+
+import calendar
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone, translation
+
+from cohorts.models import Cohort
+from incubator.emails import render_email, send_after_commit
+from projects.models import ProjectMember
+
+from .. import tokens
+from ..models import Attendance, TrainingSession, Venue
+
+logger = logging.getLogger(__name__)
+
+Slot = tuple[datetime.time, datetime.time]
+MORNING: Slot = (datetime.time(9, 0), datetime.time(12, 30))
+AFTERNOON: Slot = (datetime.time(13, 30), datetime.time(17, 0))
+LAST = -1  # `nth` for "the last <weekday> of the month"
+AUGUST = 8
+
+# What a calendar shows: a change to any of them gives the event a new SEQUENCE so that calendar apps
+# replace their copy. Only the practical ones (when and where) are worth an e-mail.
+CALENDAR_FIELDS = (
+    "title",
+    "topic",
+    "date",
+    "morning_start",
+    "morning_end",
+    "afternoon_start",
+    "afternoon_end",
+    "venue",
+    "description",
+    "what_to_bring",
+    "status",
+)
+NOTIFIED_FIELDS = ("date", "morning_start", "morning_end", "afternoon_start", "afternoon_end", "venue")
+
+
+class PlannedDay(NamedTuple):
+    date: datetime.date
+    venue: Venue | None
+    exists_already: bool
+
+
+class AnswerClosed(Exception):
+    """The day is cancelled or over: an answer no longer means anything."""
+
+
+class SessionCancelled(Exception):
+    """A cancelled day is not edited any more (its invitees were told it will not take place)."""
+
+
+# --- The calendar generator ------------------------------------------------------------------------
+
+
+def nth_weekday(year: int, month: int, *, weekday: int, nth: int) -> datetime.date:
+    """The nth `weekday` (Monday is 0) of a month; nth is 1 to 4, or -1 for the last one."""
+    if nth == LAST:
+        last = datetime.date(year, month, calendar.monthrange(year, month)[1])
+        return last - datetime.timedelta(days=(last.weekday() - weekday) % 7)
+    if not 1 <= nth <= 4:
+        raise ValueError(f"nth must be 1 to 4 or -1, not {nth}")
+    first = datetime.date(year, month, 1)
+    return first + datetime.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+
+
+def season_days(*, cohort: Cohort, weekday: int, nth: int, skip_august: bool = True) -> list[datetime.date]:
+    """One day per month of the season, from its first month to its last, never outside its dates."""
+    days = []
+    year, month = cohort.start_date.year, cohort.start_date.month
+    while (year, month) <= (cohort.end_date.year, cohort.end_date.month):
+        day = nth_weekday(year, month, weekday=weekday, nth=nth)
+        if not (skip_august and month == AUGUST) and cohort.start_date <= day <= cohort.end_date:
+            days.append(day)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return days
+
+
+def generate_calendar(
+    *,
+    cohort: Cohort,
+    weekday: int,
+    nth: int,
+    venues: Sequence[Venue],
+    title: str,
+    skip_august: bool = True,
+    morning: Slot | None = MORNING,
+    afternoon: Slot | None = AFTERNOON,
+    dry_run: bool,
+) -> list[PlannedDay]:
+    """The season's days by a monthly rule, venues in turn; with `dry_run=False`, creates the missing ones.
+
+    The rotation counts every day of the season, existing or not, so that the preview, the save and a
+    second run all give each date the same venue.
+    """
+    days = season_days(cohort=cohort, weekday=weekday, nth=nth, skip_august=skip_august)
+    venues = list(venues)
+    existing = set(TrainingSession.objects.filter(cohort=cohort, date__in=days).values_list("date", flat=True))
+    plan = [
+        PlannedDay(day, venues[index % len(venues)] if venues else None, day in existing)
+        for index, day in enumerate(days)
+    ]
+    if not dry_run:
+        _create_sessions(cohort=cohort, plan=plan, title=title, morning=morning, afternoon=afternoon)
+    return plan
+
+
+@transaction.atomic
+def _create_sessions(*, cohort, plan, title, morning, afternoon) -> list[TrainingSession]:
+    created = []
+    for day in plan:
+        if day.exists_already:
+            continue
+        # get_or_create, not create: someone may be saving the same calendar in another tab right now.
+        session, is_new = TrainingSession.objects.get_or_create(
+            cohort=cohort,
+            date=day.date,
+            defaults={
+                "title": title,
+                "venue": day.venue,
+                "morning_start": morning[0] if morning else None,
+                "morning_end": morning[1] if morning else None,
+                "afternoon_start": afternoon[0] if afternoon else None,
+                "afternoon_end": afternoon[1] if afternoon else None,
+            },
+        )
+        if is_new:
+            created.append(session)
+    if created:
+        invite_members(sessions=created)
+    return created
+
+
+# --- Invitations and answers -----------------------------------------------------------------------
+
+
+def _pks(objects) -> list[int] | QuerySet:
+    if isinstance(objects, QuerySet):
+        return objects.values("pk")
+    return [getattr(obj, "pk", obj) for obj in objects]
+
+
+@transaction.atomic
+def invite_members(
+    *,
+    sessions: Iterable[TrainingSession] | None = None,
+    members: Iterable[ProjectMember] | None = None,
+    include_past: bool = False,
+) -> int:
+    """Invite every member of the season's projects to every day of the season still to come.
+
+    Narrowed to some sessions (new days) or some members (a project accepted mid-season); cancelled
+    days never get invitations, past days only with `include_past` (a season entered after the fact).
+    Already invited people are left as they are, whatever they answered. Returns how many were added.
+    """
+    session_rows = TrainingSession.objects.exclude(status=TrainingSession.Status.CANCELLED)
+    if not include_past:
+        session_rows = session_rows.filter(date__gte=timezone.localdate())
+    if sessions is not None:
+        session_rows = session_rows.filter(pk__in=_pks(sessions))
+    member_rows = ProjectMember.objects.all()
+    if members is not None:
+        member_rows = member_rows.filter(pk__in=_pks(members))
+    if sessions is None:
+        session_rows = session_rows.filter(cohort__projects__members__in=member_rows).distinct()
+
+    sessions_by_cohort = defaultdict(list)
+    for session_pk, cohort_pk in session_rows.values_list("pk", "cohort_id"):
+        sessions_by_cohort[cohort_pk].append(session_pk)
+    if not sessions_by_cohort:
+        return 0
+    members_by_cohort = defaultdict(list)
+    for member_pk, cohort_pk in member_rows.filter(project__cohort__in=sessions_by_cohort).values_list(
+        "pk", "project__cohort_id"
+    ):
+        members_by_cohort[cohort_pk].append(member_pk)
+
+    all_sessions = [pk for pks in sessions_by_cohort.values() for pk in pks]
+    all_members = [pk for pks in members_by_cohort.values() for pk in pks]
+    existing = set(
+        Attendance.objects.filter(session__in=all_sessions, member__in=all_members).values_list(
+            "session_id", "member_id"
+        )
+    )
+    rows = [
+        Attendance(session_id=session_pk, member_id=member_pk)
+        for cohort_pk, session_pks in sessions_by_cohort.items()
+        for session_pk in session_pks
+        for member_pk in members_by_cohort.get(cohort_pk, ())
+        if (session_pk, member_pk) not in existing
+    ]
+    # ignore_conflicts: an invitation made at the same moment by another request is not an error.
+    Attendance.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def can_answer(session: TrainingSession, today: datetime.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return session.status != TrainingSession.Status.CANCELLED and session.date >= today
+
+
+@transaction.atomic
+def answer(*, attendance: Attendance, response: str) -> Attendance:
+    """A member says they will come (confirmed) or not (declined); they may change their mind."""
+    if response not in (Attendance.Response.CONFIRMED, Attendance.Response.DECLINED):
+        raise ValueError(f"Not an answer: {response!r}")
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    session = TrainingSession.objects.get(pk=attendance.session_id)
+    if not can_answer(session):
+        raise AnswerClosed
+    attendance.response = response
+    attendance.responded_at = timezone.now()
+    attendance.save(update_fields=["response", "responded_at"])
+    attendance.session = session
+    return attendance
+
+
+# --- Changes and cancellations ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_session(*, session: TrainingSession, changes: dict, by) -> TrainingSession:
+    """Save staff's changes; a new date, time or venue is e-mailed to everyone who has not declined.
+
+    The previous values are read again from the database, under a lock: a form has usually already
+    written its values on the instance it was given.
+    """
+    current = TrainingSession.objects.select_for_update().get(pk=session.pk)
+    if current.status == TrainingSession.Status.CANCELLED:
+        raise SessionCancelled
+    changes = dict(changes)
+    trainers = changes.pop("trainers", None)
+    before = {field: _value(current, field) for field in CALENDAR_FIELDS}
+    for field, value in changes.items():
+        setattr(current, field, value)
+    current.validate_constraints()  # one day per season and slots that end after they start
+    changed = [field for field in CALENDAR_FIELDS if _value(current, field) != before[field]]
+    if changed:
+        current.sequence += 1
+    current.save()
+    if trainers is not None:
+        current.trainers.set(trainers)
+    notified = [field for field in NOTIFIED_FIELDS if field in changed]
+    if notified and max(current.date, before["date"]) >= timezone.localdate():
+        previous = {field: before[field] for field in NOTIFIED_FIELDS}
+        previous["venue"] = Venue.objects.filter(pk=before["venue"]).first() if before["venue"] else None
+        _tell_invitees(
+            current,
+            "trainings/emails/session_changed",
+            {
+                "previous": previous,
+                "date_changed": "date" in notified,
+                "times_changed": any(field.endswith(("_start", "_end")) for field in notified),
+                "venue_changed": "venue" in notified,
+            },
+        )
+    logger.info("Session %s changed by %s: %s", current.pk, by, ", ".join(changed) or "nothing")
+    return current
+
+
+@transaction.atomic
+def cancel_session(*, session: TrainingSession, by) -> TrainingSession:
+    """Cancel a day and tell everyone who has not declined; cancelling it again does nothing."""
+    current = TrainingSession.objects.select_for_update().get(pk=session.pk)
+    if current.status == TrainingSession.Status.CANCELLED:
+        return current
+    current.status = TrainingSession.Status.CANCELLED
+    current.sequence += 1
+    current.save(update_fields=["status", "sequence"])
+    if current.date >= timezone.localdate():
+        _tell_invitees(current, "trainings/emails/session_cancelled", {})
+    logger.info("Session %s cancelled by %s", current.pk, by)
+    return current
+
+
+def _value(session: TrainingSession, field: str):
+    return session.venue_id if field == "venue" else getattr(session, field)
+
+
+def _tell_invitees(session: TrainingSession, template: str, context: dict) -> None:
+    """One e-mail per invitee who has not declined, each with their own link, in the site's language."""
+    session = TrainingSession.objects.select_related("cohort__programme", "venue").get(pk=session.pk)
+    invitees = (
+        Attendance.objects.filter(session=session)
+        .exclude(response=Attendance.Response.DECLINED)
+        .exclude(member__email="")
+        .select_related("member")
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        for attendance in invitees:
+            member = attendance.member
+            subject, body = render_email(
+                template,
+                {
+                    **context,
+                    "session": session,
+                    "member": member,
+                    "link": tokens.absolute(tokens.member_page_url(member)),
+                },
+            )
+            send_after_commit(to=[member.email], subject=subject, body=body)

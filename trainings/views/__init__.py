@@ -1,0 +1,1 @@
+"""Pages of the trainings app, one module per audience."""

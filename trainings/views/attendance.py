@@ -1,0 +1,221 @@
+"""Attendance (émargement), for the programme's staff and the session's trainers: the page to mark each
+participant per half-day, the printable sheet funders ask for, and the trainers' own list of sessions.
+
+Every session is fetched through `TrainingSession.objects.for_user`: another programme's session, or a
+session somebody does not lead, is simply not found.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from .. import services
+from ..models import Attendance, TrainingSession
+from ..templatetags.trainings_tags import is_trainer
+
+HALF_DAYS = (("morning", gettext_lazy("Matin")), ("afternoon", gettext_lazy("Après-midi")))
+# Room on the printed sheet for people who come without being on the list.
+BLANK_ROWS = 3
+
+
+class AttendanceForm(forms.Form):
+    """One group of radio buttons per participant and half-day of the session, all sent at once."""
+
+    def __init__(self, *args, session, attendances, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.attendances = attendances
+        self.half_days = [
+            (half_day, label)
+            for (half_day, label), held in zip(HALF_DAYS, services.half_days(session), strict=True)
+            if held
+        ]
+        choices = [(value, label) for value, label in Attendance.Presence.choices if value]
+        for attendance in attendances:
+            for half_day, label in self.half_days:
+                self.fields[self.field_name(half_day, attendance)] = forms.ChoiceField(
+                    label=label,
+                    choices=choices,
+                    required=False,
+                    initial=getattr(attendance, half_day),
+                    widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+                )
+
+    @staticmethod
+    def field_name(half_day, attendance):
+        return f"{half_day}-{attendance.member_id}"
+
+    @property
+    def rows(self):
+        return [
+            {
+                "attendance": attendance,
+                "fields": [self[self.field_name(half_day, attendance)] for half_day, _label in self.half_days],
+            }
+            for attendance in self.attendances
+        ]
+
+    def marks(self) -> dict[int, tuple[str, str]]:
+        """{member pk: (morning, afternoon)}.
+
+        A radio group cannot be emptied: a half-day left unanswered keeps what is recorded, which may come
+        from somebody marking at the same time. A half-day the session no longer has is cleared.
+        """
+        held = {half_day for half_day, _label in self.half_days}
+        return {
+            attendance.member_id: tuple(
+                (self.cleaned_data.get(self.field_name(half_day, attendance)) or getattr(attendance, half_day))
+                if half_day in held
+                else ""
+                for half_day in ("morning", "afternoon")
+            )
+            for attendance in self.attendances
+        }
+
+
+class SessionAccessMixin(LoginRequiredMixin):
+    """Anonymous visitors log in first; then staff reach their programmes' sessions, trainers the ones they lead."""
+
+    def get_session(self):
+        sessions = (
+            TrainingSession.objects.for_user(self.request.user)
+            .select_related("cohort__programme", "venue")
+            .prefetch_related("trainers")
+        )
+        return get_object_or_404(sessions, pk=self.kwargs["pk"])
+
+    @staticmethod
+    def attendances(session):
+        return list(
+            session.attendances.select_related("member__project").order_by(
+                "member__project__name", "member__project_id", "member__name", "pk"
+            )
+        )
+
+
+class AttendanceView(SessionAccessMixin, View):
+    template_name = "trainings/attendance_form.html"
+
+    def get(self, request, pk):
+        session = self.get_session()
+        form = AttendanceForm(session=session, attendances=self.attendances(session))
+        return self.render_page(session, form)
+
+    def post(self, request, pk):
+        session = self.get_session()
+        form = AttendanceForm(request.POST, session=session, attendances=self.attendances(session))
+        if not form.is_valid():
+            messages.error(request, _("L'émargement n'est pas enregistré : vérifiez les choix signalés."))
+            return self.render_page(session, form)
+        try:
+            services.record_attendance(session=session, marks=form.marks(), by=request.user)
+        except services.AttendanceNotAllowed as refusal:
+            messages.error(request, str(refusal))
+            return self.render_page(session, form)
+        messages.success(request, _("L'émargement est enregistré."))
+        return redirect("trainings:attendance", pk=session.pk)
+
+    def render_page(self, session, form):
+        responses = {choice: 0 for choice in Attendance.Response.values}
+        for attendance in form.attendances:
+            responses[attendance.response] += 1
+        context = {
+            "session": session,
+            "form": form,
+            "rate": services.attendance_rate(session),
+            "invited_count": len(form.attendances),
+            "confirmed_count": responses[Attendance.Response.CONFIRMED],
+            "declined_count": responses[Attendance.Response.DECLINED],
+            "is_cancelled": session.status == TrainingSession.Status.CANCELLED,
+        }
+        return render(self.request, self.template_name, context)
+
+
+def css_string(text: str) -> str:
+    """Text as a CSS string, safe inside a <style> element."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ").replace("\n", " ") + '"'
+
+
+def css_string_with_page_counters(text: str) -> str:
+    """'Page %(page)s sur %(pages)s' as a CSS `content` value with WeasyPrint's page counters in it."""
+    return css_string(text) % {"page": '" counter(page) "', "pages": '" counter(pages) "'}
+
+
+def render_pdf(html: str) -> bytes:
+    """HTML to PDF with local files only: WeasyPrint is never allowed to reach the network."""
+    import weasyprint  # loads Pango: only when a PDF is asked for
+
+    fetcher = weasyprint.URLFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
+    return weasyprint.HTML(string=html, base_url=str(settings.STATICFILES_DIRS[0]), url_fetcher=fetcher).write_pdf()
+
+
+class AttendanceSheetView(SessionAccessMixin, View):
+    """The printable A4 sheet people sign, per half-day, with the trainers' countersignature."""
+
+    def get(self, request, pk):
+        session = self.get_session()
+        programme = session.cohort.programme
+        morning, afternoon = services.half_days(session)
+        html = render_to_string(
+            "trainings/attendance_sheet.html",
+            {
+                "session": session,
+                "programme": programme,
+                "partners": list(programme.partners.all()),
+                "trainers": list(session.trainers.all()),
+                "attendances": self.attendances(session),
+                "has_morning": morning,
+                "has_afternoon": afternoon,
+                "blank_rows": range(BLANK_ROWS),
+                "page_counter": css_string_with_page_counters(_("Page %(page)s sur %(pages)s")),
+                "page_footer": css_string(f"{programme.name} — {session.title} — {date_format(session.date)}"),
+            },
+            request=request,
+        )
+        response = HttpResponse(render_pdf(html), content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(False, f"emargement-{session.date:%Y-%m-%d}.pdf")
+        return response
+
+
+class MySessionsView(UserPassesTestMixin, TemplateView):
+    """A trainer's home: the days they lead, the coming ones first, with the attendance page and sheet."""
+
+    template_name = "trainings/my_sessions.html"
+
+    def test_func(self):
+        return is_trainer(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        # Led by this person, whatever their other roles: staff reach other sessions from the season's list.
+        sessions = list(
+            TrainingSession.objects.filter(trainers__user=self.request.user)
+            .select_related("cohort__programme", "venue")
+            .prefetch_related("trainers")
+            .annotate(
+                invited_count=Count("attendances", distinct=True),
+                confirmed_count=Count(
+                    "attendances",
+                    filter=Q(attendances__response=Attendance.Response.CONFIRMED),
+                    distinct=True,
+                ),
+            )
+            .order_by("date", "pk")
+        )
+        rates = services.session_attendance_rates([session.pk for session in sessions if session.date <= today])
+        for session in sessions:
+            session.rate = rates[session.pk] if session.date <= today else None
+        upcoming = [session for session in sessions if session.date >= today]
+        past = [session for session in reversed(sessions) if session.date < today]
+        return super().get_context_data(upcoming=upcoming, past=past, today=today, **kwargs)
