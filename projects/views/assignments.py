@@ -60,9 +60,16 @@ class AssignmentBoardView(StaffRequiredMixin, View):
                 load=Count("assignments", filter=Q(assignments__cohort=cohort, assignments__ended_on__isnull=True))
             )
         )
+        # Time spent so far, per project and per coach, for the season report and for balancing loads.
+        totals = services.season_coaching_totals(cohort=cohort)
+        projects, coaches = list(projects), list(coaches)
+        for project in projects:
+            project.coaching = totals.by_project.get(project.pk, services.CoachingTotals())
+        for coach in coaches:
+            coach.coaching = totals.by_coach.get(coach.pk, services.CoachingTotals())
         return render(
             self.request,
             "projects/assignment_board.html",
-            {"cohort": cohort, "projects": projects, "coaches": coaches, "form": form},
+            {"cohort": cohort, "projects": projects, "coaches": coaches, "form": form, "totals": totals.total},
             status=status,
         )

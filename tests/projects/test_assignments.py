@@ -227,8 +227,9 @@ def test_the_board_runs_a_fixed_number_of_queries(
         if n % 2:
             services.assign_coach(project=project, coach=coaches[n % len(coaches)])
     client.force_login(staff)
-    # session, user, season, projects, their current assignments (with coach), coaches with their load
-    with django_assert_max_num_queries(7):
+    # session, user, season, projects, their current assignments (with coach), coaches with their load,
+    # the season's meetings for the coaching totals
+    with django_assert_max_num_queries(8):
         assert client.get(board(cohort)).status_code == 200
 
 
@@ -238,3 +239,18 @@ def test_unassigned_projects_are_those_without_a_current_coach(structure, projec
     ended = services.assign_coach(project=projects[1], coach=coach)
     services.end_assignment(assignment=ended)
     assert set(Project.objects.unassigned()) == set(projects[1:])
+
+
+def test_the_board_shows_the_time_spent_coaching(client, cohort, structure, staff):
+    from projects.models import Topic
+    from tests.factories import CoachingSessionFactory
+
+    coach = CoachFactory(partner_structure=structure, first_name="Camille", last_name="Dière")
+    project = ProjectFactory(cohort=cohort, name="Garage solidaire")
+    services.assign_coach(project=project, coach=coach)
+    CoachingSessionFactory(project=project, coach=coach, duration_minutes=90, topics=[Topic.ECONOMIC])
+    CoachingSessionFactory(project=project, coach=coach, duration_minutes=60, topics=[Topic.PERSONAL, Topic.LEGAL])
+    client.force_login(staff)
+    page = client.get(board(cohort)).content.decode()
+    assert "2,5 h en 2 rendez-vous" in page
+    assert "technique 2,5 h, humain 1,0 h" in page
