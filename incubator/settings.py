@@ -161,6 +161,13 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Programme d'incubation <ne-pas-repondre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# An SMTP conversation never lasts longer than this, so that the outbox never mistakes a slow worker for
+# a dead one (OUTBOX_SENDING_TIMEOUT must stay well above it).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
+# A row claimed by a worker and not marked sent after this many seconds is sent again (the worker died).
+OUTBOX_SENDING_TIMEOUT = env.int("OUTBOX_SENDING_TIMEOUT", default=600)
+# A row still waiting this many seconds after it was written is handed to the workers again.
+OUTBOX_QUEUED_GRACE = env.int("OUTBOX_QUEUED_GRACE", default=120)
 
 # --- Background work ----------------------------------------------------------------------------
 
@@ -172,12 +179,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Several deployments (or test runs) may share one Redis: each names its queue.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+# A user's request never waits long on a broker that does not answer (the outbox keeps the mail).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 10}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "incubator.tasks.record_heartbeat", "schedule": crontab(minute="*/5")},
     "anonymise-candidacies": {
         "task": "projects.tasks.anonymise_expired_candidacies",
         "schedule": crontab(hour=3, minute=30),
     },
+    "requeue-stalled-mail": {"task": "incubator.tasks.requeue_stalled_mail", "schedule": crontab(minute="*/5")},
+    "send-due-reminders": {"task": "trainings.tasks.send_due_reminders", "schedule": crontab(minute="*/15")},
 }
 
 # --- Security (behind a TLS-terminating proxy in production) ------------------------------------
@@ -207,6 +221,8 @@ CANDIDACY_DRAFT_RETENTION_DAYS = env.int("CANDIDACY_DRAFT_RETENTION_DAYS", defau
 APPLY_MIN_FILL_SECONDS = env.int("APPLY_MIN_FILL_SECONDS", default=8)
 # ...and one network address sends at most this many candidacies (django-ratelimit's notation).
 APPLY_RATE = env.str("APPLY_RATE", default="5/h")
+# ...and starts at most this many new drafts (each one mails its link).
+APPLY_DRAFT_RATE = env.str("APPLY_DRAFT_RATE", default="10/h")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 # Members' signed links (their page, their answers) last a season and a bit.
 MEMBER_LINK_DAYS = env.int("MEMBER_LINK_DAYS", default=600)

@@ -157,7 +157,7 @@ def milestone_formset(*, project, data=None):
     """The project's milestones, dates only; no line can be added (a forged form count is refused)."""
     queryset = project.milestones.all()
     formset_class = forms.modelformset_factory(
-        Milestone, form=MilestoneForm, extra=0, max_num=len(queryset), validate_max=True
+        Milestone, form=MilestoneForm, extra=0, max_num=len(queryset), validate_max=True, edit_only=True
     )
     return formset_class(data=data, queryset=queryset, prefix="jalons")
 

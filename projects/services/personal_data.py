@@ -7,6 +7,7 @@ applicant heard of the programme, status, dates, scores); everything a person ty
 import calendar
 import datetime
 import logging
+import uuid
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -215,8 +216,10 @@ def export_personal_data(*, email: str, cohorts: QuerySet | None = None) -> dict
         .prefetch_related("members", "attachments", "history")
         .order_by("created_at", "pk")
     )
-    memberships = project_memberships_of(email=email, cohorts=cohorts).select_related(
-        "project__cohort__programme", "project__territory"
+    memberships = (
+        project_memberships_of(email=email, cohorts=cohorts)
+        .select_related("project__cohort__programme", "project__territory")
+        .prefetch_related("attendances__session")
     )
     return {
         "email": email,
@@ -233,6 +236,16 @@ def export_personal_data(*, email: str, cohorts: QuerySet | None = None) -> dict
                 "email": membership.email,
                 "phone": membership.phone,
                 "role": membership.role,
+                "collective_days": [
+                    {
+                        "date": attendance.session.date.isoformat(),
+                        "title": attendance.session.title,
+                        "answer": attendance.response,
+                        "morning": attendance.morning,
+                        "afternoon": attendance.afternoon,
+                    }
+                    for attendance in sorted(membership.attendances.all(), key=lambda a: a.session.date)
+                ],
             }
             for membership in memberships.order_by("project__cohort__start_date", "pk")
         ],
@@ -345,7 +358,10 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
         if outcome in (Erasure.WITHDRAW_AND_ANONYMISE, Erasure.ANONYMISE):
             anonymise_candidacy(candidacy=candidacy)
 
-    changed += project_memberships_of(email=email, cohorts=cohorts).update(
-        name=erased_person_name(), email="", phone=""
-    )
+    # A new calendar key too: the old feed address stops working.
+    for membership in project_memberships_of(email=email, cohorts=cohorts):
+        membership.name, membership.email, membership.phone = erased_person_name(), "", ""
+        membership.calendar_key = uuid.uuid4()
+        membership.save(update_fields=["name", "email", "phone", "calendar_key"])
+        changed += 1
     return changed

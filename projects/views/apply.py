@@ -15,6 +15,7 @@ from ..forms.apply import CandidacyForm, MemberFormSet
 from ..models import Candidacy
 
 RATE_GROUP = "projects.apply.submit"
+DRAFT_GROUP = "projects.apply.new-draft"
 
 
 def apply(request, cohort_pk=None, token=None):
@@ -40,6 +41,16 @@ def apply(request, cohort_pk=None, token=None):
     form = CandidacyForm(request.POST, request.FILES, **form_kwargs)
     members = MemberFormSet(request.POST, **member_kwargs)
     valid = form.is_valid() & members.is_valid()
+    if valid and candidacy is None and over_rate_limit(request, group=DRAFT_GROUP, rate=settings.APPLY_DRAFT_RATE):
+        # Each new draft mails a link: a robot must not turn the form into a mail cannon.
+        form.add_error(
+            None,
+            _(
+                "Beaucoup de brouillons ont été créés depuis votre connexion dans la dernière heure. "
+                "Réessayez un peu plus tard ; ce que vous avez écrit reste sur cette page."
+            ),
+        )
+        return _render_form(request, cohort, form, members)
     rate_limited = valid and submitting and over_rate_limit(request, group=RATE_GROUP, rate=settings.APPLY_RATE)
     if rate_limited:
         form.add_error(
@@ -58,6 +69,8 @@ def apply(request, cohort_pk=None, token=None):
             form.fields["remove_documents"].queryset = candidacy.attachments.all()
         return _render_form(request, cohort, form, members, candidacy=candidacy)
 
+    if candidacy is None:
+        record_rate_limit(request, group=DRAFT_GROUP, rate=settings.APPLY_DRAFT_RATE)
     candidacy = _save(form, members, cohort, candidacy)
     if submitting:
         try:

@@ -440,3 +440,23 @@ def test_the_privacy_notice_explains_retention(client, programme, settings):
     assert "Vos données personnelles" in page
     assert f"anonymisée {settings.CANDIDACY_RETENTION_MONTHS} mois après la fin de la saison" in page
     assert "CAE Prisme" in page
+
+
+def test_new_drafts_per_address_are_limited_so_the_form_cannot_spam_an_inbox(
+    client, cohort, settings, django_capture_on_commit_callbacks
+):
+    settings.APPLY_DRAFT_RATE = "3/h"
+    url = reverse("projects:apply", args=[cohort.pk])
+    data = {
+        "contact_email": "victime@exemple.fr",
+        "draft": "1",
+        "members-TOTAL_FORMS": "0",
+        "members-INITIAL_FORMS": "0",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            response = post_form(client, url, data)
+    assert Candidacy.objects.count() == 3
+    assert len(mail.outbox) == 3
+    assert "Beaucoup de brouillons ont été créés depuis votre connexion" in response.content.decode()
+    assert 'value="victime@exemple.fr"' in response.content.decode()

@@ -686,6 +686,16 @@ def test_milestones_of_another_project_or_extra_lines_cannot_be_slipped_in(clien
     assert Milestone.objects.count() == 3
 
 
+def test_a_forged_form_count_cannot_create_milestones(client, coach, with_milestones):
+    project = with_milestones
+    client.force_login(coach)
+    data = milestone_data(list(project.milestones.all()))
+    data["jalons-INITIAL_FORMS"] = "0"  # every line would look new
+    response = client.post(reverse("projects:milestones_update", args=[project.pk]), data)
+    assert response.status_code in (200, 302)
+    assert Milestone.objects.count() == 2
+
+
 # --- Outcome -------------------------------------------------------------------------------------
 
 

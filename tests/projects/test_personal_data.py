@@ -554,3 +554,18 @@ def test_the_page_runs_the_same_number_of_queries_whatever_is_held(
         response = client.post(URL, {"email": "lea.roux@exemple.fr"})
     page = response.content.decode()
     assert page.count("Membre de l'équipe") + page.count("Contact de la candidature") == count
+
+
+def test_erasure_revokes_the_members_calendar_feed_and_export_lists_their_days(db):
+    from projects.models import ProjectMember
+    from tests.factories import AttendanceFactory, ProjectMemberFactory, TrainingSessionFactory
+
+    member = ProjectMemberFactory(email="lea@exemple.fr")
+    AttendanceFactory(member=member, session=TrainingSessionFactory(cohort=member.project.cohort, title="Le budget"))
+    exported = services.export_personal_data(email="lea@exemple.fr")
+    [membership] = exported["project_memberships"]
+    assert [day["title"] for day in membership["collective_days"]] == ["Le budget"]
+    old_key = member.calendar_key
+    services.erase_personal_data(email="lea@exemple.fr")
+    member = ProjectMember.objects.get(pk=member.pk)
+    assert member.email == "" and member.calendar_key != old_key

@@ -166,3 +166,33 @@ def test_an_answer_must_be_yes_or_no(cohort, teams):
     attendance = AttendanceFactory(session=TrainingSessionFactory(cohort=cohort, date=D(2026, 10, 13)), member=teams[0])
     with on(D(2026, 10, 1)), pytest.raises(ValueError):
         services.answer(attendance=attendance, response=INVITED)
+
+
+def test_each_new_invitee_gets_one_email_with_their_links(db, django_capture_on_commit_callbacks):
+    import datetime
+
+    from django.core import mail
+
+    from projects.models import ProjectMember
+    from tests.factories import CohortFactory, ProjectFactory, ProjectMemberFactory, TrainingSessionFactory
+    from trainings import tokens
+    from trainings.services import invite_members
+
+    today = datetime.date.today()
+    cohort = CohortFactory(start_date=today.replace(day=1))
+    project = ProjectFactory(cohort=cohort, name="La Recyclerie")
+    lea = ProjectMemberFactory(project=project, name="Léa", email="lea@exemple.fr")
+    ProjectMemberFactory(project=project, name="Sans adresse", email="")
+    for days in (10, 40):
+        TrainingSessionFactory(cohort=cohort, date=today + datetime.timedelta(days=days))
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_members(members=ProjectMember.objects.filter(project=project))
+    [message] = mail.outbox
+    assert message.to == ["lea@exemple.fr"]
+    assert "Invitation aux journées collectives" in message.subject
+    assert tokens.member_page_url(lea) in message.body
+    assert tokens.calendar_feed_url(lea) in message.body
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_members(members=ProjectMember.objects.filter(project=project))
+    assert mail.outbox == []  # nobody is invited twice

@@ -14,6 +14,7 @@ from tests.factories import (
     AttendanceFactory,
     CoachFactory,
     CohortFactory,
+    ProgrammeFactory,
     ProjectFactory,
     ProjectMemberFactory,
     StaffFactory,
@@ -128,12 +129,22 @@ def test_staff_and_superusers_open_every_page(client, every_page, staff, who):
 
 
 def test_staff_of_another_structure_get_not_found_for_a_season_they_do_not_run(client, every_page, session):
-    client.force_login(StaffFactory())
+    other = StaffFactory()
+    ProgrammeFactory(partners=[other.partner_structure])  # they run a programme: the address book is theirs too
+    client.force_login(other)
     for url, seasonal in every_page:
         assert client.get(url).status_code == (404 if seasonal else 200), url
     assert client.post(reverse(CANCEL, args=[session.pk]), {"confirm": "oui"}).status_code == 404
     session.refresh_from_db()
     assert session.status == TrainingSession.Status.PLANNED
+
+
+def test_staff_who_run_no_programme_see_no_venue_nor_trainer(client, venue, trainer):
+    client.force_login(StaffFactory())
+    assert venue.name not in client.get(reverse("trainings:venue_list")).content.decode()
+    assert trainer.name not in client.get(reverse("trainings:trainer_list")).content.decode()
+    assert client.get(reverse("trainings:venue_update", args=[venue.pk])).status_code == 404
+    assert client.get(reverse("trainings:trainer_update", args=[trainer.pk])).status_code == 404
 
 
 def test_the_season_page_links_to_its_collective_days(client, cohort, staff):
@@ -160,7 +171,7 @@ def venue_form(territory, **overrides):
     return {**data, **overrides}
 
 
-def test_staff_add_a_venue_and_every_venue_shows_a_map_link(client, staff, venue):
+def test_staff_add_a_venue_and_every_venue_shows_a_map_link(client, staff, programme, venue):
     client.force_login(staff)
     ardeche = TerritoryFactory(name="Ardèche", department_code="07")
     response = client.post(reverse("trainings:venue_create"), venue_form(ardeche))
@@ -187,7 +198,7 @@ def test_a_venue_with_half_its_coordinates_is_refused_and_what_was_typed_stays(c
     assert not Venue.objects.filter(name="Le Moulinage").exists()
 
 
-def test_staff_edit_a_venue(client, staff, venue):
+def test_staff_edit_a_venue(client, staff, programme, venue):
     client.force_login(staff)
     data = venue_form(venue.territory, name="La Fabrique du Bourg", latitude="44.5", longitude="5.07")
     assert client.post(reverse("trainings:venue_update", args=[venue.pk]), data).status_code == 302
@@ -234,8 +245,9 @@ def test_the_trainer_list_runs_the_same_queries_with_4_or_40_trainers(
     for count in (4, 40):
         while Trainer.objects.count() < count:
             TrainerFactory(home_territory=cohort.territories.get())
-        # session (1) + user (1) + trainers with their territory (1) + the programmes' territories (1)
-        with django_assert_max_num_queries(4):
+        # session (1) + user (1) + whether they run a programme (1) + trainers with their territory (1)
+        # + the programmes' territories (1)
+        with django_assert_max_num_queries(5):
             assert client.get(reverse("trainings:trainer_list")).status_code == 200
 
 
@@ -475,13 +487,15 @@ def test_cancelling_a_day_emails_its_invitees(client, staff, session, django_cap
     assert "Cette journée est annulée : elle ne peut plus être modifiée." in response.content.decode()
 
 
-def test_the_venue_list_runs_the_same_queries_with_3_or_30_venues(client, staff, django_assert_max_num_queries):
+def test_the_venue_list_runs_the_same_queries_with_3_or_30_venues(
+    client, staff, programme, django_assert_max_num_queries
+):
     client.force_login(staff)
     for count in (3, 30):
         while Venue.objects.count() < count:
             VenueFactory()
-        # session (1) + user (1) + venues with their territory and partner structure (1)
-        with django_assert_max_num_queries(3):
+        # session (1) + user (1) + whether they run a programme (1) + venues with territory and structure (1)
+        with django_assert_max_num_queries(4):
             assert client.get(reverse("trainings:venue_list")).status_code == 200
 
 

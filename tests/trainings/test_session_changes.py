@@ -139,17 +139,31 @@ def test_a_new_title_or_description_raises_the_version_without_an_email(
     assert mail.outbox == []
 
 
-def test_saving_without_change_or_with_new_trainers_keeps_the_version_and_sends_nothing(
+def test_saving_without_change_keeps_the_version_and_sends_nothing(
+    session, invitees, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        change(session, staff, date=session.date, venue=session.venue, capacity=20)
+    session.refresh_from_db()
+    assert session.sequence == 0
+    assert session.capacity == 20
+    assert mail.outbox == []
+
+
+def test_new_trainers_are_a_new_calendar_version_but_no_email(
     session, invitees, staff, django_capture_on_commit_callbacks
 ):
     trainer = TrainerFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        change(session, staff, date=session.date, venue=session.venue, trainers=[trainer], capacity=20)
+        change(session, staff, trainers=[trainer])
     session.refresh_from_db()
-    assert session.sequence == 0
+    assert session.sequence == 1  # calendars show the trainers: their copy must be replaced
     assert list(session.trainers.all()) == [trainer]
-    assert session.capacity == 20
     assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        change(session, staff, trainers=[trainer])
+    session.refresh_from_db()
+    assert session.sequence == 1
 
 
 def test_a_past_day_moved_to_another_past_day_sends_nothing(

@@ -204,7 +204,38 @@ def invite_members(
     ]
     # ignore_conflicts: an invitation made at the same moment by another request is not an error.
     Attendance.objects.bulk_create(rows, ignore_conflicts=True)
+    _send_invitations(rows)
     return len(rows)
+
+
+def _send_invitations(rows: list[Attendance]) -> None:
+    """One e-mail per newly invited member: the days they are invited to, their page and calendar feed."""
+    new_days = defaultdict(list)
+    for row in rows:
+        new_days[row.member_id].append(row.session_id)
+    if not new_days:
+        return
+    members = ProjectMember.objects.filter(pk__in=new_days).exclude(email="").select_related("project__cohort")
+    sessions = {
+        session.pk: session
+        for session in TrainingSession.objects.filter(pk__in={pk for pks in new_days.values() for pk in pks})
+        .select_related("venue")
+        .order_by("date")
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        for member in members:
+            days = sorted((sessions[pk] for pk in new_days[member.pk]), key=lambda session: session.date)
+            subject, body = render_email(
+                "trainings/emails/invitation",
+                {
+                    "member": member,
+                    "season": member.project.cohort,
+                    "sessions": days,
+                    "link": tokens.absolute(tokens.member_page_url(member)),
+                    "feed": tokens.absolute(tokens.calendar_feed_url(member)),
+                },
+            )
+            send_after_commit(to=[member.email], subject=subject, body=body)
 
 
 def can_answer(session: TrainingSession, today: datetime.date | None = None) -> bool:
@@ -248,7 +279,11 @@ def update_session(*, session: TrainingSession, changes: dict, by) -> TrainingSe
         setattr(current, field, value)
     current.validate_constraints()  # one day per season and slots that end after they start
     changed = [field for field in CALENDAR_FIELDS if _value(current, field) != before[field]]
-    if changed:
+    # The trainers are in the calendar entry's description too: a new set is a new version of it.
+    trainers_changed = trainers is not None and {t.pk for t in trainers} != set(
+        current.trainers.values_list("pk", flat=True)
+    )
+    if changed or trainers_changed:
         current.sequence += 1
     current.save()
     if trainers is not None:

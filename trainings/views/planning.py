@@ -21,13 +21,17 @@ from ..models import Attendance, Trainer, TrainingSession, Venue
 Response = Attendance.Response
 
 
+def runs_a_programme(user) -> bool:
+    return user.is_programme_staff and Programme.objects.for_user(user).exists()
+
+
 def venues_for(user):
-    """Venues and trainers are the partnership's shared address book: every programme's staff use them."""
-    return Venue.objects.all() if user.is_programme_staff else Venue.objects.none()
+    """Venues and trainers are the partnership's shared address book, open to staff who run a programme."""
+    return Venue.objects.all() if runs_a_programme(user) else Venue.objects.none()
 
 
 def trainers_for(user):
-    return Trainer.objects.all() if user.is_programme_staff else Trainer.objects.none()
+    return Trainer.objects.all() if runs_a_programme(user) else Trainer.objects.none()
 
 
 def programme_territories(user):
