@@ -368,7 +368,8 @@ def test_the_session_list_runs_the_same_queries_with_6_or_60_participants(
     season_with(cohort, venue, trainer, days=days, members=members)
     client.force_login(staff)
     # session (1) + user (1) + the season (1) + the days with venues and answer counts (1) + trainers (1)
-    with django_assert_max_num_queries(5):
+    # + the held days' attendance rates (1) + the projects and their rates (2)
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("trainings:session_list", args=[cohort.pk]))
     assert len(response.context["sessions"]) == days
     assert sum(day.confirmed + day.declined + day.no_answer for day in response.context["sessions"]) == days * members
@@ -531,3 +532,15 @@ def test_every_planning_page_fits_a_phone_screen(phone, live_server, staff, coho
     phone.get_by_role("button", name="Ajouter ces 13 journées").click()
     expect(phone.get_by_role("status")).to_have_text("13 journées ajoutées au calendrier de la saison.")
     assert cohort.training_sessions.count() == 14
+
+
+def test_the_session_list_shows_attendance_rates_per_day_and_per_project(client, cohort, staff, venue, trainer):
+    from tests.factories import AttendanceFactory, ProjectFactory, ProjectMemberFactory
+
+    held = TrainingSessionFactory(cohort=cohort, date=D(2026, 9, 8), venue=venue, status=TrainingSession.Status.HELD)
+    member = ProjectMemberFactory(project=ProjectFactory(cohort=cohort, name="La Recyclerie"))
+    AttendanceFactory(session=held, member=member, morning="present", afternoon="present")
+    client.force_login(staff)
+    page = client.get(reverse("trainings:session_list", args=[cohort.pk])).content.decode()
+    assert "Présence :</span> 100 %" in page
+    assert "La Recyclerie : 100 %" in page

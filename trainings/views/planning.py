@@ -180,7 +180,17 @@ class SessionListView(StaffRequiredMixin, SeasonMixin, ListView):
         return sessions_with_counts(sessions).select_related("venue").prefetch_related("trainers")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(cohort=self.cohort, **kwargs)
+        context = super().get_context_data(cohort=self.cohort, **kwargs)
+        # Attendance rate of each day already held (one query), and of each project over the season.
+        rates = services.session_attendance_rates(
+            [session.pk for session in context["sessions"] if session.status == TrainingSession.Status.HELD]
+        )
+        for session in context["sessions"]:
+            session.rate = rates.get(session.pk)
+        projects = self.cohort.projects.order_by("name")
+        project_rates = services.project_attendance_rates(self.cohort)
+        context["project_rates"] = [(project, project_rates.get(project.pk)) for project in projects]
+        return context
 
 
 # --- One day ---------------------------------------------------------------------------------------
