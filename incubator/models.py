@@ -159,3 +159,41 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.source} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class OutgoingMail(models.Model):
+    """One e-mail the application sends, written in the same transaction as what it announces.
+
+    The row is the source of truth: a Celery task delivers it, and a periodic sweeper hands again to
+    the workers whatever the broker or a dead worker lost (see `incubator.outbox`).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En attente d'envoi")
+        SENDING = "sending", _("En cours d'envoi")
+        SENT = "sent", _("Envoyé")
+        RETRY = "retry", _("Nouvel essai prévu")
+        FAILED = "failed", _("Échec")
+
+    to = models.JSONField(_("destinataires"), default=list)
+    subject = models.CharField(_("objet"), max_length=998)
+    body = models.TextField(_("texte"))
+    html_body = models.TextField(_("texte HTML"), blank=True)
+    # [{"filename": ..., "mimetype": ..., "content": base64}, ...]: small files such as an .ics.
+    attachments = models.JSONField(_("pièces jointes"), default=list, blank=True)
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("prochain essai le"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("e-mail sortant")
+        verbose_name_plural = _("e-mails sortants")
+        indexes = [models.Index(fields=["status", "created_at"], name="outgoing_mail_status_created")]
+
+    def __str__(self):
+        return f"{self.subject} → {', '.join(self.to)}"

@@ -224,6 +224,8 @@ APPLY_RATE = env.str("APPLY_RATE", default="5/h")
 # ...and starts at most this many new drafts (each one mails its link).
 APPLY_DRAFT_RATE = env.str("APPLY_DRAFT_RATE", default="10/h")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# Season reports: above this many rows an XLSX or PDF export is built by a worker, with a progress page.
+REPORT_BACKGROUND_ROWS = env.int("REPORT_BACKGROUND_ROWS", default=20_000)
 # Members' signed links (their page, their answers) last a season and a bit.
 MEMBER_LINK_DAYS = env.int("MEMBER_LINK_DAYS", default=600)
 ATTACHMENT_MAX_COUNT = 5

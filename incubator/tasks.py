@@ -1,9 +1,6 @@
-import smtplib
-
 from celery import shared_task
-from django.core.mail import EmailMessage
 
-from . import services
+from . import emails, services
 
 
 @shared_task
@@ -12,10 +9,29 @@ def record_heartbeat(source: str = "worker") -> None:
     services.record_heartbeat(source=source)
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, TimeoutError),
-    retry_backoff=30,
-    max_retries=8,
-)
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def send_outgoing_mail(self, mail_pk: int) -> str:
+    """Deliver one outbox row. Acknowledged late and safe to run twice: the row's state decides.
+
+    A temporary failure is tried again after a short wait (never more than a few minutes of countdown);
+    longer waits, and retries the broker could not take, are left to `requeue_stalled_mail`.
+    """
+    outcome = emails.deliver(mail_pk)
+    if outcome.retry_in is not None and not self.request.is_eager and outcome.retry_in.total_seconds() <= 300:
+        try:
+            self.apply_async(args=[mail_pk], countdown=outcome.retry_in.total_seconds())
+        except Exception:  # the broker went away: the sweeper will find the row
+            pass
+    return outcome.status
+
+
+@shared_task
+def requeue_stalled_mail() -> int:
+    """Beat, every few minutes: outbox rows the broker or a dead worker lost go back to the workers."""
+    return emails.requeue_stalled_mail()
+
+
+# Kept for messages already in the queue when this version is deployed; new code writes to the outbox.
+@shared_task
 def send_email(*, to: list[str], subject: str, body: str) -> None:
-    EmailMessage(subject=subject, body=body, to=to).send()
+    emails.send_after_commit(to=to, subject=subject, body=body)

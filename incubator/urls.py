@@ -38,6 +38,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sante/", views.health, name="health"),
     path("donnees-personnelles/", views.privacy, name="privacy"),
+    path("courriels-en-echec/", views.OutboxView.as_view(), name="outbox"),
     path("compte/", include(account_patterns)),
     path("langue/", include("django.conf.urls.i18n")),
     path("saisons/", include("cohorts.urls")),

@@ -1,12 +1,17 @@
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import UserPassesTestMixin
 from django.db import DatabaseError
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.generic import ListView
 
 from cohorts.models import Cohort, Programme
 
-from .models import Heartbeat, PartnerStructure
+from . import emails
+from .models import Heartbeat, OutgoingMail, PartnerStructure
 
 
 def home(request):
@@ -59,3 +64,27 @@ def health(request):
     except DatabaseError:
         return JsonResponse({"database": "error"}, status=503)
     return JsonResponse({"database": "ok", "worker_last_seen": heartbeat.seen_at.isoformat() if heartbeat else None})
+
+
+class OutboxView(UserPassesTestMixin, ListView):
+    """Mails that could not be delivered, for the people who run the site: each can be sent again.
+
+    Superusers only: the outbox holds every programme's mail (applicants' included), and a row does not
+    say which programme it belongs to, so a programme's staff cannot be shown only their own.
+    """
+
+    template_name = "incubator/outbox.html"
+    context_object_name = "mails"
+    paginate_by = 50
+
+    def test_func(self):
+        return self.request.user.is_authenticated and self.request.user.is_active and self.request.user.is_superuser
+
+    def get_queryset(self):
+        return OutgoingMail.objects.filter(status=OutgoingMail.Status.FAILED).defer("body", "html_body", "attachments")
+
+    def post(self, request):
+        mail = get_object_or_404(self.get_queryset(), pk=request.POST.get("mail"))
+        emails.resend(mail=mail)
+        messages.success(request, _("L'e-mail « %(subject)s » repart.") % {"subject": mail.subject})
+        return redirect("outbox")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Attendance, Trainer, TrainingSession, Venue
+from .models import Attendance, Reminder, ReminderPolicy, Trainer, TrainingSession, Venue
 
 
 @admin.register(Venue)
@@ -34,3 +34,17 @@ class TrainingSessionAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Attendance)
+
+
+@admin.register(ReminderPolicy)
+class ReminderPolicyAdmin(admin.ModelAdmin):
+    list_display = ["programme", "offsets_days", "hour"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["session", "email", "kind", "audience", "created_at"]
+    list_filter = ["kind", "audience"]
+    search_fields = ["email"]
+    list_select_related = ["session"]
+    raw_id_fields = ["session", "member", "trainer", "mail"]

@@ -4,12 +4,13 @@ import uuid
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cohorts.models import Cohort
+from cohorts.models import Cohort, Programme
 from incubator.models import PartnerStructure, Territory
 from projects.models import ProjectMember
 
@@ -204,3 +205,92 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.member} — {self.session}"
+
+
+def _validate_offsets(value: str) -> None:
+    try:
+        offsets = parse_offsets(value)
+    except ValueError:
+        offsets = None
+    if not offsets:
+        raise ValidationError(_("Indiquez des nombres de jours séparés par des virgules, par exemple 7,1."))
+
+
+def parse_offsets(value: str) -> list[int]:
+    """ "7,1" → [7, 1]: days before the session, largest first, no repeats."""
+    offsets = {int(part) for part in value.split(",") if part.strip()}
+    if any(offset < 0 or offset > 60 for offset in offsets):
+        raise ValueError(value)
+    return sorted(offsets, reverse=True)
+
+
+class ReminderPolicy(models.Model):
+    """When a programme's participants and trainers are reminded of a collective day.
+
+    A programme without a policy uses the defaults (7 and 1 days before, at 9:00).
+    """
+
+    DEFAULT_OFFSETS = "7,1"
+    DEFAULT_HOUR = 9
+
+    programme = models.OneToOneField(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="reminder_policy"
+    )
+    offsets_days = models.CharField(
+        _("rappels (jours avant)"),
+        max_length=50,
+        default=DEFAULT_OFFSETS,
+        validators=[_validate_offsets],
+        help_text=_("Nombres de jours avant la journée, séparés par des virgules."),
+    )
+    hour = models.PositiveSmallIntegerField(
+        _("heure d'envoi"), default=DEFAULT_HOUR, validators=[MaxValueValidator(23)]
+    )
+
+    class Meta:
+        verbose_name = _("règle de rappel")
+        verbose_name_plural = _("règles de rappel")
+        constraints = [models.CheckConstraint(condition=models.Q(hour__lte=23), name="reminder_policy_hour_of_day")]
+
+    def __str__(self):
+        return f"{self.programme} : {self.offsets_days} @ {self.hour}h"
+
+    @property
+    def offsets(self) -> list[int]:
+        return parse_offsets(self.offsets_days)
+
+
+class Reminder(models.Model):
+    """One reminder for one person about one day: the unique constraint makes it exactly one."""
+
+    class Audience(models.TextChoices):
+        MEMBER = "member", _("Participant·e")
+        TRAINER = "trainer", _("Formateur·rice")
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="reminders")
+    email = models.EmailField(_("adresse e-mail"))
+    kind = models.CharField(_("rappel"), max_length=20, help_text=_("Par exemple « 7d » : sept jours avant."))
+    audience = models.CharField(_("destinataire"), max_length=10, choices=Audience.choices)
+    member = models.ForeignKey(
+        ProjectMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="reminders"
+    )
+    trainer = models.ForeignKey(Trainer, on_delete=models.SET_NULL, null=True, blank=True, related_name="reminders")
+    mail = models.OneToOneField(
+        "incubator.OutgoingMail", on_delete=models.SET_NULL, null=True, blank=True, related_name="reminder"
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "kind", "email"]
+        verbose_name = _("rappel")
+        verbose_name_plural = _("rappels")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "email", "kind"], name="reminder_once_per_person_and_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.session} — {self.email} ({self.kind})"
+
+    @staticmethod
+    def kind_for(offset_days: int) -> str:
+        return f"{offset_days}d"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, calendars, members, planning
+from .views import attendance, calendars, members, planning, reminders
 
 app_name = "trainings"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/", planning.SessionDetailView.as_view(), name="session_detail"),
     path("<int:pk>/modifier/", planning.SessionUpdateView.as_view(), name="session_update"),
     path("<int:pk>/annuler/", planning.SessionCancelView.as_view(), name="session_cancel"),
+    path("<int:pk>/rappels/", reminders.SessionRemindersView.as_view(), name="session_reminders"),
     # Members: their page, their answers (signed links).
     path("membre/<str:token>/", members.member_page, name="member_page"),
     path("membre/<str:token>/<int:session_pk>/", members.member_answer, name="member_answer"),

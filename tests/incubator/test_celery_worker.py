@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def worker(transactional_db):
+def worker(transactional_db, tmp_path):
     """A `celery worker` process on its own queue, pointed at the test database."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     db = connection.settings_dict
@@ -31,6 +31,7 @@ def worker(transactional_db):
         ),
         "REDIS_URL": settings.REDIS_URL,
     }
+    log = tmp_path / "worker.log"
     process = subprocess.Popen(
         [
             sys.executable,
@@ -51,20 +52,19 @@ def worker(transactional_db):
         ],
         cwd=ROOT,
         env=environment,
-        stdout=subprocess.PIPE,
+        stdout=log.open("w"),  # a file, not a pipe: a chatty worker must never block on a full pipe
         stderr=subprocess.STDOUT,
-        text=True,
     )
     try:
         yield queue
     finally:
         process.terminate()
         try:
-            output, _ = process.communicate(timeout=20)
+            process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-            output, _ = process.communicate()
-        print(output)
+            process.wait()
+        print(log.read_text())
 
 
 @pytest.mark.postgres

@@ -1,0 +1,16 @@
+"""Season reports: datasets, figures, charts and the files staff hand to funders."""
+
+from .charts import Chart, report_charts
+from .datasets import DATASETS, Dataset, all_datasets, estimated_rows
+from .exports import (
+    build_export_file,
+    cohort_for_report,
+    file_name,
+    render_pdf,
+    request_export,
+    runs_in_background,
+    stream_csv,
+    stream_csv_zip,
+    write_xlsx,
+)
+from .figures import SeasonReport, season_report

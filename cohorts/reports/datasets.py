@@ -1,0 +1,590 @@
+"""The season report's datasets: one function per table, each giving its columns and a row iterator.
+
+Building a `Dataset` runs no query. Iterating its rows runs a fixed number of queries (written next to
+each function) whatever the size of the season, and reads them with `.iterator()` so that a season with
+tens of thousands of rows is never held in memory: the exports write each row as it comes.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Concat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import (
+    ActorMet,
+    Candidacy,
+    CoachAssignment,
+    CoachingSession,
+    MeetingFormat,
+    Milestone,
+    Outcome,
+    Project,
+    Sector,
+    Topic,
+)
+from trainings.models import Attendance, Trainer, TrainingSession, Venue
+
+# Rows fetched per round trip: large enough to be quick, small enough to keep memory flat.
+CHUNK_SIZE = 2000
+
+TEXT, INTEGER, DECIMAL, DATE, PERCENT, HOURS, EUROS, BOOLEAN = (
+    "text",
+    "integer",
+    "decimal",
+    "date",
+    "percent",
+    "hours",
+    "euros",
+    "boolean",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    kind: str = TEXT
+    width: int = 16  # in characters, for the spreadsheet
+
+
+@dataclass(frozen=True)
+class Dataset:
+    key: str  # file and sheet name, in French like the rest of the report
+    title: str
+    columns: list[Column]
+    rows: Callable[[], Iterator[tuple]] = field(repr=False)
+
+
+def _labels(choices) -> dict:
+    return {value: str(label) for value, label in choices}
+
+
+def _hours(minutes) -> Decimal:
+    return (Decimal(minutes or 0) / 60).quantize(Decimal("0.01"))
+
+
+def _percent(present: int, expected: int) -> Decimal | None:
+    return (Decimal(100 * present) / expected).quantize(Decimal("0.1")) if expected else None
+
+
+def _count(queryset, outer="project"):
+    """How many rows of `queryset` belong to the outer row, 0 when none: one subquery, no row multiplication."""
+    rows = queryset.filter(**{outer: OuterRef("pk")}).order_by().values(outer).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def _is_outside_partner_offices(kind: str | None) -> bool | None:
+    return None if kind is None else kind != Venue.Kind.PARTNER_OFFICE
+
+
+# --- Candidacies ---------------------------------------------------------------------------------
+
+
+def candidacies(cohort) -> Dataset:
+    """Every candidacy sent for the season (drafts are not candidacies yet). One query.
+
+    The contact details stay out: a funder needs the shape of the call, not the applicants' phone numbers.
+    """
+    columns = [
+        Column(_("Référence"), width=14),
+        Column(_("Projet"), width=36),
+        Column(_("Envoyée le"), DATE, 12),
+        Column(_("État"), width=16),
+        Column(_("Territoire"), width=16),
+        Column(_("Secteur"), width=30),
+        Column(_("Commune"), width=20),
+        Column(_("Où en était le projet"), width=32),
+        Column(_("A connu le programme par"), width=30),
+    ]
+
+    def rows():
+        status, sector = _labels(Candidacy.Status.choices), _labels(Sector.choices)
+        stage, heard_from = _labels(Candidacy.Stage.choices), _labels(Candidacy.HeardFrom.choices)
+        queryset = (
+            Candidacy.objects.received()
+            .filter(cohort=cohort)
+            .order_by("submitted_at", "pk")
+            .values_list(
+                "reference",
+                "project_name",
+                "submitted_at",
+                "status",
+                "territory__name",
+                "sector",
+                "commune",
+                "stage",
+                "heard_from",
+            )
+        )
+        for reference, name, sent_at, state, territory, sec, commune, stg, heard in queryset.iterator(CHUNK_SIZE):
+            yield (
+                reference,
+                name,
+                timezone.localdate(sent_at) if sent_at else None,
+                status.get(state, state),
+                territory or "",
+                sector.get(sec, ""),
+                commune,
+                stage.get(stg, ""),
+                heard_from.get(heard, ""),
+            )
+
+    return Dataset("candidatures", _("Candidatures"), columns, rows)
+
+
+# --- Projects ------------------------------------------------------------------------------------
+
+
+def _active_coach(field_name):
+    return Subquery(
+        CoachAssignment.objects.active().filter(project=OuterRef("pk")).order_by("-started_on").values(field_name)[:1]
+    )
+
+
+def projects_queryset(cohort):
+    """The season's projects with everything the report says about each; one query when evaluated."""
+    minutes = (
+        CoachingSession.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(total=Sum("duration_minutes"))
+        .values("total")
+    )
+    coach_name = (
+        CoachAssignment.objects.active()
+        .filter(project=OuterRef("pk"))
+        .order_by("-started_on")
+        .annotate(full_name=Concat("coach__first_name", Value(" "), "coach__last_name"))
+        .values("full_name")[:1]
+    )
+    return (
+        Project.objects.filter(cohort=cohort)
+        .order_by("name", "pk")
+        .annotate(
+            coach_name=Subquery(coach_name),
+            coach_id=_active_coach("coach_id"),
+            coach_structure=_active_coach("coach__partner_structure__name"),
+            meetings_count=_count(CoachingSession.objects.all()),
+            coaching_minutes=Coalesce(Subquery(minutes, output_field=IntegerField()), Value(0)),
+            milestones_done=_count(Milestone.objects.filter(done_on__isnull=False)),
+            milestones_total=_count(Milestone.objects.all()),
+            actors_met_count=_count(ActorMet.objects.all()),
+        )
+    )
+
+
+def projects(cohort) -> Dataset:
+    """One row per project with its coach, coaching, milestones, collective days and outcome. Two queries:
+    the projects with their subqueries, then the attendance rates grouped by project."""
+    columns = [
+        Column(_("Projet"), width=34),
+        Column(_("Secteur"), width=28),
+        Column(_("Territoire"), width=14),
+        Column(_("Commune"), width=18),
+        Column(_("Chargé·e d'accompagnement"), width=24),
+        Column(_("Structure d'accompagnement"), width=24),
+        Column(_("Rendez-vous"), INTEGER, 12),
+        Column(_("Heures d'accompagnement"), HOURS, 14),
+        Column(_("Étapes clés atteintes"), INTEGER, 12),
+        Column(_("Étapes clés prévues"), INTEGER, 12),
+        Column(_("Présence aux journées (%)"), PERCENT, 14),
+        Column(_("Acteurs du territoire rencontrés"), INTEGER, 14),
+        Column(_("Bilan"), width=14),
+        Column(_("Forme juridique"), width=24),
+        Column(_("Emplois créés (ETP)"), DECIMAL, 12),
+        Column(_("Bénévoles"), INTEGER, 12),
+        Column(_("Fonds obtenus (€)"), EUROS, 14),
+        Column(_("Compétences et confiance gagnées"), width=50),
+    ]
+
+    def rows():
+        from trainings.services import project_attendance_rates
+
+        sector, outcome_status = _labels(Sector.choices), _labels(Outcome.Status.choices)
+        legal_form = _labels(Outcome.LegalForm.choices)
+        rates = project_attendance_rates(cohort)
+        queryset = projects_queryset(cohort).values_list(
+            "pk",
+            "name",
+            "sector",
+            "territory__name",
+            "commune",
+            "coach_name",
+            "coach_structure",
+            "meetings_count",
+            "coaching_minutes",
+            "milestones_done",
+            "milestones_total",
+            "actors_met_count",
+            "outcome__status",
+            "outcome__legal_form",
+            "outcome__jobs_fte",
+            "outcome__volunteers",
+            "outcome__funds_raised",
+            "outcome__skills_gained",
+        )
+        for row in queryset.iterator(CHUNK_SIZE):
+            (pk, name, sec, territory, commune, coach, structure, meetings, minutes, done, total, actors) = row[:12]
+            status, form, jobs, volunteers, funds, skills = row[12:]
+            rate = rates[pk]
+            yield (
+                name,
+                sector.get(sec, ""),
+                territory or "",
+                commune,
+                coach or "",
+                structure or "",
+                meetings,
+                _hours(minutes),
+                done,
+                total,
+                _percent(rate.present, rate.expected),
+                actors,
+                outcome_status.get(status, ""),
+                legal_form.get(form, ""),
+                jobs,
+                volunteers,
+                funds,
+                skills or "",
+            )
+
+    return Dataset("projets", _("Projets"), columns, rows)
+
+
+# --- Coaching meetings ---------------------------------------------------------------------------
+
+
+def meetings(cohort) -> Dataset:
+    """Every one-to-one meeting of the season's projects, without the coaches' notes. One query."""
+    columns = [
+        Column(_("Date"), DATE, 12),
+        Column(_("Projet"), width=34),
+        Column(_("Chargé·e d'accompagnement"), width=24),
+        Column(_("Structure"), width=24),
+        Column(_("Durée (heures)"), HOURS, 10),
+        Column(_("Format"), width=22),
+        Column(_("Sujets abordés"), width=50),
+        Column(_("Accompagnement technique"), BOOLEAN, 14),
+        Column(_("Accompagnement humain"), BOOLEAN, 14),
+    ]
+
+    def rows():
+        formats, topics = _labels(MeetingFormat.choices), _labels(Topic.choices)
+        technical, human = Topic.technical(), Topic.human()
+        queryset = (
+            CoachingSession.objects.filter(project__cohort=cohort)
+            .order_by("date", "pk")
+            .values_list(
+                "date",
+                "project__name",
+                "coach__first_name",
+                "coach__last_name",
+                "coach__partner_structure__name",
+                "duration_minutes",
+                "format",
+                "topics",
+            )
+        )
+        for date, project, first, last, structure, minutes, fmt, subjects in queryset.iterator(CHUNK_SIZE):
+            subjects = [subject for subject in (subjects or []) if subject in topics]
+            yield (
+                date,
+                project,
+                f"{first} {last}".strip(),
+                structure or "",
+                _hours(minutes),
+                formats.get(fmt, fmt),
+                ", ".join(topics[subject] for subject in subjects),
+                bool(set(subjects) & technical),
+                bool(set(subjects) & human),
+            )
+
+    return Dataset("rendez-vous", _("Rendez-vous d'accompagnement"), columns, rows)
+
+
+# --- Collective days -----------------------------------------------------------------------------
+
+
+def sessions(cohort) -> Dataset:
+    """Every collective day of the season. Three queries: the days, their trainers, their attendance rates."""
+    columns = [
+        Column(_("Date"), DATE, 12),
+        Column(_("Journée"), width=32),
+        Column(_("Thème"), width=28),
+        Column(_("État"), width=12),
+        Column(_("Lieu"), width=28),
+        Column(_("Commune"), width=18),
+        Column(_("Type de lieu"), width=28),
+        Column(_("Hors des locaux des partenaires"), BOOLEAN, 14),
+        Column(_("Formateur·rices"), width=36),
+        Column(_("Demi-journées de présence"), INTEGER, 14),
+        Column(_("Demi-journées attendues"), INTEGER, 14),
+        Column(_("Taux de présence (%)"), PERCENT, 12),
+        Column(_("Journées-participants"), DECIMAL, 14),
+    ]
+
+    def rows():
+        from trainings.services import session_attendance_rates
+
+        status, kinds = _labels(TrainingSession.Status.choices), _labels(Venue.Kind.choices)
+        days = TrainingSession.objects.filter(cohort=cohort)
+        trainers = defaultdict(list)
+        links = TrainingSession.trainers.through.objects.filter(trainingsession__cohort=cohort)
+        for session_id, name in links.order_by("trainer__name").values_list("trainingsession_id", "trainer__name"):
+            trainers[session_id].append(name)
+        rates = session_attendance_rates(days)
+        queryset = days.order_by("date", "pk").values_list(
+            "pk", "date", "title", "topic", "status", "venue__name", "venue__commune", "venue__kind"
+        )
+        for pk, date, title, topic, state, venue, commune, kind in queryset.iterator(CHUNK_SIZE):
+            rate = rates[pk]
+            held = state == TrainingSession.Status.HELD
+            yield (
+                date,
+                title,
+                topic,
+                status.get(state, state),
+                venue or "",
+                commune or "",
+                kinds.get(kind, ""),
+                _is_outside_partner_offices(kind),
+                ", ".join(trainers[pk]),
+                rate.present,
+                rate.expected,
+                _percent(rate.present, rate.expected) if held else None,
+                rate.participant_days,
+            )
+
+    return Dataset("journees", _("Journées collectives"), columns, rows)
+
+
+def attendance(cohort) -> Dataset:
+    """One row per participant and collective day: their answer and presence per half-day. One query."""
+    columns = [
+        Column(_("Date"), DATE, 12),
+        Column(_("Journée"), width=32),
+        Column(_("Projet"), width=30),
+        Column(_("Participant·e"), width=26),
+        Column(_("Réponse"), width=20),
+        Column(_("Matin"), width=14),
+        Column(_("Après-midi"), width=14),
+        Column(_("Demi-journées de présence"), INTEGER, 14),
+    ]
+
+    def rows():
+        responses, presence = _labels(Attendance.Response.choices), _labels(Attendance.Presence.choices)
+        present = Attendance.Presence.PRESENT
+        queryset = (
+            Attendance.objects.filter(session__cohort=cohort)
+            .order_by("session__date", "member__project__name", "member__name", "pk")
+            .values_list(
+                "session__date",
+                "session__title",
+                "member__project__name",
+                "member__name",
+                "response",
+                "morning",
+                "afternoon",
+            )
+        )
+        for date, title, project, member, response, morning, afternoon in queryset.iterator(CHUNK_SIZE):
+            yield (
+                date,
+                title,
+                project,
+                member,
+                responses.get(response, response),
+                presence.get(morning, ""),
+                presence.get(afternoon, ""),
+                (morning == present) + (afternoon == present),
+            )
+
+    return Dataset("presences", _("Présences"), columns, rows)
+
+
+# --- Local activity ------------------------------------------------------------------------------
+
+
+def trainer_days(cohort):
+    """Trainers who lead the season's days, with their held and planned days; one query when evaluated."""
+    in_season = TrainingSession.trainers.through.objects.filter(trainingsession__cohort=cohort).values("trainer")
+    season = Q(sessions__cohort=cohort)
+    return (
+        Trainer.objects.filter(pk__in=in_season)
+        .order_by("name", "pk")
+        .annotate(
+            held_days=Count("sessions", filter=season & Q(sessions__status=TrainingSession.Status.HELD)),
+            planned_days=Count("sessions", filter=season & ~Q(sessions__status=TrainingSession.Status.CANCELLED)),
+        )
+    )
+
+
+def trainers(cohort) -> Dataset:
+    """Trainers of the season's days: local or not, days led and fees. Two queries: territories, trainers."""
+    columns = [
+        Column(_("Formateur·rice"), width=26),
+        Column(_("Structure"), width=26),
+        Column(_("Commune"), width=18),
+        Column(_("Territoire"), width=14),
+        Column(_("Local (territoires de la saison)"), BOOLEAN, 14),
+        Column(_("Tarif journée (€)"), EUROS, 12),
+        Column(_("Journées prévues"), INTEGER, 12),
+        Column(_("Journées tenues"), INTEGER, 12),
+        Column(_("Honoraires des journées tenues (€)"), EUROS, 16),
+    ]
+
+    def rows():
+        territories = set(cohort.territories.values_list("pk", flat=True))
+        queryset = trainer_days(cohort).values_list(
+            "name",
+            "organisation",
+            "home_commune",
+            "home_territory",
+            "home_territory__name",
+            "daily_rate",
+            "planned_days",
+            "held_days",
+        )
+        for name, organisation, commune, territory_id, territory, rate, planned, held in queryset.iterator(CHUNK_SIZE):
+            yield (
+                name,
+                organisation,
+                commune,
+                territory or "",
+                territory_id in territories,
+                rate,
+                planned,
+                held,
+                None if rate is None else rate * held,
+            )
+
+    return Dataset("formateurs", _("Formateur·rices"), columns, rows)
+
+
+def venues(cohort) -> Dataset:
+    """Venues of the season's days, with the days planned and held there. One query."""
+    columns = [
+        Column(_("Lieu"), width=30),
+        Column(_("Type de lieu"), width=28),
+        Column(_("Commune"), width=18),
+        Column(_("Territoire"), width=14),
+        Column(_("Hors des locaux des partenaires"), BOOLEAN, 14),
+        Column(_("Accessible de plain-pied"), BOOLEAN, 12),
+        Column(_("Transports en commun"), BOOLEAN, 12),
+        Column(_("Journées prévues"), INTEGER, 12),
+        Column(_("Journées tenues"), INTEGER, 12),
+    ]
+
+    def rows():
+        kinds = _labels(Venue.Kind.choices)
+        season = Q(sessions__cohort=cohort)
+        queryset = (
+            Venue.objects.filter(pk__in=TrainingSession.objects.filter(cohort=cohort).values("venue"))
+            .order_by("name", "pk")
+            .annotate(
+                held=Count("sessions", filter=season & Q(sessions__status=TrainingSession.Status.HELD)),
+                planned=Count("sessions", filter=season & ~Q(sessions__status=TrainingSession.Status.CANCELLED)),
+            )
+            .values_list(
+                "name",
+                "kind",
+                "commune",
+                "territory__name",
+                "step_free_access",
+                "public_transport",
+                "planned",
+                "held",
+            )
+        )
+        for name, kind, commune, territory, step_free, transport, planned, held in queryset.iterator(CHUNK_SIZE):
+            yield (
+                name,
+                kinds.get(kind, kind),
+                commune,
+                territory,
+                _is_outside_partner_offices(kind),
+                step_free,
+                transport,
+                planned,
+                held,
+            )
+
+    return Dataset("lieux", _("Lieux"), columns, rows)
+
+
+def actors_met(cohort) -> Dataset:
+    """Territorial actors the projects met during the season. One query."""
+    columns = [
+        Column(_("Rencontré le"), DATE, 12),
+        Column(_("Projet"), width=32),
+        Column(_("Organisation"), width=32),
+        Column(_("Type"), width=18),
+        Column(_("Mise en relation par"), width=26),
+    ]
+
+    def rows():
+        kinds = _labels(ActorMet.Kind.choices)
+        queryset = (
+            ActorMet.objects.filter(project__cohort=cohort)
+            .order_by("met_on", "pk")
+            .values_list("met_on", "project__name", "organisation", "kind", "introduced_by")
+        )
+        for met_on, project, organisation, kind, introduced_by in queryset.iterator(CHUNK_SIZE):
+            yield met_on, project, organisation, kinds.get(kind, kind), introduced_by
+
+    return Dataset("acteurs", _("Acteurs rencontrés"), columns, rows)
+
+
+DATASETS = {
+    "candidatures": candidacies,
+    "projets": projects,
+    "rendez-vous": meetings,
+    "journees": sessions,
+    "presences": attendance,
+    "formateurs": trainers,
+    "lieux": venues,
+    "acteurs": actors_met,
+}
+
+
+def all_datasets(cohort) -> list[Dataset]:
+    return [build(cohort) for build in DATASETS.values()]
+
+
+def estimated_rows(cohort) -> int:
+    """How many rows the biggest tables of a season's export hold, in one query: the cost of an export."""
+    counts = (
+        type(cohort)
+        .objects.filter(pk=cohort.pk)
+        .annotate(
+            candidacy_rows=_count(Candidacy.objects.received(), "cohort"),
+            attendance_rows=_count(Attendance.objects.all(), "session__cohort"),
+            meeting_rows=_count(CoachingSession.objects.all(), "project__cohort"),
+        )
+        .values_list("candidacy_rows", "attendance_rows", "meeting_rows")
+        .get()
+    )
+    return sum(counts)
+
+
+__all__ = [
+    "BOOLEAN",
+    "DATE",
+    "DECIMAL",
+    "EUROS",
+    "HOURS",
+    "INTEGER",
+    "PERCENT",
+    "TEXT",
+    "Column",
+    "DATASETS",
+    "Dataset",
+    "all_datasets",
+    "estimated_rows",
+    "projects_queryset",
+    "trainer_days",
+]

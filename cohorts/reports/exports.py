@@ -1,0 +1,354 @@
+"""The season report as files: CSV (a zip of one file per dataset), XLSX and PDF; and the export log.
+
+CSV is streamed row by row; XLSX is written by openpyxl's write-only mode (rows go to temporary files,
+never all in memory) into a temporary file that is then streamed; PDF holds the figures and bounded
+tables only. A big season's XLSX or PDF is built by a Celery task (`cohorts.tasks.build_report_export`)
+into a file stored through the storage API, and the person follows it on a progress page.
+"""
+
+import csv
+import datetime
+import logging
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from ..models import Cohort, ReportExport
+from . import datasets as ds
+from .charts import format_value, report_charts
+from .figures import SeasonReport, season_report
+
+logger = logging.getLogger(__name__)
+
+Format = ReportExport.Format
+BOM = "\ufeff"
+# CSV text is handed over this many rows at a time: a few dozen kilobytes.
+CSV_ROWS_PER_CHUNK = 500
+
+
+def background_threshold() -> int:
+    """Above this many rows (candidacies + attendance + meetings), an XLSX or PDF is built in the background."""
+    return settings.REPORT_BACKGROUND_ROWS
+
+
+def cohort_for_report(queryset):
+    """What `season_report` reads from the season itself, fetched with it."""
+    return queryset.select_related("programme").prefetch_related("territories", "programme__partners")
+
+
+def file_name(cohort: Cohort, extension: str, dataset: str = "") -> str:
+    parts = ["rapport", slugify(cohort.programme.name), slugify(cohort.name), dataset]
+    return "-".join(part for part in parts if part) + f".{extension}"
+
+
+# --- CSV ---------------------------------------------------------------------------------------------
+
+
+def csv_value(value) -> str:
+    """A cell the way French Excel reads it: dd/mm/yyyy dates, decimal comma, Oui/Non."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Oui") if value else _("Non")
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float):
+        value = round(value, 2)
+    if isinstance(value, float | Decimal):
+        return str(value).replace(".", ",")
+    return str(value)
+
+
+class _Lines:
+    """A file-like object that hands back what the csv writer just wrote."""
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, text):
+        self.parts.append(text)
+
+    def take(self) -> str:
+        text = "".join(self.parts)
+        self.parts.clear()
+        return text
+
+
+def csv_chunks(dataset: ds.Dataset) -> Iterator[str]:
+    """The dataset as CSV text, header first, a few hundred rows at a time (UTF-8 BOM added by callers)."""
+    lines = _Lines()
+    writer = csv.writer(lines, delimiter=";", lineterminator="\r\n")
+    writer.writerow([str(column.title) for column in dataset.columns])
+    for count, row in enumerate(dataset.rows(), start=1):
+        writer.writerow([csv_value(value) for value in row])
+        if count % CSV_ROWS_PER_CHUNK == 0:
+            yield lines.take()
+    yield lines.take()
+
+
+def stream_csv(dataset: ds.Dataset) -> Iterator[bytes]:
+    yield BOM.encode()
+    for chunk in csv_chunks(dataset):
+        yield chunk.encode()
+
+
+class _Pipe:
+    """An unseekable output for zipfile: what it writes is drained and sent as it comes."""
+
+    def __init__(self):
+        self.chunks = []
+
+    def write(self, data):
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self):
+        pass
+
+    def take(self) -> bytes:
+        data = b"".join(self.chunks)
+        self.chunks.clear()
+        return data
+
+
+def stream_csv_zip(datasets: Iterable[ds.Dataset]) -> Iterator[bytes]:
+    """A zip of one CSV per dataset, produced while the rows are read: memory stays flat."""
+    pipe = _Pipe()
+    now = timezone.localtime().timetuple()[:6]
+    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for dataset in datasets:
+            info = zipfile.ZipInfo(f"{dataset.key}.csv", date_time=now)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            with archive.open(info, "w", force_zip64=True) as entry:
+                entry.write(BOM.encode())
+                for chunk in csv_chunks(dataset):
+                    entry.write(chunk.encode())
+                    yield pipe.take()
+            yield pipe.take()
+    yield pipe.take()
+
+
+# --- XLSX --------------------------------------------------------------------------------------------
+
+XLSX_FORMATS = {
+    ds.DATE: "DD/MM/YYYY",
+    ds.INTEGER: "0",
+    ds.DECIMAL: "0.0",
+    ds.HOURS: "0.0",
+    ds.PERCENT: "0.0",
+    ds.EUROS: '#,##0.00 "€"',
+}
+
+
+def _sheet_title(title: str) -> str:
+    for character in "[]:*?/\\":
+        title = title.replace(character, " ")
+    return title[:31]
+
+
+def write_xlsx(report: SeasonReport, datasets: list[ds.Dataset], target, progress: Callable | None = None):
+    """The summary sheet, then one sheet per dataset, written row by row into `target` (a path or file)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def cell(sheet, value, kind=ds.TEXT, font=None):
+        if isinstance(value, bool):
+            value = _("Oui") if value else _("Non")
+        elif isinstance(value, float):
+            value = round(value, 2)
+        item = WriteOnlyCell(sheet, value=value)
+        if kind in XLSX_FORMATS and value is not None and not isinstance(value, str):
+            item.number_format = XLSX_FORMATS[kind]
+        if font:
+            item.font = font
+        return item
+
+    cohort = report.cohort
+    summary = workbook.create_sheet(_sheet_title(_("Synthèse")))
+    summary.column_dimensions["A"].width = 52
+    for letter in "BCDEFGH":
+        summary.column_dimensions[letter].width = 16
+    summary.append([cell(summary, f"{cohort.programme.name} — {cohort.name}", font=Font(bold=True, size=14))])
+    summary.append([_("Structures partenaires"), ", ".join(partner.name for partner in report.partners)])
+    summary.append([_("Territoires"), ", ".join(str(territory) for territory in report.territories)])
+    summary.append(
+        [
+            _("Début de la saison"),
+            cell(summary, cohort.start_date, ds.DATE),
+            _("Fin"),
+            cell(summary, cohort.end_date, ds.DATE),
+        ]
+    )
+    summary.append([])
+    summary.append([cell(summary, _("Chiffres clés"), font=bold), cell(summary, _("Valeur"), font=bold)])
+    for figure in report.key_figures:
+        summary.append([str(figure.label), cell(summary, figure.value, figure.kind)])
+    summary.append([])
+    summary.append(
+        [cell(summary, _("Saison après saison"), font=bold)]
+        + [cell(summary, season.name, font=bold) for season in report.seasons]
+    )
+    for row in report.trend:
+        summary.append([str(row.label)] + [cell(summary, value, row.kind) for value in row.values])
+
+    for position, dataset in enumerate(datasets, start=1):
+        sheet = workbook.create_sheet(_sheet_title(str(dataset.title)))
+        last = get_column_letter(len(dataset.columns))
+        # Write-only sheets take their layout before the first row.
+        for index, column in enumerate(dataset.columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        sheet.freeze_panes = "A2"
+        sheet.append([cell(sheet, str(column.title), font=bold) for column in dataset.columns])
+        kinds = [column.kind for column in dataset.columns]
+        count = 0
+        for count, row in enumerate(dataset.rows(), start=1):  # noqa: B007 — the count is read after the loop
+            sheet.append([cell(sheet, value, kind) for value, kind in zip(row, kinds, strict=True)])
+        sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+        if progress:
+            progress(round(90 * position / len(datasets)))
+    workbook.save(target)
+
+
+# --- PDF ---------------------------------------------------------------------------------------------
+
+
+def _css_string(text: str) -> str:
+    """Text as a CSS string, safe inside a <style> element."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ").replace("\n", " ") + '"'
+
+
+def render_pdf(report: SeasonReport) -> bytes:
+    """The funder's document: WeasyPrint with local files only, never the network."""
+    import weasyprint  # loads Pango: only when a PDF is asked for
+
+    cohort = report.cohort
+    html = render_to_string(
+        "cohorts/season_report_pdf.html",
+        {
+            "report": report,
+            "cohort": cohort,
+            "charts": report_charts(report),
+            "page_counter": _css_string(_("Page %(page)s sur %(pages)s"))
+            .replace("%(page)s", '" counter(page) "')
+            .replace("%(pages)s", '" counter(pages) "'),
+            "page_footer": _css_string(f"{cohort.programme.name} — {cohort.name}"),
+            "generated_on": timezone.localdate(),
+        },
+    )
+    fetcher = weasyprint.URLFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
+    return weasyprint.HTML(string=html, base_url=str(settings.STATICFILES_DIRS[0]), url_fetcher=fetcher).write_pdf()
+
+
+# --- The export log and its jobs ---------------------------------------------------------------------
+
+
+def runs_in_background(cohort: Cohort, export_format: str) -> bool:
+    """CSV always streams; XLSX and PDF of a big season are built by a worker."""
+    return export_format != Format.CSV and ds.estimated_rows(cohort) > background_threshold()
+
+
+@transaction.atomic
+def request_export(*, cohort: Cohort, user, export_format: str, dataset: str = "") -> ReportExport:
+    """Record who exports which season in which format, and start a background build when it is big.
+
+    A streamed export is recorded as done when it starts; a background one is pending until its task
+    runs. If the broker is down the export simply stays pending: nothing the person asked is lost.
+    """
+    background = runs_in_background(cohort, export_format)
+    export = ReportExport.objects.create(
+        cohort=cohort,
+        requested_by=user,
+        format=export_format,
+        dataset=dataset,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        in_background=background,
+        status=ReportExport.Status.PENDING if background else ReportExport.Status.DONE,
+        progress=0 if background else 100,
+        finished_at=None if background else timezone.now(),
+    )
+    if background:
+        transaction.on_commit(lambda: _enqueue(export.pk))
+    return export
+
+
+def _enqueue(export_id: int):
+    from ..tasks import build_report_export
+
+    try:
+        build_report_export.delay(export_id)
+    except Exception:  # the broker is unreachable: the export stays pending and can be asked again
+        logger.exception("Could not enqueue the report export %s", export_id)
+
+
+def _set_progress(export_id: int, percent: int):
+    ReportExport.objects.filter(pk=export_id).update(progress=min(percent, 100))
+
+
+def write_export(export: ReportExport, target, progress: Callable | None = None):
+    """Write an export's file (XLSX or PDF) into an open binary file."""
+    cohort = cohort_for_report(Cohort.objects.filter(pk=export.cohort_id)).get()
+    report = season_report(cohort)
+    if progress:
+        progress(5)
+    if export.format == Format.XLSX:
+        write_xlsx(report, ds.all_datasets(cohort), target, progress=progress)
+    elif export.format == Format.PDF:
+        target.write(render_pdf(report))
+    else:
+        for chunk in stream_csv_zip(ds.all_datasets(cohort)):
+            target.write(chunk)
+
+
+def build_export_file(export_id: int) -> ReportExport | None:
+    """The background job: build the file into the storage, updating progress. Safe to run twice."""
+    claimed = ReportExport.objects.filter(pk=export_id, status=ReportExport.Status.PENDING).update(
+        status=ReportExport.Status.RUNNING, progress=1
+    )
+    if not claimed:  # already built, being built, or gone
+        return None
+    export = ReportExport.objects.select_related("cohort__programme").get(pk=export_id)
+    extension = "zip" if export.format == Format.CSV else export.format
+    try:
+        with translation.override(export.language), tempfile.TemporaryFile() as target:
+            write_export(export, target, progress=lambda percent: _set_progress(export_id, percent))
+            target.seek(0)
+            export.file.save(file_name(export.cohort, extension), File(target), save=False)
+    except Exception:
+        logger.exception("The report export %s failed", export_id)
+        ReportExport.objects.filter(pk=export_id).update(status=ReportExport.Status.FAILED, finished_at=timezone.now())
+        return None
+    export.status, export.progress, export.finished_at = ReportExport.Status.DONE, 100, timezone.now()
+    export.save(update_fields=["file", "status", "progress", "finished_at"])
+    return export
+
+
+__all__ = [
+    "build_export_file",
+    "cohort_for_report",
+    "csv_value",
+    "file_name",
+    "format_value",
+    "render_pdf",
+    "request_export",
+    "runs_in_background",
+    "stream_csv",
+    "stream_csv_zip",
+    "write_xlsx",
+]

@@ -1,0 +1,363 @@
+"""The season report's figures: what the page, the summary sheet and the PDF show.
+
+`season_report` runs a fixed number of queries (counted in `tests/cohorts/test_season_report.py`) whatever
+the number of seasons, projects, meetings, days or participants: each figure comes from one grouped query,
+or from a bounded list (the season's projects, days, coaches, trainers) added up in Python.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+
+from incubator.models import User
+from projects.models import ActorMet, CoachAssignment, CoachingSession, Outcome, Project, Sector
+from projects.services import candidacy_figures, season_coaching_totals
+from trainings.models import Attendance, TrainingSession, Venue
+
+from ..models import Cohort
+from .datasets import DECIMAL, EUROS, HOURS, INTEGER, PERCENT, projects_queryset, trainer_days
+
+HELD, CANCELLED = TrainingSession.Status.HELD, TrainingSession.Status.CANCELLED
+PRESENT = Attendance.Presence.PRESENT
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: object  # None when there is nothing to measure yet
+    kind: str = INTEGER
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: object
+    kind: str = INTEGER
+    extra: object = None  # a second value where a table needs one (a share, a structure, a rate)
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    label: str
+    values: list  # one per season, in the order of `SeasonReport.seasons`
+    kind: str = INTEGER
+
+
+@dataclass(frozen=True)
+class CoachingLine:
+    label: str
+    meetings: int
+    hours: float
+    technical_hours: float
+    human_hours: float
+    extra: str = ""
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    session: TrainingSession
+    rate: int | None  # percent, for held days only
+    participant_days: Decimal
+    outside: bool | None
+
+
+@dataclass
+class SeasonReport:
+    cohort: Cohort
+    partners: list
+    territories: list
+    seasons: list[Cohort]
+    candidacies: object  # projects.services.statistics.SeasonFigures
+    trend: list[TrendRow]
+    projects: list[Project]
+    projects_by_coach: list[Row]
+    projects_by_structure: list[Row]
+    projects_by_sector: list[Row]
+    projects_by_territory: list[Row]
+    outcomes_by_status: list[Row]
+    outcomes_by_legal_form: list[Row]
+    skills: list[Row]
+    coaching_by_project: list[CoachingLine]
+    coaching_by_coach: list[CoachingLine]
+    coaching_total: CoachingLine
+    sessions: list[SessionLine]
+    venues_used: int
+    attendance_by_project: list[Row]
+    trainers: list
+    actors_by_kind: list[Row]
+    key_figures: list[Figure] = field(default_factory=list)
+
+    @property
+    def breakdowns(self):
+        """(title, rows) of the projects' breakdowns, for templates."""
+        return [
+            (_("Par structure d'accompagnement"), self.projects_by_structure),
+            (_("Par secteur"), self.projects_by_sector),
+            (_("Par territoire"), self.projects_by_territory),
+        ]
+
+    @property
+    def outcome_breakdowns(self):
+        return [
+            (_("Bilan de fin de saison"), self.outcomes_by_status),
+            (_("Forme juridique"), self.outcomes_by_legal_form),
+        ]
+
+    @property
+    def coaching_tables(self):
+        return [
+            (_("Par projet"), self.coaching_by_project),
+            (_("Par chargé·e d'accompagnement"), self.coaching_by_coach),
+        ]
+
+
+def _share(part, whole) -> float | None:
+    return 100 * part / whole if whole else None
+
+
+def _grouped(queryset, by: str, **aggregates) -> dict:
+    return {row[by]: row for row in queryset.order_by().values(by).annotate(**aggregates)}
+
+
+def _season_trend(seasons, candidacies) -> list[TrendRow]:
+    """A few figures per season side by side, each from one grouped query over all the seasons."""
+    pks = [season.pk for season in seasons]
+    projects = _grouped(Project.objects.filter(cohort__in=pks), "cohort", n=Count("pk"))
+    coaching = _grouped(
+        CoachingSession.objects.filter(project__cohort__in=pks), "project__cohort", minutes=Sum("duration_minutes")
+    )
+    days = _grouped(
+        TrainingSession.objects.filter(cohort__in=pks),
+        "cohort",
+        held=Count("pk", filter=Q(status=HELD)),
+    )
+    presence = _grouped(
+        Attendance.objects.filter(session__cohort__in=pks).exclude(session__status=CANCELLED),
+        "session__cohort",
+        mornings=Count("pk", filter=Q(morning=PRESENT)),
+        afternoons=Count("pk", filter=Q(afternoon=PRESENT)),
+    )
+    outcomes = _grouped(
+        Outcome.objects.filter(project__cohort__in=pks),
+        "project__cohort",
+        jobs=Sum("jobs_fte"),
+        funds=Sum("funds_raised"),
+    )
+
+    def column(groups, key, default=0):
+        return [(groups.get(pk) or {}).get(key) or default for pk in pks]
+
+    participant_days = [
+        Decimal(row_m + row_a) / 2
+        for row_m, row_a in zip(column(presence, "mornings"), column(presence, "afternoons"), strict=True)
+    ]
+    return [
+        TrendRow(_("Candidatures reçues"), candidacies.received),
+        TrendRow(_("Taux d'acceptation (%)"), candidacies.acceptance_rates, PERCENT),
+        TrendRow(_("Projets accompagnés"), column(projects, "n")),
+        TrendRow(_("Heures d'accompagnement"), [minutes / 60 for minutes in column(coaching, "minutes")], HOURS),
+        TrendRow(_("Journées collectives tenues"), column(days, "held")),
+        TrendRow(_("Journées-participants"), participant_days, DECIMAL),
+        TrendRow(_("Emplois créés (ETP)"), column(outcomes, "jobs", Decimal(0)), DECIMAL),
+        TrendRow(_("Fonds obtenus (€)"), column(outcomes, "funds", Decimal(0)), EUROS),
+    ]
+
+
+def _counted(counter: Counter, labels: dict, total: int) -> list[Row]:
+    rows = [
+        Row(str(labels.get(key) or key or _("Non précisé")), n, INTEGER, _share(n, total)) for key, n in counter.items()
+    ]
+    return sorted(rows, key=lambda row: (-row.value, row.label))
+
+
+def _coaching_line(label, extra="", *, totals) -> CoachingLine:
+    return CoachingLine(label, totals.meetings, totals.hours, totals.technical_hours, totals.human_hours, extra)
+
+
+def season_report(cohort: Cohort) -> SeasonReport:
+    """Everything the season report shows; `cohort` comes with its programme, partners and territories."""
+    from trainings.services import Rate, participant_days, project_attendance_rates, session_attendance_rates
+
+    partners = list(cohort.programme.partners.all())
+    territories = list(cohort.territories.all())
+    # This season and the programme's earlier ones, most recent first: the partners watch the trend.
+    seasons = list(
+        Cohort.objects.filter(
+            Q(pk=cohort.pk) | Q(programme=cohort.programme_id, start_date__lt=cohort.start_date)
+        ).order_by("-start_date", "name")
+    )
+    candidacies = candidacy_figures(seasons)
+    trend = _season_trend(seasons, candidacies)
+
+    # --- Projects
+    projects = list(projects_queryset(cohort).select_related("territory", "outcome"))
+    project_names = {project.pk: project.name for project in projects}
+    sectors = dict(Sector.choices)
+    by_coach = (
+        CoachAssignment.objects.active()
+        .filter(cohort=cohort)
+        .order_by()
+        .values("coach__first_name", "coach__last_name", "coach__partner_structure__name")
+        .annotate(n=Count("project", distinct=True))
+        .order_by("coach__last_name", "coach__first_name")
+    )
+    projects_by_coach, per_structure = [], Counter()
+    for row in by_coach:
+        name = f"{row['coach__first_name']} {row['coach__last_name']}".strip()
+        projects_by_coach.append(Row(name, row["n"], INTEGER, row["coach__partner_structure__name"] or ""))
+        per_structure[row["coach__partner_structure__name"]] += row["n"]
+    unassigned = len(projects) - sum(per_structure.values())
+    if unassigned > 0:
+        per_structure[None] += unassigned
+    total_projects = len(projects)
+    projects_by_structure = _counted(per_structure, {None: _("Sans chargé·e d'accompagnement")}, total_projects)
+    projects_by_sector = _counted(Counter(project.sector for project in projects), sectors, total_projects)
+    territory_names = {project.territory_id: str(project.territory) for project in projects if project.territory}
+    projects_by_territory = _counted(
+        Counter(project.territory_id for project in projects), territory_names, total_projects
+    )
+
+    # --- Outcomes (a project without a filled-in outcome is counted as such)
+    for project in projects:
+        # A reverse one-to-one without a row raises on access; templates read this instead.
+        project.outcome_or_none = getattr(project, "outcome", None)
+    outcomes = [project.outcome_or_none for project in projects]
+    known = [outcome for outcome in outcomes if outcome is not None]
+    per_status = Counter(outcome.status if outcome else None for outcome in outcomes)
+    status_labels = [*Outcome.Status.choices, (None, _("Bilan pas encore fait"))]
+    outcomes_by_status = [
+        Row(str(label), per_status[status], INTEGER, _share(per_status[status], total_projects))
+        for status, label in status_labels
+        if per_status[status]
+    ]
+    outcomes_by_legal_form = _counted(
+        Counter(outcome.legal_form for outcome in known), dict(Outcome.LegalForm.choices), len(known)
+    )
+    skills = [
+        Row(project.name, project.outcome.skills_gained, INTEGER, project.outcome.get_status_display())
+        for project in projects
+        if getattr(project, "outcome", None) and project.outcome.skills_gained
+    ]
+    milestones_done = sum(project.milestones_done for project in projects)
+    milestones_total = sum(project.milestones_total for project in projects)
+
+    # --- Coaching
+    coaching = season_coaching_totals(cohort=cohort)
+    coach_names = {
+        user.pk: (str(user), str(user.partner_structure or ""))
+        for user in User.objects.filter(pk__in=list(coaching.by_coach)).select_related("partner_structure")
+    }
+    coaching_by_project = sorted(
+        (_coaching_line(project_names.get(pk, "?"), totals=totals) for pk, totals in coaching.by_project.items()),
+        key=lambda line: line.label,
+    )
+    coaching_by_coach = sorted(
+        (_coaching_line(*coach_names.get(pk, ("?", "")), totals=totals) for pk, totals in coaching.by_coach.items()),
+        key=lambda line: line.label,
+    )
+    coaching_total = _coaching_line(_("Total"), totals=coaching.total)
+
+    # --- Collective days
+    days = TrainingSession.objects.filter(cohort=cohort)
+    sessions = list(days.select_related("venue").order_by("date", "pk"))
+    rates = session_attendance_rates(days)
+    session_lines = [
+        SessionLine(
+            session,
+            rates[session.pk].percent if session.status == HELD else None,
+            rates[session.pk].participant_days if session.status != CANCELLED else Decimal(0),
+            None if session.venue is None else session.venue.kind != Venue.Kind.PARTNER_OFFICE,
+        )
+        for session in sessions
+    ]
+    held = [line for line in session_lines if line.session.status == HELD]
+    planned = [line for line in session_lines if line.session.status != CANCELLED]
+    held_with_venue = [line for line in held if line.outside is not None]
+    venues_used = len({line.session.venue_id for line in held_with_venue})
+    project_rates = project_attendance_rates(cohort)
+    attendance_by_project = [
+        Row(project.name, project_rates[project.pk].percent, PERCENT, project_rates[project.pk].participant_days)
+        for project in projects
+    ]
+    season_rate = sum((project_rates[project.pk] for project in projects), start=Rate())
+    days_of_participants = participant_days(days)
+
+    # --- Local activity
+    trainers = list(trainer_days(cohort).select_related("home_territory"))
+    for trainer in trainers:
+        trainer.is_local = trainer.is_local_to(territories)
+        trainer.fees = None if trainer.daily_rate is None else trainer.daily_rate * trainer.held_days
+    mobilised = [trainer for trainer in trainers if trainer.held_days]
+    local = [trainer for trainer in mobilised if trainer.is_local]
+    local_days = sum(trainer.held_days for trainer in local)
+    local_fees = sum((trainer.fees or Decimal(0) for trainer in local), start=Decimal(0))
+    actor_rows = list(ActorMet.objects.filter(project__cohort=cohort).order_by().values("kind").annotate(n=Count("pk")))
+    actors_total = sum(row["n"] for row in actor_rows)
+    actors_by_kind = _counted(
+        Counter({row["kind"]: row["n"] for row in actor_rows}), dict(ActorMet.Kind.choices), actors_total
+    )
+
+    current = 0  # this season is the first column of the candidacy figures
+    key_figures = [
+        Figure(_("Candidatures reçues"), candidacies.received[current]),
+        Figure(_("Candidatures retenues"), candidacies.accepted[current]),
+        Figure(_("Taux d'acceptation (%)"), candidacies.acceptance_rates[current], PERCENT),
+        Figure(_("Projets accompagnés"), total_projects),
+        Figure(_("Étapes clés atteintes"), milestones_done),
+        Figure(_("Étapes clés prévues"), milestones_total),
+        Figure(_("Rendez-vous d'accompagnement"), coaching.total.meetings),
+        Figure(_("Heures d'accompagnement"), coaching.total.hours, HOURS),
+        Figure(_("dont sujets techniques (heures)"), coaching.total.technical_hours, HOURS),
+        Figure(_("dont sujets humains (heures)"), coaching.total.human_hours, HOURS),
+        Figure(_("Journées collectives prévues"), len(planned)),
+        Figure(_("Journées collectives tenues"), len(held)),
+        Figure(_("Journées annulées"), len(session_lines) - len(planned)),
+        Figure(_("Lieux utilisés"), venues_used),
+        Figure(
+            _("Part des journées hors des locaux des partenaires (%)"),
+            _share(len([line for line in held_with_venue if line.outside]), len(held_with_venue)),
+            PERCENT,
+        ),
+        Figure(_("Taux de présence aux journées (%)"), season_rate.percent, PERCENT),
+        Figure(_("Journées-participants"), days_of_participants, DECIMAL),
+        Figure(_("Formateur·rices mobilisé·es"), len(mobilised)),
+        Figure(_("Part de formateur·rices locaux (%)"), _share(len(local), len(mobilised)), PERCENT),
+        Figure(_("Journées animées par des formateur·rices locaux"), local_days),
+        Figure(_("Honoraires versés aux formateur·rices locaux (€)"), local_fees, EUROS),
+        Figure(_("Acteurs du territoire rencontrés"), actors_total),
+        Figure(_("Projets lancés"), sum(1 for outcome in known if outcome.status == Outcome.Status.LAUNCHED)),
+        Figure(_("Emplois créés (ETP)"), sum((outcome.jobs_fte for outcome in known), start=Decimal(0)), DECIMAL),
+        Figure(_("Bénévoles mobilisé·es"), sum(outcome.volunteers for outcome in known)),
+        Figure(_("Fonds obtenus (€)"), sum((outcome.funds_raised for outcome in known), start=Decimal(0)), EUROS),
+    ]
+    return SeasonReport(
+        cohort=cohort,
+        partners=partners,
+        territories=territories,
+        seasons=seasons,
+        candidacies=candidacies,
+        trend=trend,
+        projects=projects,
+        projects_by_coach=projects_by_coach,
+        projects_by_structure=projects_by_structure,
+        projects_by_sector=projects_by_sector,
+        projects_by_territory=projects_by_territory,
+        outcomes_by_status=outcomes_by_status,
+        outcomes_by_legal_form=outcomes_by_legal_form,
+        skills=skills,
+        coaching_by_project=coaching_by_project,
+        coaching_by_coach=coaching_by_coach,
+        coaching_total=coaching_total,
+        sessions=session_lines,
+        venues_used=venues_used,
+        attendance_by_project=attendance_by_project,
+        trainers=trainers,
+        actors_by_kind=actors_by_kind,
+        key_figures=key_figures,
+    )
+
+
+__all__ = ["Figure", "Row", "SeasonReport", "TrendRow", "season_report"]

@@ -1,0 +1,246 @@
+"""The season report as CSV, XLSX and PDF: the figures in the files are the database's, and every export
+is recorded."""
+
+import csv
+import datetime
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from cohorts import reports
+from cohorts.models import ReportExport
+from cohorts.tasks import build_report_export
+from projects.models import Candidacy, CoachingSession, Project
+from tests.factories import StaffFactory
+from trainings.models import Attendance, TrainingSession
+
+pytestmark = pytest.mark.django_db
+
+
+def export(client, cohort, export_format, **params):
+    url = reverse("cohorts:season_report", args=[cohort.pk])
+    response = client.get(url, {"format": export_format, **params})
+    assert response.status_code == 200, response
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response, body
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    assert data.startswith("\ufeff".encode()), "French Excel needs the BOM to read UTF-8"
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+
+
+# --- CSV -------------------------------------------------------------------------------------------
+
+
+def test_csv_export_is_a_zip_of_one_french_csv_per_dataset(client, filled_season, staff):
+    client.force_login(staff)
+    response, body = export(client, filled_season, "csv")
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"].startswith("attachment;")
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    assert sorted(archive.namelist()) == sorted(f"{key}.csv" for key in reports.DATASETS)
+
+    candidacies = read_csv(archive.read("candidatures.csv"))
+    assert candidacies[0][:3] == ["Référence", "Projet", "Envoyée le"]
+    assert len(candidacies) - 1 == Candidacy.objects.received().filter(cohort=filled_season).count() == 9
+    assert candidacies[1][2] == timezone.localdate().strftime("%d/%m/%Y")
+
+    sessions = read_csv(archive.read("journees.csv"))
+    first_day = TrainingSession.objects.filter(cohort=filled_season).order_by("date").first()
+    assert sessions[1][0] == first_day.date.strftime("%d/%m/%Y")
+    assert sessions[1][11] == "75,0"  # attendance rate with a decimal comma
+    assert sessions[1][12] == "4,5"  # participant-days
+
+    attendance = read_csv(archive.read("presences.csv"))
+    assert len(attendance) - 1 == Attendance.objects.filter(session__cohort=filled_season).count()
+
+    meetings = read_csv(archive.read("rendez-vous.csv"))
+    assert len(meetings) - 1 == CoachingSession.objects.filter(project__cohort=filled_season).count()
+    assert {row[7] for row in meetings[1:]} == {"Oui", "Non"}  # technical topics or not
+
+
+def test_one_dataset_can_be_downloaded_as_a_single_csv(client, filled_season, staff):
+    client.force_login(staff)
+    response, body = export(client, filled_season, "csv", dataset="projets")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = read_csv(body)
+    assert len(rows) - 1 == Project.objects.filter(cohort=filled_season).count()
+    launched = next(row for row in rows if row[12] == "Lancé")
+    assert launched[14:17] == ["1,5", "3", "10000,00"]
+    assert ReportExport.objects.get().dataset == "projets"
+
+
+def test_csv_is_streamed(client, filled_season, staff):
+    client.force_login(staff)
+    response = client.get(reverse("cohorts:season_report", args=[filled_season.pk]), {"format": "csv"})
+    assert response.streaming
+
+
+# --- XLSX ------------------------------------------------------------------------------------------
+
+
+def test_xlsx_has_a_summary_then_one_typed_sheet_per_dataset(client, filled_season, staff):
+    client.force_login(staff)
+    response, body = export(client, filled_season, "xlsx")
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    workbook = load_workbook(io.BytesIO(body))
+    assert workbook.sheetnames == [
+        "Synthèse",
+        "Candidatures",
+        "Projets",
+        "Rendez-vous d'accompagnement",
+        "Journées collectives",
+        "Présences",
+        "Formateur·rices",
+        "Lieux",
+        "Acteurs rencontrés",
+    ]
+
+    summary = {row[0]: row[1] for row in workbook["Synthèse"].iter_rows(values_only=True) if row and row[0]}
+    assert summary["Candidatures reçues"] == Candidacy.objects.received().filter(cohort=filled_season).count()
+    assert summary["Projets accompagnés"] == Project.objects.filter(cohort=filled_season).count()
+    minutes = sum(
+        CoachingSession.objects.filter(project__cohort=filled_season).values_list("duration_minutes", flat=True)
+    )
+    assert summary["Heures d'accompagnement"] == minutes / 60 == 18
+    assert summary["Journées collectives tenues"] == 2
+    assert summary["Taux de présence aux journées (%)"] == 75
+    assert summary["Journées-participants"] == 9
+    assert summary["Honoraires versés aux formateur·rices locaux (€)"] == 400
+    assert summary["Part de formateur·rices locaux (%)"] == 50
+    assert summary["Emplois créés (ETP)"] == Decimal("1.5")
+
+    sessions = workbook["Journées collectives"]
+    assert sessions.freeze_panes == "A2"
+    assert sessions.auto_filter.ref == "A1:M4"
+    assert sessions.column_dimensions["B"].width == 32
+    first = next(sessions.iter_rows(min_row=2, max_row=2))
+    assert isinstance(first[0].value, datetime.datetime)  # a real date, shown dd/mm/yyyy
+    assert first[0].number_format == "DD/MM/YYYY"
+    assert first[11].value == 75
+
+    attendance = workbook["Présences"]
+    assert attendance.max_row - 1 == Attendance.objects.filter(session__cohort=filled_season).count()
+    projects = workbook["Projets"]
+    assert [cell.value for cell in projects[1]][:2] == ["Projet", "Secteur"]
+
+
+def test_xlsx_summary_shows_previous_seasons_side_by_side(client, filled_season, staff):
+    client.force_login(staff)
+    _response, body = export(client, filled_season, "xlsx")
+    rows = list(load_workbook(io.BytesIO(body))["Synthèse"].iter_rows(values_only=True))
+    header = next(row for row in rows if row[0] == "Saison après saison")
+    assert header[1:3] == ("Saison 2026-2027", "Saison 2025-2026")
+    received = [row for row in rows if row[0] == "Candidatures reçues"][-1]
+    assert received[1:3] == (9, 9)
+
+
+# --- PDF -------------------------------------------------------------------------------------------
+
+
+def test_pdf_is_an_a4_document_with_the_partners_and_key_figures(client, filled_season, staff, structure):
+    client.force_login(staff)
+    response, body = export(client, filled_season, "pdf")
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(body))
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    assert (round(float(width)), round(float(height))) == (595, 842)  # A4 in points
+    cover = reader.pages[0].extract_text()
+    assert filled_season.programme.name in cover
+    assert structure.name in cover
+    assert "1 septembre 2026" in cover
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Candidatures reçues" in text
+    assert "Taux de présence aux journées (%)" in text and "75 %" in text
+    assert "18,0 h" in text
+    assert "Saison 2025-2026" in text
+    assert f"Page 2 sur {len(reader.pages)}" in text
+
+
+# --- The export log --------------------------------------------------------------------------------
+
+
+def test_every_export_is_recorded_with_who_when_which_season_and_format(client, filled_season, staff):
+    client.force_login(staff)
+    for export_format in ("csv", "xlsx", "pdf"):
+        export(client, filled_season, export_format)
+    recorded = list(ReportExport.objects.order_by("pk"))
+    assert [item.format for item in recorded] == ["csv", "xlsx", "pdf"]
+    assert {(item.requested_by, item.cohort) for item in recorded} == {(staff, filled_season)}
+    assert all(item.requested_at and item.status == ReportExport.Status.DONE for item in recorded)
+    page = client.get(reverse("cohorts:season_report", args=[filled_season.pk])).content.decode()
+    assert "Derniers téléchargements de ce rapport" in page and "Excel (XLSX)" in page
+
+
+# --- Big seasons: built by a Celery task -----------------------------------------------------------
+
+
+@pytest.fixture
+def big_season(settings, filled_season):
+    settings.REPORT_BACKGROUND_ROWS = 10  # the small season counts as a big one
+    return filled_season
+
+
+def test_a_big_seasons_xlsx_is_built_in_the_background_and_downloaded_when_ready(
+    client, big_season, staff, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("cohorts:season_report", args=[big_season.pk]), {"format": "xlsx"})
+    recorded = ReportExport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == recorded.get_absolute_url()
+    assert recorded.in_background and recorded.status == ReportExport.Status.DONE and recorded.progress == 100
+    assert recorded.file.name.startswith("rapports/")
+
+    page = client.get(recorded.get_absolute_url())
+    assert "Refresh" not in page
+    download = reverse("cohorts:report_download", args=[recorded.pk])
+    assert download in page.content.decode()
+    response = client.get(download)
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook["Synthèse"]["A1"].value.endswith("Saison 2026-2027")
+
+
+def test_the_progress_page_refreshes_itself_while_the_export_waits(client, big_season, staff):
+    client.force_login(staff)
+    response = client.get(reverse("cohorts:season_report", args=[big_season.pk]), {"format": "pdf"})  # not committed
+    recorded = ReportExport.objects.get()
+    assert recorded.status == ReportExport.Status.PENDING
+    page = client.get(response["Location"])
+    assert page["Refresh"] == "3"
+    assert "<progress" in page.content.decode()
+    assert client.get(reverse("cohorts:report_download", args=[recorded.pk])).status_code == 404
+
+
+def test_the_export_task_is_safe_to_run_twice(client, big_season, staff, django_capture_on_commit_callbacks):
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(reverse("cohorts:season_report", args=[big_season.pk]), {"format": "pdf"})
+    recorded = ReportExport.objects.get()
+    name = recorded.file.name
+    assert build_report_export.delay(recorded.pk).get() is False
+    recorded.refresh_from_db()
+    assert recorded.file.name == name
+
+
+def test_only_the_person_who_asked_follows_and_downloads_a_background_export(
+    client, big_season, staff, structure, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(reverse("cohorts:season_report", args=[big_season.pk]), {"format": "xlsx"})
+    recorded = ReportExport.objects.get()
+    for other in (StaffFactory(partner_structure=structure), StaffFactory()):
+        client.force_login(other)
+        assert client.get(recorded.get_absolute_url()).status_code == 404
+        assert client.get(reverse("cohorts:report_download", args=[recorded.pk])).status_code == 404
+    client.logout()
+    assert client.get(recorded.get_absolute_url()).status_code == 302

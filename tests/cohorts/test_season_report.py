@@ -1,0 +1,108 @@
+"""The season report page: who may open it, what it shows, and how many queries it runs."""
+
+import pytest
+from django.urls import reverse
+
+from cohorts.models import ReportExport
+from tests.cohorts.season_data import fill_season
+from tests.factories import CoachFactory, StaffFactory, SuperuserFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+FORMATS = [None, "csv", "xlsx", "pdf"]
+
+
+def report_url(cohort, export_format=None):
+    url = reverse("cohorts:season_report", args=[cohort.pk])
+    return f"{url}?format={export_format}" if export_format else url
+
+
+@pytest.mark.parametrize("export_format", FORMATS)
+def test_anonymous_visitors_are_sent_to_the_login_page_and_nothing_is_exported(client, season, export_format):
+    response = client.get(report_url(season, export_format))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert not ReportExport.objects.exists()
+
+
+@pytest.mark.parametrize("export_format", FORMATS)
+def test_coaches_of_the_programme_are_refused(client, season, structure, export_format):
+    client.force_login(CoachFactory(partner_structure=structure, is_reviewer=True))
+    assert client.get(report_url(season, export_format)).status_code == 403
+    assert not ReportExport.objects.exists()
+
+
+def test_people_without_a_role_are_refused(client, season):
+    client.force_login(UserFactory())
+    assert client.get(report_url(season)).status_code == 403
+
+
+@pytest.mark.parametrize("export_format", FORMATS)
+def test_staff_of_another_structure_get_not_found(client, season, export_format):
+    client.force_login(StaffFactory())
+    assert client.get(report_url(season, export_format)).status_code == 404
+    assert not ReportExport.objects.exists()
+
+
+def test_staff_and_superusers_open_the_report(client, filled_season, staff):
+    for user in (staff, SuperuserFactory()):
+        client.force_login(user)
+        assert client.get(report_url(filled_season)).status_code == 200
+
+
+def test_the_season_page_links_to_its_report(client, season, staff):
+    client.force_login(staff)
+    page = client.get(reverse("cohorts:cohort_detail", args=[season.pk])).content.decode()
+    assert report_url(season) in page
+
+
+def test_the_report_shows_the_header_key_figures_and_server_side_charts(client, filled_season, staff, structure):
+    client.force_login(staff)
+    page = client.get(report_url(filled_season)).content.decode()
+    assert filled_season.programme.name in page
+    assert structure.name in page
+    assert "Drôme (26)" in page
+    assert "1 septembre 2026" in page and "30 novembre 2027" in page
+    # 9 candidacies received (the draft does not count), 3 accepted: 33 %.
+    assert '<th scope="row">Candidatures reçues</th><td class="text-end num">9</td>' in page
+    assert "33 %" in page
+    # 3 projects × 6 h of coaching; 4.5 h technical and 3 h human each.
+    assert "18,0 h" in page and "13,5 h" in page and "9,0 h" in page
+    # 2 held days out of 3, 75 % attendance, 9 participant-days; the local trainer's day: 400 €.
+    assert '<th scope="row">Taux de présence aux journées (%)</th><td class="text-end num">75 %</td>' in page
+    assert "400 €" in page
+    assert page.count("<svg") >= 4
+    assert "<script" not in page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "Prise de parole en public" in page  # skills gained even by a stopped project
+
+
+def test_the_report_puts_previous_seasons_side_by_side(client, filled_season, previous_season, staff):
+    client.force_login(staff)
+    page = client.get(report_url(filled_season)).content.decode()
+    assert "Saison 2026-2027" in page and "Saison 2025-2026" in page
+    assert page.index("Saison 2026-2027</th>") < page.index("Saison 2025-2026</th>")
+
+
+def test_an_unknown_format_is_explained_and_nothing_is_recorded(client, season, staff):
+    client.force_login(staff)
+    response = client.get(report_url(season, "docx"), follow=True)
+    assert "Ce format n&#x27;existe pas" in response.content.decode()
+    assert not ReportExport.objects.exists()
+
+
+def test_the_report_page_runs_the_same_queries_with_ten_times_the_rows(
+    client, season, previous_season, staff, coach, django_assert_max_num_queries
+):
+    fill_season(season, coach=coach)
+    fill_season(previous_season, coach=coach)
+    client.force_login(staff)
+    # 2 session and user, 1 season, 2 its territories and partners, 1 seasons compared, 1 candidacy figures,
+    # 5 season-by-season figures, 1 projects, 1 projects per coach, 1 coaching, 1 coaches' names,
+    # 1 days, 2 attendance rates (per day, per project), 1 participant-days, 1 trainers, 1 actors met,
+    # 1 recent exports = 23.
+    with django_assert_max_num_queries(23):
+        assert client.get(report_url(season)).status_code == 200
+    fill_season(season, coach=coach, scale=9)
+    with django_assert_max_num_queries(23):
+        page = client.get(report_url(season)).content.decode()
+    assert '<th scope="row">Candidatures reçues</th><td class="text-end num">90</td>' in page

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from .services import reminders
+
+
+@shared_task
+def send_due_reminders() -> int:
+    """Beat, every 15 minutes: the database says which reminders are due; each goes out once."""
+    return reminders.send_due_reminders()
