@@ -106,7 +106,7 @@ def submit_candidacy(*, candidacy: Candidacy) -> Candidacy:
     candidacy.status = Status.SUBMITTED
     candidacy.submitted_at = timezone.now()
     while True:
-        candidacy.reference = _new_reference(candidacy.cohort)
+        candidacy.reference = new_reference(candidacy.cohort)
         try:
             with transaction.atomic():  # another submission may draw the same reference at the same moment
                 candidacy.save(update_fields=["reference", "status", "submitted_at", "updated_at"])
@@ -122,7 +122,7 @@ def submit_candidacy(*, candidacy: Candidacy) -> Candidacy:
     return candidacy
 
 
-def _new_reference(cohort: Cohort) -> str:
+def new_reference(cohort: Cohort) -> str:
     while True:
         reference = f"{cohort.start_date.year}-{''.join(secrets.choice(REFERENCE_ALPHABET) for _ in range(5))}"
         if not Candidacy.objects.filter(reference=reference).exists():
