@@ -6,7 +6,7 @@ for screen readers; the tables next to it hold the same figures.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 from django.utils.html import escape
@@ -34,17 +34,22 @@ class Series:
     values: list
 
 
+def _rounded(value, places: int) -> Decimal:
+    # number_format cuts decimals off; a report rounds them (16,67 % reads 17 %).
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def format_value(value, kind="") -> str:
     if value is None:
         return "—"
     if kind == PERCENT:
-        return f"{number_format(value, 0)} %"
+        return f"{number_format(_rounded(value, 0), 0)} %"
     if kind == HOURS:
-        return f"{number_format(value, 1)} h"
+        return f"{number_format(_rounded(value, 1), 1)} h"
     if kind == EUROS:
-        return f"{number_format(value, 0, force_grouping=True)} €"
+        return f"{number_format(_rounded(value, 0), 0, force_grouping=True)} €"
     if isinstance(value, float | Decimal) and value != int(value):
-        return number_format(value, 1)
+        return number_format(_rounded(value, 1), 1)
     return number_format(value, 0)
 
 

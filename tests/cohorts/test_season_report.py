@@ -106,3 +106,14 @@ def test_the_report_page_runs_the_same_queries_with_ten_times_the_rows(
     with django_assert_max_num_queries(23):
         page = client.get(report_url(season)).content.decode()
     assert '<th scope="row">Candidatures reçues</th><td class="text-end num">90</td>' in page
+
+
+def test_report_figures_are_rounded_not_cut():
+    from django.utils import translation
+
+    from cohorts.reports.charts import format_value
+
+    with translation.override("fr"):
+        assert format_value(100 / 6, "percent") == "17 %"
+        assert format_value(2 / 3 * 100, "percent") == "67 %"
+        assert format_value(2.55, "hours") in ("2,6 h",)
