@@ -80,9 +80,11 @@ def send_after_commit(
     body: str,
     html_body: str = "",
     attachments: list[Attachment] | None = None,
+    programme: int | None = None,
 ) -> OutgoingMail | None:
     """Write the mail to the outbox now; a worker sends it once the current transaction commits.
 
+    `programme` (a primary key) is the programme the mail is about: its staff see it if it fails.
     Returns the outbox row, or None when every address is a reserved example one (demo data).
     Never raises because of the broker: the row is saved whatever happens to the queue.
     """
@@ -95,6 +97,7 @@ def send_after_commit(
         body=body,
         html_body=html_body,
         attachments=[attachment.as_json() for attachment in attachments or ()],
+        programme_id=programme,
     )
     transaction.on_commit(lambda: enqueue(mail.pk))
     return mail

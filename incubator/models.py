@@ -161,6 +161,19 @@ class Heartbeat(models.Model):
         return f"{self.source} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
 
 
+class OutgoingMailQuerySet(models.QuerySet):
+    def failed_for_user(self, user):
+        """Failed mails a person may read and send again: their programmes' (superusers: all)."""
+        from cohorts.models import Programme  # cohorts depends on this app's models
+
+        failed = self.filter(status=OutgoingMail.Status.FAILED)
+        if not (user.is_authenticated and user.is_programme_staff):
+            return failed.none()
+        if user.is_superuser:
+            return failed
+        return failed.filter(programme__in=Programme.objects.for_user(user))
+
+
 class OutgoingMail(models.Model):
     """One e-mail the application sends, written in the same transaction as what it announces.
 
@@ -188,6 +201,17 @@ class OutgoingMail(models.Model):
     claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("prochain essai le"), null=True, blank=True)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    # Whose mail it is: that programme's staff see it if it fails. None: only superusers (e.g. old rows).
+    programme = models.ForeignKey(
+        "cohorts.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    objects = OutgoingMailQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -67,10 +67,10 @@ def health(request):
 
 
 class OutboxView(UserPassesTestMixin, ListView):
-    """Mails that could not be delivered, for the people who run the site: each can be sent again.
+    """Mails that could not be delivered, each of which can be sent again.
 
-    Superusers only: the outbox holds every programme's mail (applicants' included), and a row does not
-    say which programme it belongs to, so a programme's staff cannot be shown only their own.
+    Programme staff see their programmes' mails; superusers see every mail, including those that belong
+    to no programme (written before mails recorded theirs, or about nothing programme-specific).
     """
 
     template_name = "incubator/outbox.html"
@@ -78,10 +78,10 @@ class OutboxView(UserPassesTestMixin, ListView):
     paginate_by = 50
 
     def test_func(self):
-        return self.request.user.is_authenticated and self.request.user.is_active and self.request.user.is_superuser
+        return self.request.user.is_authenticated and self.request.user.is_programme_staff
 
     def get_queryset(self):
-        return OutgoingMail.objects.filter(status=OutgoingMail.Status.FAILED).defer("body", "html_body", "attachments")
+        return OutgoingMail.objects.failed_for_user(self.request.user).defer("body", "html_body", "attachments")
 
     def post(self, request):
         mail = get_object_or_404(self.get_queryset(), pk=request.POST.get("mail"))

@@ -48,8 +48,13 @@ def save_draft(
     members: list[dict] | None = None,
     new_files=(),
     removed_attachments=(),
+    send_link: bool = True,
 ) -> Candidacy:
-    """Keep what the applicant typed and uploaded so far; nothing here needs to be complete."""
+    """Keep what the applicant typed and uploaded so far; nothing here needs to be complete.
+
+    The link to come back is mailed to a new contact address, unless the candidacy is being sent at once
+    (`send_link=False`): its confirmation carries the link that matters then.
+    """
     created = candidacy is None
     previous_email = ""
     if created:
@@ -77,7 +82,7 @@ def save_draft(
             content_type=upload.detected_content_type,
             size=upload.size,
         )
-    if candidacy.contact_email and candidacy.contact_email != previous_email:
+    if send_link and candidacy.contact_email and candidacy.contact_email != previous_email:
         _send_draft_link(candidacy)
     return candidacy
 
@@ -93,7 +98,7 @@ def _send_draft_link(candidacy: Candidacy) -> None:
         "projects/emails/draft_link",
         {"candidacy": candidacy, "link": tokens.absolute(tokens.draft_url(candidacy))},
     )
-    send_after_commit(to=[candidacy.contact_email], subject=subject, body=body)
+    send_after_commit(to=[candidacy.contact_email], subject=subject, body=body, programme=candidacy.cohort.programme_id)
 
 
 @transaction.atomic
@@ -118,7 +123,7 @@ def submit_candidacy(*, candidacy: Candidacy) -> Candidacy:
         "projects/emails/candidacy_submitted",
         {"candidacy": candidacy, "link": tokens.absolute(tokens.status_url(candidacy))},
     )
-    send_after_commit(to=[candidacy.contact_email], subject=subject, body=body)
+    send_after_commit(to=[candidacy.contact_email], subject=subject, body=body, programme=candidacy.cohort.programme_id)
     return candidacy
 
 
@@ -154,7 +159,9 @@ def change_status(
     candidacy = _move(candidacy, to_status, by=by, note=note)
     if to_status in DECISIONS:
         subject, body = decision_message(candidacy)
-        send_after_commit(to=[candidacy.contact_email], subject=subject, body=body)
+        send_after_commit(
+            to=[candidacy.contact_email], subject=subject, body=body, programme=candidacy.cohort.programme_id
+        )
     return candidacy
 
 

@@ -71,7 +71,7 @@ def apply(request, cohort_pk=None, token=None):
 
     if candidacy is None:
         record_rate_limit(request, group=DRAFT_GROUP, rate=settings.APPLY_DRAFT_RATE)
-    candidacy = _save(form, members, cohort, candidacy)
+    candidacy = _save(form, members, cohort, candidacy, sending=submitting)
     if submitting:
         try:
             candidacy = services.submit_candidacy(candidacy=candidacy)
@@ -97,7 +97,7 @@ def apply(request, cohort_pk=None, token=None):
     return redirect(tokens.draft_url(candidacy))
 
 
-def _save(form, members, cohort, candidacy):
+def _save(form, members, cohort, candidacy, *, sending=False):
     fields = form.model_fields()
     if form.cleaned_data.get("consent"):
         fields["consent_at"] = timezone.now()
@@ -108,6 +108,7 @@ def _save(form, members, cohort, candidacy):
         members=members.members(),
         new_files=form.cleaned_data.get("documents") or [],
         removed_attachments=form.cleaned_data.get("remove_documents") or [],
+        send_link=not sending,
     )
 
 

@@ -12,7 +12,7 @@ from kombu.exceptions import OperationalError
 from incubator import emails
 from incubator.models import OutgoingMail
 from incubator.tasks import requeue_stalled_mail, send_outgoing_mail
-from tests.factories import SuperuserFactory
+from tests.factories import ProgrammeFactory, SuperuserFactory
 
 Status = OutgoingMail.Status
 
@@ -131,19 +131,63 @@ def test_superusers_see_failed_mails_and_send_one_again(db, client, django_captu
     assert failed.status == Status.SENT and len(mail.outbox) == 1
 
 
-def test_programme_staff_cannot_read_the_whole_outbox(db, client, staff):
+def test_programme_staff_see_and_resend_their_programmes_failed_mails_only(
+    client, staff, programme, django_capture_on_commit_callbacks
+):
+    ours = queued(status=Status.FAILED, programme=programme, subject="Le nôtre", attempts=1)
+    theirs = queued(status=Status.FAILED, programme=ProgrammeFactory(), subject="Celui d'un autre programme")
+    queued(status=Status.FAILED, subject="Sans programme")
+    queued(status=Status.SENT, programme=programme, subject="Déjà parti")
     client.force_login(staff)
+
+    response = client.get(reverse("outbox"))
+    assert list(response.context["mails"]) == [ours]
+    assert f'name="mail" value="{ours.pk}"' in response.content.decode()  # the resend button
+    assert "Celui d&#x27;un autre programme" not in response.content.decode()
+    assert client.post(reverse("outbox"), {"mail": theirs.pk}).status_code == 404
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("outbox"), {"mail": ours.pk})
+    assert response.status_code == 302
+    ours.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (ours.status, theirs.status) == (Status.SENT, Status.FAILED)
+    assert [message.subject for message in mail.outbox] == ["Le nôtre"]
+
+
+def test_superusers_also_see_mails_that_belong_to_no_programme(db, client, programme):
+    rows = [queued(status=Status.FAILED, programme=programme), queued(status=Status.FAILED)]
+    client.force_login(SuperuserFactory())
+    assert set(client.get(reverse("outbox")).context["mails"]) == set(rows)
+
+
+def test_staff_find_the_failed_mails_in_the_menu(client, staff):
+    client.force_login(staff)
+    assert f'href="{reverse("outbox")}"' in client.get(reverse("cohorts:cohort_list")).content.decode()
+
+
+def test_coaches_cannot_open_the_failed_mails(client, coach, programme):
+    failed = queued(status=Status.FAILED, programme=programme)
+    client.force_login(coach)
     assert client.get(reverse("outbox")).status_code == 403
-    assert client.post(reverse("outbox"), {"mail": queued(status=Status.FAILED).pk}).status_code == 403
+    assert client.post(reverse("outbox"), {"mail": failed.pk}).status_code == 403
+    failed.refresh_from_db()
+    assert failed.status == Status.FAILED
 
 
-@pytest.mark.parametrize("rows", [5, 50])
+def test_visitors_are_sent_to_the_login_page(db, client):
+    response = client.get(reverse("outbox"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("rows", [3, 30])
 def test_the_outbox_page_runs_the_same_queries_whatever_the_number_of_mails(
-    db, client, rows, django_assert_max_num_queries
+    client, staff, programme, rows, django_assert_max_num_queries
 ):
     for _ in range(rows):
-        queued(status=Status.FAILED)
-    client.force_login(SuperuserFactory())
-    # session, user, count for the paginator, the page of mails.
+        queued(status=Status.FAILED, programme=programme)
+    client.force_login(staff)
+    # session, user, count for the paginator, the page of mails (the programmes are a subquery of both).
     with django_assert_max_num_queries(4):
-        assert client.get(reverse("outbox")).status_code == 200
+        response = client.get(reverse("outbox"))
+    assert len(response.context["mails"]) == rows

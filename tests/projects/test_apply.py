@@ -9,6 +9,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
+from incubator.models import OutgoingMail
 from projects import tokens
 from projects.models import Candidacy, StatusChange
 from tests.factories import CandidacyFactory, CohortFactory, DraftFactory, TerritoryFactory
@@ -147,6 +148,7 @@ def test_saving_a_draft_needs_only_an_email_and_mails_the_link_to_come_back(
     [message] = mail.outbox
     assert message.to == ["lea@exemple.fr"]
     assert message.subject == "Votre brouillon de candidature"
+    assert OutgoingMail.objects.get().programme == cohort.programme  # its staff see it if it fails
     link = _link(message, "projects:apply_resume")
     page = client.get(link).content.decode()
     assert 'value="Le Garage du Coin"' in page
@@ -460,3 +462,10 @@ def test_new_drafts_per_address_are_limited_so_the_form_cannot_spam_an_inbox(
     assert len(mail.outbox) == 3
     assert "Beaucoup de brouillons ont été créés depuis votre connexion" in response.content.decode()
     assert 'value="victime@exemple.fr"' in response.content.decode()
+
+
+def test_a_candidacy_sent_at_once_gets_its_confirmation_only(client, cohort, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_form(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort))
+    [message] = mail.outbox
+    assert message.subject.startswith("Candidature bien reçue")

@@ -9,6 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from incubator.models import OutgoingMail
 from tests.factories import (
     PASSWORD,
     AttendanceFactory,
@@ -434,6 +435,7 @@ def test_moving_a_day_emails_its_invitees_and_says_so(client, staff, session, dj
     session.refresh_from_db()
     assert (session.date, session.venue, session.sequence) == (D(2026, 10, 20), other, 1)
     assert [m.to for m in mail.outbox] == [["lea@exemple.fr"]]
+    assert OutgoingMail.objects.get().programme == session.cohort.programme
 
 
 def test_a_date_outside_the_season_or_already_taken_is_refused_and_what_was_typed_stays(client, staff, session):
@@ -483,6 +485,7 @@ def test_cancelling_a_day_emails_its_invitees(client, staff, session, django_cap
     session.refresh_from_db()
     assert (session.status, session.sequence) == (TrainingSession.Status.CANCELLED, 1)
     assert [m.to for m in mail.outbox] == [["lea@exemple.fr"]]
+    assert OutgoingMail.objects.get().programme == session.cohort.programme
     # A cancelled day is no longer edited.
     response = client.get(reverse("trainings:session_update", args=[session.pk]), follow=True)
     assert "Cette journée est annulée : elle ne peut plus être modifiée." in response.content.decode()

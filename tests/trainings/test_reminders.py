@@ -126,6 +126,7 @@ def test_sweeping_twice_sends_nothing_twice(db, session, members, django_capture
         ["lea@exemple.fr", "karim@exemple.fr", session.trainers.get().email]
     )
     assert OutgoingMail.objects.filter(status=OutgoingMail.Status.SENT).count() == 3
+    assert set(OutgoingMail.objects.values_list("programme", flat=True)) == {session.cohort.programme_id}
 
 
 def test_the_seven_day_and_the_one_day_reminders_both_go(db, session, members, sweep):

@@ -4,32 +4,25 @@ Each test uses its own queue (the workers get CELERY_QUEUE), so that runs sharin
 """
 
 import datetime
-import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from incubator.models import OutgoingMail
+from tests import services
 from tests.factories import CohortFactory, ProjectFactory, TrainerFactory, TrainingSessionFactory
 from trainings.models import Attendance, Reminder, ReminderPolicy
 from trainings.tasks import send_due_reminders
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
-ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 45  # seconds for everything to arrive; each test takes well under that when healthy
 
 
@@ -58,22 +51,14 @@ class CountingHandler:
         return sum(self.received.values())
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def smtp():
     handler = CountingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
     try:
-        yield handler, controller.port
+        with services.smtp_server(handler) as port:
+            yield handler, port
     finally:
         handler.release.set()
-        controller.stop()
 
 
 @pytest.fixture
@@ -81,13 +66,8 @@ def workers(transactional_db, smtp, tmp_path, celery_eager):
     """Start `celery worker` processes on this test's queue; all are stopped at the end."""
     celery_eager.conf.task_always_eager = False
     queue = f"test-reminders-{uuid.uuid4().hex[:8]}"
-    db = connection.settings_dict
     environment = {
-        **os.environ,
-        "DATABASE_URL": (
-            f"postgres://{quote(db['USER'], safe='')}:{quote(db['PASSWORD'] or '', safe='')}"
-            f"@{db['HOST']}:{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}"
-        ),
+        "DATABASE_URL": services.database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp[1]}",
         "CELERY_QUEUE": queue,
@@ -102,15 +82,7 @@ def workers(transactional_db, smtp, tmp_path, celery_eager):
 
     def start():
         log = open(tmp_path / f"worker-{len(processes)}.log", "w")  # noqa: SIM115 - closed below
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "--app", "incubator", "worker", "--pool", "solo", "--queues", queue]
-            + ["--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel", "WARNING"]
-            + ["--hostname", f"{queue}-{len(processes)}@%h"],
-            cwd=ROOT,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        process = services.start_worker(queue=queue, environment=environment, log=log, name=f"{queue}-{len(processes)}")
         processes.append((process, log))
         return process
 
@@ -122,11 +94,7 @@ def workers(transactional_db, smtp, tmp_path, celery_eager):
             if process.poll() is None:
                 process.terminate()
         for process, log in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            services.stop_process(process)
             log.close()
             print(Path(log.name).read_text())
 
@@ -149,10 +117,7 @@ def due_reminders(count: int) -> list[str]:
 
 
 def wait_until(condition, what):
-    deadline = time.monotonic() + DEADLINE
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} within {DEADLINE} s"
-        time.sleep(0.1)
+    services.wait_until(condition, what, timeout=DEADLINE)
 
 
 def all_sent():

@@ -235,7 +235,9 @@ def _send_invitations(rows: list[Attendance]) -> None:
                     "feed": tokens.absolute(tokens.calendar_feed_url(member)),
                 },
             )
-            send_after_commit(to=[member.email], subject=subject, body=body)
+            send_after_commit(
+                to=[member.email], subject=subject, body=body, programme=member.project.cohort.programme_id
+            )
 
 
 def can_answer(session: TrainingSession, today: datetime.date | None = None) -> bool:
@@ -346,4 +348,4 @@ def _tell_invitees(session: TrainingSession, template: str, context: dict) -> No
                     "link": tokens.absolute(tokens.member_page_url(member)),
                 },
             )
-            send_after_commit(to=[member.email], subject=subject, body=body)
+            send_after_commit(to=[member.email], subject=subject, body=body, programme=session.cohort.programme_id)

@@ -141,7 +141,7 @@ def _write(session, kind, email, audience, done, compose, **person) -> int:
     try:
         with transaction.atomic():  # a savepoint: losing the race for this person skips only them
             reminder = Reminder.objects.create(session=session, email=email, kind=kind, audience=audience, **person)
-            reminder.mail = send_after_commit(to=[email], **compose())
+            reminder.mail = send_after_commit(to=[email], programme=session.cohort.programme_id, **compose())
             reminder.save(update_fields=["mail"])
     except IntegrityError:
         return 0  # another sweep wrote it first
