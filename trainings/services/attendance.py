@@ -120,10 +120,7 @@ def project_attendance_rates(cohort) -> defaultdict:
 
     Only held sessions count: a day still to come, or one whose attendance was never taken, expects nobody yet.
     """
-    attendances = Attendance.objects.filter(
-        session__cohort=cohort, session__status=TrainingSession.Status.HELD, member__project__cohort=cohort
-    )
-    return _grouped_rates(attendances, "member__project")
+    return attendance_rates_by_project(cohort.projects.all())
 
 
 def participant_days(sessions) -> Decimal:
