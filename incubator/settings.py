@@ -186,6 +186,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout"
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "incubator.tasks.record_heartbeat", "schedule": crontab(minute="*/5")},
+    "tidy-report-exports": {"task": "cohorts.tasks.tidy_report_exports", "schedule": crontab(hour=3, minute=45)},
     "anonymise-candidacies": {
         "task": "projects.tasks.anonymise_expired_candidacies",
         "schedule": crontab(hour=3, minute=30),
@@ -226,6 +227,9 @@ APPLY_DRAFT_RATE = env.str("APPLY_DRAFT_RATE", default="10/h")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 # Season reports: above this many rows an XLSX or PDF export is built by a worker, with a progress page.
 REPORT_BACKGROUND_ROWS = env.int("REPORT_BACKGROUND_ROWS", default=20_000)
+# A background export still unfinished after this many hours failed; its file is kept this many days.
+REPORT_STALE_HOURS = env.int("REPORT_STALE_HOURS", default=2)
+REPORT_FILE_DAYS = env.int("REPORT_FILE_DAYS", default=7)
 # Members' signed links (their page, their answers) last a season and a bit.
 MEMBER_LINK_DAYS = env.int("MEMBER_LINK_DAYS", default=600)
 ATTACHMENT_MAX_COUNT = 5

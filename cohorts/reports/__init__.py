@@ -11,6 +11,7 @@ from .exports import (
     runs_in_background,
     stream_csv,
     stream_csv_zip,
+    tidy_exports,
     write_xlsx,
 )
 from .figures import SeasonReport, season_report

@@ -339,8 +339,28 @@ def build_export_file(export_id: int) -> ReportExport | None:
     return export
 
 
+def tidy_exports(*, now: datetime.datetime | None = None) -> tuple[int, int]:
+    """Nightly: a background export nobody finished (its worker died) is marked failed, so its page says
+    so; the files built more than REPORT_FILE_DAYS ago are deleted (they hold personal data), the log stays.
+    Returns (marked failed, files deleted)."""
+    now = now or timezone.now()
+    failed = ReportExport.objects.filter(
+        in_background=True,
+        status__in=[ReportExport.Status.PENDING, ReportExport.Status.RUNNING],
+        requested_at__lt=now - datetime.timedelta(hours=settings.REPORT_STALE_HOURS),
+    ).update(status=ReportExport.Status.FAILED, finished_at=now)
+    deleted = 0
+    old_files = ReportExport.objects.filter(finished_at__lt=now - datetime.timedelta(days=settings.REPORT_FILE_DAYS))
+    for export in old_files.exclude(file=""):
+        export.file.delete(save=False)
+        export.save(update_fields=["file"])
+        deleted += 1
+    return failed, deleted
+
+
 __all__ = [
     "build_export_file",
+    "tidy_exports",
     "cohort_for_report",
     "csv_value",
     "file_name",

@@ -244,3 +244,39 @@ def test_only_the_person_who_asked_follows_and_downloads_a_background_export(
         assert client.get(reverse("cohorts:report_download", args=[recorded.pk])).status_code == 404
     client.logout()
     assert client.get(recorded.get_absolute_url()).status_code == 302
+
+
+def test_unfinished_background_exports_fail_and_old_files_are_deleted(db, settings):
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from cohorts.models import ReportExport
+    from cohorts.reports import tidy_exports
+    from tests.factories import CohortFactory, StaffFactory
+
+    now = timezone.now()
+    cohort, staff = CohortFactory(), StaffFactory()
+    stuck = ReportExport.objects.create(
+        cohort=cohort, requested_by=staff, format="xlsx", in_background=True, status=ReportExport.Status.RUNNING
+    )
+    recent = ReportExport.objects.create(
+        cohort=cohort, requested_by=staff, format="pdf", in_background=True, status=ReportExport.Status.RUNNING
+    )
+    ReportExport.objects.filter(pk=stuck.pk).update(requested_at=now - datetime.timedelta(hours=3))
+    built = ReportExport.objects.create(
+        cohort=cohort, requested_by=staff, format="xlsx", in_background=True, status=ReportExport.Status.DONE
+    )
+    built.file.save("rapport.xlsx", ContentFile(b"PK\x03\x04"), save=False)
+    built.finished_at = now - datetime.timedelta(days=settings.REPORT_FILE_DAYS + 1)
+    built.save()
+    stored = built.file.name
+
+    assert tidy_exports(now=now) == (1, 1)
+    stuck.refresh_from_db(), recent.refresh_from_db(), built.refresh_from_db()
+    assert stuck.status == ReportExport.Status.FAILED
+    assert recent.status == ReportExport.Status.RUNNING
+    assert built.file.name == "" and not built.file.storage.exists(stored)
+    assert ReportExport.objects.count() == 3  # the log stays
+    assert tidy_exports(now=now) == (0, 0)
