@@ -29,9 +29,3 @@ def send_outgoing_mail(self, mail_pk: int) -> str:
 def requeue_stalled_mail() -> int:
     """Beat, every few minutes: outbox rows the broker or a dead worker lost go back to the workers."""
     return emails.requeue_stalled_mail()
-
-
-# Kept for messages already in the queue when this version is deployed; new code writes to the outbox.
-@shared_task
-def send_email(*, to: list[str], subject: str, body: str) -> None:
-    emails.send_after_commit(to=to, subject=subject, body=body)
