@@ -208,13 +208,13 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# --- Candidacies ------------------------------------------------------------------------------
+# --- The programme's own rules ------------------------------------------------------------------
 
 # Links in e-mails point here (no request at hand in a background task).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CANDIDACY_DRAFT_LINK_DAYS = env.int("CANDIDACY_DRAFT_LINK_DAYS", default=60)
 CANDIDACY_STATUS_LINK_DAYS = env.int("CANDIDACY_STATUS_LINK_DAYS", default=3 * 365)
-# Rejected and withdrawn candidacies are anonymised this long after their season ends.
+# Candidacies that were not accepted are anonymised this long after their season ends.
 CANDIDACY_RETENTION_MONTHS = env.int("CANDIDACY_RETENTION_MONTHS", default=24)
 # Drafts nobody touched for this long are deleted.
 CANDIDACY_DRAFT_RETENTION_DAYS = env.int("CANDIDACY_DRAFT_RETENTION_DAYS", default=90)
@@ -225,6 +225,7 @@ APPLY_RATE = env.str("APPLY_RATE", default="5/h")
 # ...and starts at most this many new drafts (each one mails its link).
 APPLY_DRAFT_RATE = env.str("APPLY_DRAFT_RATE", default="10/h")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_MAX_COUNT = 5
 # Season reports: above this many rows an XLSX or PDF export is built by a worker, with a progress page.
 REPORT_BACKGROUND_ROWS = env.int("REPORT_BACKGROUND_ROWS", default=20_000)
 # A background export still unfinished after this many hours failed; its file is kept this many days.
@@ -232,7 +233,6 @@ REPORT_STALE_HOURS = env.int("REPORT_STALE_HOURS", default=2)
 REPORT_FILE_DAYS = env.int("REPORT_FILE_DAYS", default=7)
 # Members' signed links (their page, their answers) last a season and a bit.
 MEMBER_LINK_DAYS = env.int("MEMBER_LINK_DAYS", default=600)
-ATTACHMENT_MAX_COUNT = 5
 
 # --- Forms --------------------------------------------------------------------------------------
 
