@@ -162,7 +162,6 @@ def candidacies_for_review(user) -> QuerySet:
     )
     return (
         Candidacy.objects.for_user(user)
-        .received()
         .select_related("cohort__programme", "territory")
         .annotate(
             review_count=Coalesce(Subquery(scored), 0),

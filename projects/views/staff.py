@@ -32,11 +32,6 @@ class ReviewerRequiredMixin(UserPassesTestMixin):
         return self.request.user.is_authenticated and self.request.user.can_review
 
 
-def received_candidacies(user):
-    """The only way in to a candidacy here: another programme's, or a draft, is simply not found."""
-    return Candidacy.objects.for_user(user).received()
-
-
 class CandidacyListView(ReviewerRequiredMixin, FilterView):
     template_name = "projects/candidacy_list.html"
     filterset_class = CandidacyFilter
@@ -54,7 +49,7 @@ class CandidacyListView(ReviewerRequiredMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         season = self.filterset.selected_season()
-        counted = received_candidacies(self.request.user)
+        counted = Candidacy.objects.for_user(self.request.user)
         if season is not None:
             counted = counted.filter(cohort=season)
         counts, total = services.status_counts(counted)
@@ -71,7 +66,7 @@ class CandidacyPageMixin(ReviewerRequiredMixin):
 
     def get_candidacy(self):
         return get_object_or_404(
-            received_candidacies(self.request.user)
+            Candidacy.objects.for_user(self.request.user)
             .select_related("cohort__programme", "territory")
             .prefetch_related(
                 "members", "attachments", Prefetch("history", queryset=StatusChange.objects.select_related("by"))
@@ -196,7 +191,7 @@ class AttachmentDownloadView(StaffRequiredMixin, View):
     """Documents are for staff only, always downloaded, never shown inline by the browser."""
 
     def get(self, request, pk, attachment_pk):
-        candidacy = get_object_or_404(received_candidacies(request.user), pk=pk)
+        candidacy = get_object_or_404(Candidacy.objects.for_user(request.user), pk=pk)
         attachment = get_object_or_404(Attachment, pk=attachment_pk, candidacy=candidacy)
         try:
             handle = attachment.file.open("rb")
