@@ -168,6 +168,7 @@ class CandidacyForm(forms.ModelForm):
         self.fields["contact_email"].required = True
         if self.instance.pk:
             self.fields["remove_documents"].queryset = self.instance.attachments.all()
+            self.initial.setdefault("consent", self.instance.consent_at is not None)
         if not self.is_bound:
             self.initial["started"] = signing.dumps(time.time(), salt=tokens.FORM_STARTED)
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
@@ -186,7 +187,9 @@ class CandidacyForm(forms.ModelForm):
             )
         if self.submitting:
             self._check_complete(cleaned)
-            self._check_fill_time(cleaned)
+            if self.instance.pk is None:
+                # A saved draft came back through the link mailed to its author: no robot's haste to fear.
+                self._check_fill_time(cleaned)
         self._check_document_count(cleaned)
         return cleaned
 
@@ -248,11 +251,17 @@ class BaseMemberFormSet(forms.BaseInlineFormSet):
             raise forms.ValidationError(_("Présentez au moins une personne de l'équipe."))
 
     def members(self) -> list[dict]:
-        return [
-            {name: form.cleaned_data.get(name, "") for name in MEMBER_FIELDS}
-            for form in self.forms
-            if form.is_valid() and form.has_changed() and not form.cleaned_data.get("DELETE")
-        ]
+        """The team as the page shows it: every saved person (changed or not) and every new row filled in,
+        less those ticked for removal. A saved person keeps their `id`."""
+        team = []
+        for form in self.forms:
+            saved = form.instance.pk is not None
+            if not form.is_valid() or form.cleaned_data.get("DELETE") or not (saved or form.has_changed()):
+                continue
+            member = {name: form.cleaned_data.get(name, "") for name in MEMBER_FIELDS}
+            member["id"] = form.instance.pk if saved else None
+            team.append(member)
+        return team
 
 
 MemberFormSet = forms.inlineformset_factory(

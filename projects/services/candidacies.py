@@ -70,8 +70,7 @@ def save_draft(
         setattr(candidacy, name, value)
     candidacy.save()
     if members is not None:
-        candidacy.members.all().delete()
-        CandidacyMember.objects.bulk_create(CandidacyMember(candidacy=candidacy, **member) for member in members)
+        _save_team(candidacy, members)
     for attachment in removed_attachments:
         _delete_attachment(attachment)
     for upload in new_files:
@@ -85,6 +84,26 @@ def save_draft(
     if send_link and candidacy.contact_email and candidacy.contact_email != previous_email:
         _send_draft_link(candidacy)
     return candidacy
+
+
+def _save_team(candidacy: Candidacy, members: list[dict]) -> None:
+    """The team becomes exactly `members`: a member with the `id` of one of the candidacy's people updates
+    that person (so the page's rows keep pointing at them), one without joins, anyone not listed leaves."""
+    existing = {person.pk: person for person in candidacy.members.all()}
+    kept, new = set(), []
+    for member in members:
+        fields = {name: value for name, value in member.items() if name != "id"}
+        person = existing.get(member.get("id"))
+        if person is None:
+            new.append(CandidacyMember(candidacy=candidacy, **fields))
+            continue
+        kept.add(person.pk)
+        if any(getattr(person, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(person, name, value)
+            person.save(update_fields=list(fields))
+    candidacy.members.exclude(pk__in=kept).delete()
+    CandidacyMember.objects.bulk_create(new)
 
 
 def _delete_attachment(attachment: Attachment) -> None:

@@ -99,7 +99,9 @@ def apply(request, cohort_pk=None, token=None):
 
 def _save(form, members, cohort, candidacy, *, sending=False):
     fields = form.model_fields()
-    if form.cleaned_data.get("consent"):
+    if not form.cleaned_data.get("consent"):
+        fields["consent_at"] = None
+    elif candidacy is None or candidacy.consent_at is None:
         fields["consent_at"] = timezone.now()
     return services.save_draft(
         candidacy=candidacy,
