@@ -28,9 +28,17 @@ def forms_of(response) -> list:
     return document.forms
 
 
-def find_form(response, *, button: str | None = None, action: str | None = None, index: int | None = None):
-    """The form holding `button` (a submit button's name, or its name=value), or whose action ends with
-    `action`, or the page's `index`-th form; the only form of the page when nothing is said."""
+def find_form(
+    response,
+    *,
+    button: str | None = None,
+    action: str | None = None,
+    field: str | None = None,
+    index: int | None = None,
+):
+    """The form holding `button` (a submit button's name, or its name=value), whose action ends with `action`,
+    holding the field `field` (a name, or name=value as the page sets it), or the page's `index`-th form; the
+    only form of the page when nothing is said."""
     forms = forms_of(response)
     if index is not None:
         return forms[index]
@@ -39,10 +47,18 @@ def find_form(response, *, button: str | None = None, action: str | None = None,
         candidates = [form for form in candidates if (form.get("action") or "").endswith(action)]
     if button is not None:
         candidates = [form for form in candidates if _button(form, button) is not None]
+    if field is not None:
+        name, has_value, value = field.partition("=")
+        candidates = [
+            form
+            for form in candidates
+            if any(key == name and (not has_value or current == value) for key, current in form_fields(form))
+        ]
     if len(candidates) != 1:
         described = ", ".join(f"action={form.get('action')!r}" for form in forms) or "none"
         raise FormNotFound(
-            f"{len(candidates)} forms match button={button!r} action={action!r} on this page (forms: {described})"
+            f"{len(candidates)} forms match button={button!r} action={action!r} field={field!r} on this page "
+            f"(forms: {described})"
         )
     return candidates[0]
 
@@ -59,6 +75,7 @@ def submit(
     *,
     button: str | None = None,
     action: str | None = None,
+    field: str | None = None,
     index: int | None = None,
     files: Mapping | None = None,
     follow: bool = False,
@@ -70,7 +87,7 @@ def submit(
     check boxes), True (tick the box the page shows, with its own value) or UNCHECK (untick it).
     `files` maps a file input's name to an uploaded file or a list of them.
     """
-    form = find_form(response, button=button, action=action, index=index)
+    form = find_form(response, button=button, action=action, field=field, index=index)
     values = form_fields(form)
     names = _field_names(form)
     for name, value in (changes or {}).items():

@@ -2,10 +2,12 @@
 
 from .candidacies import (
     CallClosed,
+    ConflictOfInterest,
     PlacesFull,
     TransitionNotAllowed,
     change_status,
     decision_message,
+    has_conflict,
     save_draft,
     submit_candidacy,
     withdraw_candidacy,
@@ -31,7 +33,6 @@ from .personal_data import (
     project_memberships_of,
 )
 from .reviews import (
-    ConflictOfInterest,
     ReviewClosed,
     candidacies_for_review,
     criterion_averages,

@@ -12,7 +12,16 @@ from cohorts.models import Cohort
 from incubator.emails import render_email, send_after_commit
 
 from .. import tokens
-from ..models import Attachment, Candidacy, CandidacyMember, DecisionMessage, Project, ProjectMember, StatusChange
+from ..models import (
+    Attachment,
+    Candidacy,
+    CandidacyMember,
+    DecisionMessage,
+    Project,
+    ProjectMember,
+    Review,
+    StatusChange,
+)
 from .coaching import create_default_milestones
 
 Status = Candidacy.Status
@@ -33,6 +42,10 @@ class TransitionNotAllowed(Exception):
 
 class CallClosed(Exception):
     pass
+
+
+class ConflictOfInterest(Exception):
+    """The person declared a conflict of interest on this candidacy: they neither score nor decide it."""
 
 
 class PlacesFull(Exception):
@@ -165,8 +178,13 @@ def withdraw_candidacy(*, candidacy: Candidacy, note: str = "") -> Candidacy:
 def change_status(
     *, candidacy: Candidacy, to_status: str, by, note: str = "", confirm_over_capacity: bool = False
 ) -> Candidacy:
-    """Staff move a candidacy one step; accepting it creates its project in the season."""
+    """Staff move a candidacy one step; accepting it creates its project in the season.
+
+    Whoever declared a conflict of interest on the candidacy cannot move it (`ConflictOfInterest`).
+    """
     candidacy = Candidacy.objects.select_for_update().select_related("cohort__programme").get(pk=candidacy.pk)
+    if has_conflict(candidacy=candidacy, user=by):
+        raise ConflictOfInterest
     if to_status not in TRANSITIONS.get(candidacy.status, ()):
         raise TransitionNotAllowed
     if to_status == Status.ACCEPTED:
@@ -182,6 +200,13 @@ def change_status(
             to=[candidacy.contact_email], subject=subject, body=body, programme=candidacy.cohort.programme_id
         )
     return candidacy
+
+
+def has_conflict(*, candidacy: Candidacy, user) -> bool:
+    """Whether `user` stepped aside from this candidacy by declaring a conflict of interest."""
+    if user is None or not user.pk:
+        return False
+    return Review.objects.filter(candidacy=candidacy, reviewer=user, conflict_of_interest=True).exists()
 
 
 def _move(candidacy: Candidacy, to_status: str, *, by, note: str) -> Candidacy:

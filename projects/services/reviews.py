@@ -1,7 +1,8 @@
 """Reading candidacies: each reviewer's scoring grid, conflicts of interest, and what a reviewer may see.
 
 No anchoring: a reviewer sees the other reviewers' scores only once their own grid is complete, and a
-reviewer who declared a conflict of interest never scores the candidacy nor sees anyone's scores.
+reviewer who declared a conflict of interest never scores the candidacy nor sees anyone's scores (nor decides
+it: `candidacies.change_status` refuses them).
 """
 
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from django.utils import translation
 from cohorts.models import Programme
 
 from ..models import Candidacy, Criterion, DecisionMessage, Review, ReviewScore
-from .candidacies import default_decision_texts
+from .candidacies import ConflictOfInterest, default_decision_texts
 
 Status = Candidacy.Status
 
@@ -25,10 +26,6 @@ REVIEWABLE = frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.SHORTLISTE
 
 class ReviewClosed(Exception):
     """The candidacy is no longer (or not yet) open to reviews."""
-
-
-class ConflictOfInterest(Exception):
-    """The reviewer declared a conflict of interest on this candidacy: they do not score it."""
 
 
 def is_reviewable(candidacy: Candidacy) -> bool:

@@ -23,6 +23,10 @@ from ..services.candidacies import TRANSITIONS
 
 PAGE_SIZE = 25
 CONFLICTED = gettext_lazy("Vous avez déclaré un conflit d'intérêts pour cette candidature : vous ne la notez pas.")
+CONFLICTED_DECISION = gettext_lazy(
+    "Vous avez déclaré un conflit d'intérêts pour cette candidature : la décision revient à une autre personne "
+    "de l'équipe du programme."
+)
 
 
 class ReviewerRequiredMixin(UserPassesTestMixin):
@@ -89,8 +93,9 @@ class CandidacyPageMixin(ReviewerRequiredMixin):
             "is_staff": is_staff,
             "attachment_url_name": "projects:attachment_download" if is_staff else None,
             "decisions": [(status, label) for status, label in DECISION_LABELS.items() if status in allowed]
-            if is_staff
+            if is_staff and not panel.conflicted
             else [],
+            "decision_conflicted": CONFLICTED_DECISION if panel.conflicted and allowed else None,
             "transition_form": transition_form or TransitionForm(),
             "over_capacity": over_capacity,
         }
@@ -179,6 +184,9 @@ class CandidacyTransitionView(StaffRequiredMixin, CandidacyPageMixin, View):
                 % {"status": candidacy.get_status_display(), "target": Candidacy.Status(to_status).label},
             )
             return self.render_page(candidacy, transition_form=form)
+        except services.ConflictOfInterest:
+            messages.error(request, CONFLICTED_DECISION)
+            return redirect(candidacy_url(candidacy, anchor="decision"))
         except services.PlacesFull:
             return self.render_page(candidacy, transition_form=form, over_capacity=over_capacity_message(candidacy))
         messages.success(
