@@ -13,6 +13,7 @@ from incubator.models import OutgoingMail
 from projects import tokens
 from projects.models import Candidacy, StatusChange
 from tests.factories import CandidacyFactory, CohortFactory, DraftFactory, TerritoryFactory
+from tests.forms import submit
 from tests.projects.documents import DOCX, JPEG, ODT, PDF, PNG, upload
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +50,7 @@ def cohort(programme, drome):
 
 
 def answers(cohort, **overrides):
+    """What an applicant types and ticks on a new form; an override of None leaves that field as the page has it."""
     data = {
         "project_name": "Le Garage du Coin",
         "summary": "Un garage solidaire pour réparer les voitures des habitants à petits prix.",
@@ -65,30 +67,18 @@ def answers(cohort, **overrides):
         "contact_name": "Léa Roux",
         "contact_email": "lea.roux@exemple.fr",
         "contact_phone": "06 00 00 00 00",
-        "consent": "on",
-        "members-TOTAL_FORMS": "2",
-        "members-INITIAL_FORMS": "0",
-        "members-MIN_NUM_FORMS": "0",
-        "members-MAX_NUM_FORMS": "1000",
+        "consent": True,
         "members-0-name": "Léa Roux",
         "members-0-email": "lea.roux@exemple.fr",
         "members-0-role": "Présidente",
-        "members-1-name": "",
-        "submit": "1",
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
 
 
-def _started(client, url):
-    """The signed 'form opened at' value the page hands out."""
-    page = client.get(url).content.decode()
-    return re.search(r'name="started" value="([^"]+)"', page).group(1)
-
-
-def post_form(client, url, data):
-    data = {"started": _started(client, url), **data}
-    return client.post(url, data)
+def fill(client, url, changes=None, *, button="submit", files=None, **extra):
+    """Open the page at `url`, as a browser would, and send its form back with `changes`."""
+    return submit(client, client.get(url), changes, button=button, files=files, **extra)
 
 
 def _link(message, name):
@@ -132,15 +122,10 @@ def test_saving_a_draft_needs_only_an_email_and_mails_the_link_to_come_back(
     client, cohort, django_capture_on_commit_callbacks
 ):
     url = reverse("projects:apply", args=[cohort.pk])
-    data = {
-        "project_name": "Le Garage du Coin",
-        "contact_email": "lea@exemple.fr",
-        "draft": "1",
-        "members-TOTAL_FORMS": "2",
-        "members-INITIAL_FORMS": "0",
-    }
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_form(client, url, data)
+        response = fill(
+            client, url, {"project_name": "Le Garage du Coin", "contact_email": "lea@exemple.fr"}, button="draft"
+        )
     draft = Candidacy.objects.get()
     assert draft.status == Candidacy.Status.DRAFT and draft.reference is None
     assert response["Location"] == tokens.draft_url(draft)
@@ -157,7 +142,7 @@ def test_saving_a_draft_needs_only_an_email_and_mails_the_link_to_come_back(
 
 def test_a_draft_without_email_is_not_saved_and_says_why(client, cohort):
     url = reverse("projects:apply", args=[cohort.pk])
-    response = post_form(client, url, answers(cohort, contact_email="", draft="1", submit=None))
+    response = fill(client, url, answers(cohort, contact_email=""), button="draft")
     assert "Ce champ est obligatoire." in response.content.decode()
     assert not Candidacy.objects.exists()
 
@@ -166,13 +151,11 @@ def test_the_draft_link_works_from_another_device_and_saving_again_sends_no_seco
     client, cohort, django_capture_on_commit_callbacks
 ):
     draft = DraftFactory(cohort=cohort, contact_email="lea@exemple.fr", project_name="Avant")
-    url = tokens.draft_url(draft)
     with django_capture_on_commit_callbacks(execute=True):
-        post_form(
-            client, url, answers(cohort, project_name="Après", contact_email="lea@exemple.fr", draft="1", submit=None)
-        )
+        fill(client, tokens.draft_url(draft), {"project_name": "Après"}, button="draft")
     draft.refresh_from_db()
     assert draft.project_name == "Après"
+    assert draft.contact_email == "lea@exemple.fr"
     assert mail.outbox == []
 
 
@@ -182,18 +165,20 @@ def test_the_draft_link_works_from_another_device_and_saving_again_sends_no_seco
 def test_the_whole_flow_from_draft_to_submission(client, cohort, django_capture_on_commit_callbacks):
     url = reverse("projects:apply", args=[cohort.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_form(client, url, answers(cohort, summary="", draft="1", submit=None))
+        response = fill(client, url, answers(cohort, summary=""), button="draft")
     draft = Candidacy.objects.get()
     resume = response["Location"]
+    # Reopened from its link: the documents are added, the summary is still missing.
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_form(client, resume, answers(cohort, summary="", documents=[upload("dossier.pdf", PDF)]))
+        response = fill(client, resume, files={"documents": [upload("dossier.pdf", PDF)]})
     assert "Cette réponse est nécessaire pour envoyer la candidature." in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == Candidacy.Status.DRAFT
     assert [a.original_name for a in draft.attachments.all()] == ["dossier.pdf"]  # kept despite the error
 
+    # The page with the error is completed and sent again as it stands.
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_form(client, resume, answers(cohort))
+        response = submit(client, response, {"summary": answers(cohort)["summary"]}, button="submit")
     candidacy = Candidacy.objects.get()
     assert candidacy.status == Candidacy.Status.SUBMITTED
     assert re.fullmatch(r"2026-[A-Z2-9]{5}", candidacy.reference)
@@ -215,7 +200,7 @@ def test_the_whole_flow_from_draft_to_submission(client, cohort, django_capture_
 
 def test_missing_consent_is_refused_in_french_and_nothing_typed_is_lost(client, cohort):
     url = reverse("projects:apply", args=[cohort.pk])
-    response = post_form(client, url, answers(cohort, consent=None))
+    response = fill(client, url, answers(cohort, consent=None))
     page = response.content.decode()
     assert "Pour envoyer la candidature, cochez cette case" in page
     assert 'value="Le Garage du Coin"' in page
@@ -225,20 +210,21 @@ def test_missing_consent_is_refused_in_french_and_nothing_typed_is_lost(client, 
 
 
 def test_a_team_is_needed_to_submit(client, cohort):
-    response = post_form(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort, **{"members-0-name": ""}))
+    nobody = {"members-0-name": None, "members-0-email": None, "members-0-role": None}
+    response = fill(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort, **nobody))
     assert "Présentez au moins une personne de l&#x27;équipe." in response.content.decode()
+    assert not Candidacy.objects.exists()
 
 
 def test_a_territory_outside_the_season_is_refused(client, cohort):
     elsewhere = TerritoryFactory(name="Isère", department_code="38")
-    response = post_form(
-        client, reverse("projects:apply", args=[cohort.pk]), answers(cohort, territory=str(elsewhere.pk))
-    )
+    # Forged on purpose: the page offers no such territory.
+    response = fill(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort, territory=str(elsewhere.pk)))
     assert "Sélectionnez un choix valide" in response.content.decode()
 
 
 def test_html_in_answers_is_shown_as_text(client, cohort):
-    post_form(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort, summary="<script>alert(1)</script>"))
+    fill(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort, summary="<script>alert(1)</script>"))
     candidacy = Candidacy.objects.get()
     page = client.get(tokens.status_url(candidacy)).content.decode()
     assert "<script>alert(1)</script>" not in page
@@ -260,7 +246,8 @@ def test_html_in_answers_is_shown_as_text(client, cohort):
     ],
 )
 def test_accepted_documents_are_recognised_by_their_content(client, cohort, name, content, stored_as, content_type):
-    post_form(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort, documents=[upload(name, content)]))
+    url = reverse("projects:apply", args=[cohort.pk])
+    fill(client, url, answers(cohort), files={"documents": [upload(name, content)]})
     [attachment] = Candidacy.objects.get().attachments.all()
     assert (attachment.original_name, attachment.content_type) == (stored_as, content_type)
     assert attachment.file.read() == content
@@ -268,22 +255,16 @@ def test_accepted_documents_are_recognised_by_their_content(client, cohort, name
 
 
 def test_a_pdf_that_is_not_a_pdf_is_refused(client, cohort):
-    response = post_form(
-        client,
-        reverse("projects:apply", args=[cohort.pk]),
-        answers(cohort, documents=[upload("cv.pdf", b"MZ\x90 not a pdf")]),
-    )
+    url = reverse("projects:apply", args=[cohort.pk])
+    response = fill(client, url, answers(cohort), files={"documents": [upload("cv.pdf", b"MZ\x90 not a pdf")]})
     assert "« cv.pdf » n&#x27;est pas un document PDF, ODT, DOCX, JPEG ou PNG lisible." in response.content.decode()
     assert not Candidacy.objects.exclude(status="draft").exists()
 
 
 def test_an_oversize_document_is_refused(client, cohort, settings):
     settings.ATTACHMENT_MAX_BYTES = 100
-    response = post_form(
-        client,
-        reverse("projects:apply", args=[cohort.pk]),
-        answers(cohort, documents=[upload("gros.pdf", PDF + b" " * 200)]),
-    )
+    url = reverse("projects:apply", args=[cohort.pk])
+    response = fill(client, url, answers(cohort), files={"documents": [upload("gros.pdf", PDF + b" " * 200)]})
     assert "« gros.pdf » pèse" in response.content.decode()
     assert "permis par document" in response.content.decode()
 
@@ -291,24 +272,24 @@ def test_an_oversize_document_is_refused(client, cohort, settings):
 def test_six_documents_are_refused_but_five_are_fine(client, cohort):
     url = reverse("projects:apply", args=[cohort.pk])
     six = [upload(f"page{i}.pdf", PDF) for i in range(6)]
-    response = post_form(client, url, answers(cohort, documents=six))
+    response = fill(client, url, answers(cohort), files={"documents": six})
     assert "Une candidature a 5 documents au plus" in response.content.decode()
+    # The page with the error is sent again as it stands, with one document fewer.
     five = [upload(f"page{i}.pdf", PDF) for i in range(5)]
-    post_form(client, url, answers(cohort, documents=five))
+    submit(client, response, button="submit", files={"documents": five})
     assert Candidacy.objects.get(status="submitted").attachments.count() == 5
 
 
 def test_documents_can_be_removed_from_a_draft(client, cohort, django_capture_on_commit_callbacks):
     url = reverse("projects:apply", args=[cohort.pk])
-    response = post_form(client, url, answers(cohort, documents=[upload("a.pdf", PDF)], draft="1", submit=None))
+    response = fill(client, url, answers(cohort), button="draft", files={"documents": [upload("a.pdf", PDF)]})
     draft = Candidacy.objects.get()
     attachment = draft.attachments.get()
     stored = attachment.file.path
     with django_capture_on_commit_callbacks(execute=True):
-        post_form(
-            client, response["Location"], answers(cohort, remove_documents=[str(attachment.pk)], draft="1", submit=None)
-        )
+        fill(client, response["Location"], {"remove_documents": [attachment.pk]}, button="draft")
     assert not draft.attachments.exists()
+    assert [m.name for m in draft.members.all()] == ["Léa Roux"]
 
     assert not os.path.exists(stored)
 
@@ -317,7 +298,8 @@ def test_documents_can_be_removed_from_a_draft(client, cohort, django_capture_on
 
 
 def test_the_honeypot_turns_robots_away_with_a_clear_message(client, cohort):
-    response = post_form(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort, website="http://spam"))
+    # A robot fills the field people never see.
+    response = fill(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort, website="http://spam"))
     assert "le champ « Laissez ce champ vide » a été rempli" in response.content.decode()
     assert not Candidacy.objects.exists()
 
@@ -325,18 +307,18 @@ def test_the_honeypot_turns_robots_away_with_a_clear_message(client, cohort):
 def test_a_form_sent_too_fast_is_asked_again_and_goes_through_the_second_time(client, cohort, settings):
     settings.APPLY_MIN_FILL_SECONDS = 30
     url = reverse("projects:apply", args=[cohort.pk])
-    started = _started(client, url)
-    response = client.post(url, answers(cohort, started=started))
+    response = fill(client, url, answers(cohort))
     assert "envoyé très vite après son ouverture" in response.content.decode()
     with time_machine.travel(datetime.datetime(2026, 4, 10, 10, 5, tzinfo=datetime.UTC)):
-        response = client.post(url, answers(cohort, started=started))
+        response = submit(client, response, button="submit")
     assert response.status_code == 302
     assert Candidacy.objects.get().status == Candidacy.Status.SUBMITTED
 
 
 def test_a_forged_start_time_counts_as_too_fast(client, cohort, settings):
     settings.APPLY_MIN_FILL_SECONDS = 5
-    response = client.post(reverse("projects:apply", args=[cohort.pk]), answers(cohort, started="1000"))
+    # Forged on purpose: the page's signed start time is replaced by a bare number.
+    response = fill(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort, started="1000"))
     assert "envoyé très vite après son ouverture" in response.content.decode()
 
 
@@ -344,13 +326,11 @@ def test_submissions_per_address_are_limited_and_the_draft_is_kept(client, cohor
     settings.APPLY_RATE = "2/h"
     url = reverse("projects:apply", args=[cohort.pk])
     for n in range(2):
-        post_form(client, url, answers(cohort, project_name=f"Projet {n}"))
-    response = post_form(client, url, answers(cohort, project_name="Projet de trop"))
+        fill(client, url, answers(cohort, project_name=f"Projet {n}"))
+    response = fill(client, url, answers(cohort, project_name="Projet de trop"))
     assert "Beaucoup de candidatures sont parties de votre connexion" in response.content.decode()
     assert Candidacy.objects.get(project_name="Projet de trop").status == Candidacy.Status.DRAFT
-    other = client.post(
-        url, answers(cohort, project_name="Voisin", started=_started(client, url)), REMOTE_ADDR="198.51.100.4"
-    )
+    other = fill(client, url, answers(cohort, project_name="Voisin"), REMOTE_ADDR="198.51.100.4")
     assert other.status_code == 302
 
 
@@ -394,12 +374,14 @@ def test_one_applicants_link_shows_only_their_candidacy(client, cohort):
 
 def test_an_applicant_withdraws_after_confirming(client, cohort):
     candidacy = CandidacyFactory(cohort=cohort)
-    token = tokens.make_token(candidacy, tokens.STATUS)
-    withdraw = reverse("projects:candidacy_withdraw", args=[token])
-    client.post(withdraw, {"note": "Projet abandonné"})
+    status_url = tokens.status_url(candidacy)
+    response = fill(client, status_url, {"note": "Projet abandonné"}, button=None, action="/retirer/", follow=True)
+    assert "Cochez la case de confirmation pour retirer votre candidature." in response.content.decode()
     candidacy.refresh_from_db()
     assert candidacy.status == Candidacy.Status.SUBMITTED
-    response = client.post(withdraw, {"note": "Projet abandonné", "confirm": "yes"}, follow=True)
+    response = fill(
+        client, status_url, {"note": "Projet abandonné", "confirm": True}, button=None, action="/retirer/", follow=True
+    )
     assert "Votre candidature est retirée." in response.content.decode()
     candidacy.refresh_from_db()
     assert candidacy.status == Candidacy.Status.WITHDRAWN
@@ -408,11 +390,12 @@ def test_an_applicant_withdraws_after_confirming(client, cohort):
 
 
 def test_a_decided_candidacy_cannot_be_withdrawn(client, cohort):
-    candidacy = CandidacyFactory(cohort=cohort, status=Candidacy.Status.REJECTED)
-    token = tokens.make_token(candidacy, tokens.STATUS)
-    page = client.get(reverse("projects:candidacy_status", args=[token])).content.decode()
-    assert "Retirer ma candidature" not in page
-    response = client.post(reverse("projects:candidacy_withdraw", args=[token]), {"confirm": "yes"}, follow=True)
+    candidacy = CandidacyFactory(cohort=cohort)
+    status_url = tokens.status_url(candidacy)
+    stale = client.get(status_url)  # opened before the decision, sent after it
+    Candidacy.objects.filter(pk=candidacy.pk).update(status=Candidacy.Status.REJECTED)
+    assert "Retirer ma candidature" not in client.get(status_url).content.decode()
+    response = submit(client, stale, {"confirm": True}, action="/retirer/", follow=True)
     assert "ne peut plus être retirée" in response.content.decode()
     candidacy.refresh_from_db()
     assert candidacy.status == Candidacy.Status.REJECTED
@@ -449,15 +432,9 @@ def test_new_drafts_per_address_are_limited_so_the_form_cannot_spam_an_inbox(
 ):
     settings.APPLY_DRAFT_RATE = "3/h"
     url = reverse("projects:apply", args=[cohort.pk])
-    data = {
-        "contact_email": "victime@exemple.fr",
-        "draft": "1",
-        "members-TOTAL_FORMS": "0",
-        "members-INITIAL_FORMS": "0",
-    }
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(5):
-            response = post_form(client, url, data)
+            response = fill(client, url, {"contact_email": "victime@exemple.fr"}, button="draft")
     assert Candidacy.objects.count() == 3
     assert len(mail.outbox) == 3
     assert "Beaucoup de brouillons ont été créés depuis votre connexion" in response.content.decode()
@@ -466,6 +443,6 @@ def test_new_drafts_per_address_are_limited_so_the_form_cannot_spam_an_inbox(
 
 def test_a_candidacy_sent_at_once_gets_its_confirmation_only(client, cohort, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        post_form(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort))
+        fill(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort))
     [message] = mail.outbox
     assert message.subject.startswith("Candidature bien reçue")
