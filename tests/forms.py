@@ -64,8 +64,41 @@ def find_form(
 
 
 def form_fields(form) -> list[tuple[str, str]]:
-    """What the browser would send for this form as it stands, without any button."""
-    return [(name, value) for name, value in form.form_values()]
+    """What the browser would send for this form as it stands, without any button.
+
+    As a browser does (and lxml's `form_values` does not): nothing inside a disabled fieldset is sent, and a
+    textarea loses the one line break that follows its opening tag (Django's widget writes it on purpose).
+    """
+    values = []
+    for element in form.inputs:
+        if not element.name or _disabled(element):
+            continue
+        if element.tag == "textarea":
+            text = element.value or ""
+            values.append((element.name, text[2:] if text.startswith("\r\n") else text.removeprefix("\n")))
+        elif element.tag == "select":
+            if element.multiple:
+                values.extend((element.name, value) for value in element.value)
+            elif element.value is not None:
+                values.append((element.name, element.value))
+        elif element.checkable and not element.checked:
+            continue
+        elif element.type not in ("submit", "image", "reset", "file", "button") and element.value is not None:
+            values.append((element.name, element.value))
+    return values
+
+
+def _disabled(element) -> bool:
+    """Disabled itself, or inside a disabled fieldset (but for that fieldset's first legend)."""
+    if "disabled" in element.attrib:
+        return True
+    for fieldset in element.iterancestors("fieldset"):
+        if "disabled" not in fieldset.attrib:
+            continue
+        legend = next(fieldset.iterchildren("legend"), None)
+        if legend is None or not any(ancestor is legend for ancestor in element.iterancestors()):
+            return True
+    return False
 
 
 def submit(
@@ -133,7 +166,7 @@ def _button(form, wanted: str):
 
 
 def _field_names(form) -> set[str]:
-    return {element.name for element in form.inputs if element.name and "disabled" not in element.attrib}
+    return {element.name for element in form.inputs if element.name and not _disabled(element)}
 
 
 def _file_inputs(form) -> set[str]:
