@@ -138,6 +138,11 @@ def report_charts(report: SeasonReport) -> dict[str, Chart]:
                 [
                     Series(_("techniques"), [line.technical_hours for line in report.coaching_by_project]),
                     Series(_("humains"), [line.human_hours for line in report.coaching_by_project]),
+                    *(
+                        [Series(_("sans sujet noté"), [line.unspecified_hours for line in report.coaching_by_project])]
+                        if report.coaching_total.unspecified_hours
+                        else []
+                    ),
                 ],
                 kind=HOURS,
             ),

@@ -27,6 +27,7 @@ from projects.models import (
     Sector,
     Topic,
 )
+from projects.services import CoachingTotals
 from trainings.models import Attendance, Trainer, TrainingSession, Venue
 
 # Rows fetched per round trip: large enough to be quick, small enough to keep memory flat.
@@ -268,13 +269,13 @@ def meetings(cohort) -> Dataset:
         Column(_("Durée (heures)"), HOURS, 10),
         Column(_("Format"), width=22),
         Column(_("Sujets abordés"), width=50),
-        Column(_("Accompagnement technique"), BOOLEAN, 14),
-        Column(_("Accompagnement humain"), BOOLEAN, 14),
+        Column(_("dont sujets techniques (heures)"), HOURS, 14),
+        Column(_("dont sujets humains (heures)"), HOURS, 14),
+        Column(_("dont sans sujet noté (heures)"), HOURS, 14),
     ]
 
     def rows():
         formats, topics = _labels(MeetingFormat.choices), _labels(Topic.choices)
-        technical, human = Topic.technical(), Topic.human()
         queryset = (
             CoachingSession.objects.filter(project__cohort=cohort)
             .order_by("date", "pk")
@@ -291,6 +292,8 @@ def meetings(cohort) -> Dataset:
         )
         for date, project, first, last, structure, minutes, fmt, subjects in queryset.iterator(CHUNK_SIZE):
             subjects = [subject for subject in (subjects or []) if subject in topics]
+            parts = CoachingTotals()  # the same split as every other total of the report
+            parts.add(minutes, subjects)
             yield (
                 date,
                 project,
@@ -299,8 +302,9 @@ def meetings(cohort) -> Dataset:
                 _hours(minutes),
                 formats.get(fmt, fmt),
                 ", ".join(topics[subject] for subject in subjects),
-                bool(set(subjects) & technical),
-                bool(set(subjects) & human),
+                _hours(parts.technical_minutes),
+                _hours(parts.human_minutes),
+                _hours(parts.unspecified_minutes),
             )
 
     return Dataset("rendez-vous", _("Rendez-vous d'accompagnement"), columns, rows)

@@ -53,6 +53,7 @@ class CoachingLine:
     hours: float
     technical_hours: float
     human_hours: float
+    unspecified_hours: float
     extra: str = ""
 
 
@@ -174,7 +175,15 @@ def _counted(counter: Counter, labels: dict, total: int) -> list[Row]:
 
 
 def _coaching_line(label, extra="", *, totals) -> CoachingLine:
-    return CoachingLine(label, totals.meetings, totals.hours, totals.technical_hours, totals.human_hours, extra)
+    return CoachingLine(
+        label,
+        totals.meetings,
+        totals.hours,
+        totals.technical_hours,
+        totals.human_hours,
+        totals.unspecified_hours,
+        extra,
+    )
 
 
 def season_report(cohort: Cohort) -> SeasonReport:
@@ -312,6 +321,7 @@ def season_report(cohort: Cohort) -> SeasonReport:
         Figure(_("Heures d'accompagnement"), coaching.total.hours, HOURS),
         Figure(_("dont sujets techniques (heures)"), coaching.total.technical_hours, HOURS),
         Figure(_("dont sujets humains (heures)"), coaching.total.human_hours, HOURS),
+        Figure(_("dont rendez-vous sans sujet noté (heures)"), coaching.total.unspecified_hours, HOURS),
         Figure(_("Journées collectives prévues"), len(planned)),
         Figure(_("Journées collectives tenues"), len(held)),
         Figure(_("Journées annulées"), len(session_lines) - len(planned)),

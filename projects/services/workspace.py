@@ -207,26 +207,30 @@ def update_meeting(
 
 @dataclass
 class CoachingTotals:
-    """Time spent coaching, and on which kind of topic.
+    """Time spent coaching, and on which kind of topic, in parts that add up to the total.
 
-    A meeting that covers both technical and human topics counts its whole duration in both, because
-    nobody records how the time was split; so technical + human hours can exceed the total hours. A
-    meeting with no topic counts in the total only.
+    Nobody records how a meeting's time was split between its topics, so it is shared equally among them:
+    a 90-minute meeting on the economic model and on self-confidence gives 45 technical and 45 human minutes.
+    A meeting with no topic noted counts in its own part, "unspecified". So technical + human + unspecified
+    minutes always equal the total.
     """
 
     meetings: int = 0
     minutes: int = 0
-    technical_minutes: int = 0
-    human_minutes: int = 0
+    technical_minutes: float = 0
+    human_minutes: float = 0
+    unspecified_minutes: float = 0
 
     def add(self, minutes: int, topics: Iterable[str]):
-        topics = set(topics or ())
+        topics = set(topics or ()) & set(Topic.values)
         self.meetings += 1
         self.minutes += minutes
-        if topics & Topic.technical():
-            self.technical_minutes += minutes
-        if topics & Topic.human():
-            self.human_minutes += minutes
+        if not topics:
+            self.unspecified_minutes += minutes
+            return
+        technical = len(topics & Topic.technical())
+        self.technical_minutes += minutes * technical / len(topics)
+        self.human_minutes += minutes * (len(topics) - technical) / len(topics)
 
     @property
     def hours(self) -> float:
@@ -239,6 +243,10 @@ class CoachingTotals:
     @property
     def human_hours(self) -> float:
         return self.human_minutes / 60
+
+    @property
+    def unspecified_hours(self) -> float:
+        return self.unspecified_minutes / 60
 
 
 @dataclass

@@ -3,7 +3,7 @@
 Per unit of `scale`:
 - 10 candidacies: 1 draft (never counted), 3 accepted, 3 rejected, 3 submitted;
 - 3 projects coached by `coach`, 2 members each; per project 4 meetings of 90 minutes (2 on an economic
-  topic, 1 on a personal one, 1 on both: 4.5 h technical, 3 h human, 6 h in all), 2 milestones (1 reached)
+  topic, 1 on a personal one, 1 on both, shared: 3.75 h technical, 2.25 h human, 6 h in all), 2 milestones (1 reached)
   and 1 actor met (a local authority); outcomes: the first launched (SCIC, 1.5 FTE, 3 volunteers,
   10,000 €), the second stopped with skills gained, the third without an outcome yet;
 - 3 collective days: held at a partner's office, held in a third place, cancelled; the unit's 6 members are

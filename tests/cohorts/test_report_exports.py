@@ -63,7 +63,12 @@ def test_csv_export_is_a_zip_of_one_french_csv_per_dataset(client, filled_season
 
     meetings = read_csv(archive.read("rendez-vous.csv"))
     assert len(meetings) - 1 == CoachingSession.objects.filter(project__cohort=filled_season).count()
-    assert {row[7] for row in meetings[1:]} == {"Oui", "Non"}  # technical topics or not
+    # Each meeting's technical, human and unspecified hours add up to its duration.
+    assert {tuple(row[7:10]) for row in meetings[1:]} == {
+        ("1,50", "0,00", "0,00"),
+        ("0,00", "1,50", "0,00"),
+        ("0,75", "0,75", "0,00"),
+    }
 
 
 def test_one_dataset_can_be_downloaded_as_a_single_csv(client, filled_season, staff):

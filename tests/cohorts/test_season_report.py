@@ -66,8 +66,8 @@ def test_the_report_shows_the_header_key_figures_and_server_side_charts(client, 
     # 9 candidacies received (the draft does not count), 3 accepted: 33 %.
     assert '<th scope="row">Candidatures reçues</th><td class="text-end num">9</td>' in page
     assert "33 %" in page
-    # 3 projects × 6 h of coaching; 4.5 h technical and 3 h human each.
-    assert "18,0 h" in page and "13,5 h" in page and "9,0 h" in page
+    # 3 projects × 6 h of coaching; 3.75 h technical and 2.25 h human each (the meeting on both is shared).
+    assert "18,0 h" in page and "11,3 h" in page and "6,8 h" in page
     # 2 held days out of 3, 75 % attendance, 9 participant-days; the local trainer's day: 400 €.
     assert '<th scope="row">Taux de présence aux journées (%)</th><td class="text-end num">75 %</td>' in page
     assert "400 €" in page
