@@ -26,6 +26,7 @@ from tests.factories import (
     UserFactory,
     VenueFactory,
 )
+from tests.forms import UNCHECK, submit
 from trainings import services
 from trainings.models import Attendance, Trainer, TrainingSession, Venue
 
@@ -98,6 +99,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, every_page, sessi
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("login")), url
+    # Forged on purpose: an anonymous visitor is never shown the cancel form.
     assert client.post(reverse(CANCEL, args=[session.pk]), {"confirm": "oui"}).status_code == 302
     session.refresh_from_db()
     assert session.status == TrainingSession.Status.PLANNED
@@ -117,6 +119,7 @@ def test_coaches_trainers_and_people_without_a_role_are_refused(client, every_pa
         response = client.get(url)
         assert response.status_code == 403, url
         assert "Accès refusé" in response.content.decode()
+    # Forged on purpose: these people are refused the day's page, so they never see its cancel form.
     assert client.post(reverse(CANCEL, args=[session.pk]), {"confirm": "oui"}).status_code == 403
     session.refresh_from_db()
     assert session.status == TrainingSession.Status.PLANNED
@@ -135,6 +138,7 @@ def test_staff_of_another_structure_get_not_found_for_a_season_they_do_not_run(c
     client.force_login(other)
     for url, seasonal in every_page:
         assert client.get(url).status_code == (404 if seasonal else 200), url
+    # Forged on purpose: the day's page is not found for them, so they never see its cancel form.
     assert client.post(reverse(CANCEL, args=[session.pk]), {"confirm": "oui"}).status_code == 404
     session.refresh_from_db()
     assert session.status == TrainingSession.Status.PLANNED
@@ -158,8 +162,9 @@ def test_the_season_page_links_to_its_collective_days(client, cohort, staff):
 # --- Venues and trainers ---------------------------------------------------------------------------
 
 
-def venue_form(territory, **overrides):
-    data = {
+def new_venue(territory, **overrides):
+    """What a person types into the new venue form."""
+    typed = {
         "name": "Le Moulinage",
         "kind": Venue.Kind.THIRD_PLACE,
         "address": "8 chemin du Moulinage",
@@ -167,15 +172,16 @@ def venue_form(territory, **overrides):
         "commune": "Privas",
         "territory": territory.pk,
         "capacity": "20",
-        "parking": "on",
+        "parking": True,
     }
-    return {**data, **overrides}
+    return {**typed, **overrides}
 
 
 def test_staff_add_a_venue_and_every_venue_shows_a_map_link(client, staff, programme, venue):
     client.force_login(staff)
     ardeche = TerritoryFactory(name="Ardèche", department_code="07")
-    response = client.post(reverse("trainings:venue_create"), venue_form(ardeche))
+    page = client.get(reverse("trainings:venue_create"))
+    response = submit(client, page, new_venue(ardeche), button="submit")
     assert response.status_code == 302
     created = Venue.objects.get(name="Le Moulinage")
     assert (created.commune, created.territory, created.parking) == ("Privas", ardeche, True)
@@ -188,24 +194,44 @@ def test_staff_add_a_venue_and_every_venue_shows_a_map_link(client, staff, progr
 
 def test_a_venue_with_half_its_coordinates_is_refused_and_what_was_typed_stays(client, staff):
     client.force_login(staff)
-    data = venue_form(TerritoryFactory(), latitude="44.735300", capacity="beaucoup")
-    response = client.post(reverse("trainings:venue_create"), data)
+    page = client.get(reverse("trainings:venue_create"))
+    response = submit(
+        client, page, new_venue(TerritoryFactory(), latitude="44.735300", capacity="beaucoup"), button="submit"
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "Saisissez un nombre entier." in page
     assert 'value="Le Moulinage"' in page and 'value="44.735300"' in page
-    response = client.post(reverse("trainings:venue_create"), venue_form(TerritoryFactory(), latitude="44.7353"))
+    # The person corrects the capacity on the page they got back; the longitude is still missing.
+    response = submit(client, response, {"capacity": "20", "latitude": "44.7353"}, button="submit")
     assert "Indiquez la latitude et la longitude, ou aucune des deux." in response.content.decode()
     assert not Venue.objects.filter(name="Le Moulinage").exists()
 
 
-def test_staff_edit_a_venue(client, staff, programme, venue):
+def test_staff_edit_a_venue_and_what_they_did_not_touch_stays(client, staff, programme, venue):
+    venue.accessibility_notes = "Rampe côté cour"
+    venue.step_free_access = True
+    venue.save()
     client.force_login(staff)
-    data = venue_form(venue.territory, name="La Fabrique du Bourg", latitude="44.5", longitude="5.07")
-    assert client.post(reverse("trainings:venue_update", args=[venue.pk]), data).status_code == 302
+    page = client.get(reverse("trainings:venue_update", args=[venue.pk]))
+    changes = {"name": "La Fabrique du Bourg", "latitude": "44.5", "longitude": "5.07"}
+    assert submit(client, page, changes, button="submit").status_code == 302
     venue.refresh_from_db()
     assert venue.name == "La Fabrique du Bourg"
     assert "mlat=44.500000" in venue.map_url
+    assert (venue.address, venue.commune, venue.accessibility_notes) == (
+        "3 place du Marché",
+        "Dieulefit",
+        "Rampe côté cour",
+    )
+    assert venue.step_free_access is True
+    # Saved again unchanged, nothing moves.
+    page = client.get(reverse("trainings:venue_update", args=[venue.pk]))
+    assert submit(client, page, button="submit").status_code == 302
+    saved = Venue.objects.get(pk=venue.pk)
+    assert [getattr(saved, f.attname) for f in Venue._meta.concrete_fields] == [
+        getattr(venue, f.attname) for f in Venue._meta.concrete_fields
+    ]
 
 
 def test_trainers_living_in_the_programmes_territories_are_local(client, staff, cohort):
@@ -228,15 +254,35 @@ def test_trainers_living_in_the_programmes_territories_are_local(client, staff, 
 
 def test_staff_add_a_trainer_and_a_bad_email_gets_a_french_message(client, staff):
     client.force_login(staff)
-    data = {"name": "Nadia Benali", "email": "nadia@", "home_commune": "Montélimar", "daily_rate": "-5"}
-    response = client.post(reverse("trainings:trainer_create"), data)
+    page = client.get(reverse("trainings:trainer_create"))
+    typed = {"name": "Nadia Benali", "email": "nadia@", "home_commune": "Montélimar", "daily_rate": "-5"}
+    response = submit(client, page, typed, button="submit")
     page = response.content.decode()
     assert "Saisissez une adresse de courriel valide." in page
     assert "Assurez-vous que cette valeur est supérieure ou égale à 0." in page
     assert 'value="Nadia Benali"' in page
-    data.update(email="nadia@exemple.fr", daily_rate="550")
-    assert client.post(reverse("trainings:trainer_create"), data).status_code == 302
-    assert Trainer.objects.get(name="Nadia Benali").daily_rate == 550
+    # Corrected on the page they got back: the name and commune are still there.
+    response = submit(client, response, {"email": "nadia@exemple.fr", "daily_rate": "550"}, button="submit")
+    assert response.status_code == 302
+    nadia = Trainer.objects.get(name="Nadia Benali")
+    assert (nadia.daily_rate, nadia.home_commune) == (550, "Montélimar")
+
+
+def test_staff_edit_a_trainer_and_what_they_did_not_touch_stays(client, staff, cohort, trainer):
+    trainer.home_territory = cohort.territories.get()
+    trainer.topics = "Finances solidaires"
+    trainer.daily_rate = 480
+    trainer.save()
+    client.force_login(staff)
+    page = client.get(reverse("trainings:trainer_update", args=[trainer.pk]))
+    assert submit(client, page, {"phone": "04 75 00 00 00"}, button="submit").status_code == 302
+    trainer.refresh_from_db()
+    assert trainer.phone == "04 75 00 00 00"
+    assert (trainer.home_territory, trainer.topics, trainer.daily_rate) == (
+        cohort.territories.get(),
+        "Finances solidaires",
+        480,
+    )
 
 
 def test_the_trainer_list_runs_the_same_queries_with_4_or_40_trainers(
@@ -255,28 +301,17 @@ def test_the_trainer_list_runs_the_same_queries_with_4_or_40_trainers(
 # --- The calendar generator ------------------------------------------------------------------------
 
 
-def calendar_form(*venues, **overrides):
-    data = {
-        "nth": "2",
-        "weekday": "1",
-        "skip_august": "on",
-        "venues": [venue.pk for venue in venues],
-        "title": "Journée collective",
-        "morning_start": "09:00",
-        "morning_end": "12:30",
-        "afternoon_start": "13:30",
-        "afternoon_end": "17:00",
-    }
-    return {**data, **overrides}
+def calendar_page(client, cohort):
+    return client.get(reverse("trainings:calendar_generate", args=[cohort.pk]))
 
 
 def test_the_generator_previews_the_dates_then_saves_them(client, staff, cohort, venue):
     crest = VenueFactory(name="Tiers-lieu de Crest", commune="Crest")
     ProjectMemberFactory(project=ProjectFactory(cohort=cohort))
     client.force_login(staff)
-    url = reverse("trainings:calendar_generate", args=[cohort.pk])
 
-    preview = client.post(url, calendar_form(venue, crest, preview=""))
+    # The defaults as the page shows them (second Tuesday, no day in August, 09:00–17:00); two venues ticked.
+    preview = submit(client, calendar_page(client, cohort), {"venues": [venue.pk, crest.pk]}, button="preview")
     page = preview.content.decode()
     assert preview.status_code == 200
     assert "mardi 8 septembre 2026" in page and "mardi 9 novembre 2027" in page
@@ -285,23 +320,42 @@ def test_the_generator_previews_the_dates_then_saves_them(client, staff, cohort,
     assert "Ajouter ces 14 journées" in page
     assert not TrainingSession.objects.exists()
 
-    saved = client.post(url, calendar_form(venue, crest, save=""), follow=True)
+    saved = submit(client, preview, button="save", follow=True)
     assert saved.redirect_chain[-1][0] == reverse("trainings:session_list", args=[cohort.pk])
     assert "14 journées ajoutées au calendrier de la saison." in saved.content.decode()
     assert cohort.training_sessions.count() == 14
     assert Attendance.objects.count() == 14  # the season's one member, invited to each day
+    assert {str(day.morning_start) for day in cohort.training_sessions.all()} == {"09:00:00"}
 
-    again = client.post(url, calendar_form(venue, crest, preview="")).content.decode()
-    assert "déjà prévue" in again
-    assert "Toutes ces journées sont déjà au calendrier" in again
-    client.post(url, calendar_form(venue, crest, save=""))
+    again = submit(client, calendar_page(client, cohort), {"venues": [venue.pk, crest.pk]}, button="preview")
+    assert "déjà prévue" in again.content.decode()
+    assert "Toutes ces journées sont déjà au calendrier" in again.content.decode()
+    # The first preview, still open in another tab, saved a second time: nothing is added twice.
+    twice = submit(client, preview, button="save", follow=True)
+    assert "Le calendrier avait déjà toutes ces journées : rien n&#x27;a été ajouté." in twice.content.decode()
     assert cohort.training_sessions.count() == 14
+
+
+def test_the_generator_saves_the_rule_previewed_with_august_kept_when_unticked(client, staff, cohort, venue):
+    client.force_login(staff)
+    preview = submit(
+        client,
+        calendar_page(client, cohort),
+        {"venues": [venue.pk], "skip_august": UNCHECK, "title": "Atelier du mardi", "afternoon_end": "16:30"},
+        button="preview",
+    )
+    assert "15 journées dans la saison" in preview.content.decode()
+    submit(client, preview, button="save")
+    days = cohort.training_sessions.all()
+    assert days.count() == 15
+    assert days.filter(date__month=8).count() == 1
+    assert {(day.title, str(day.afternoon_end)) for day in days} == {("Atelier du mardi", "16:30:00")}
 
 
 def test_the_generator_without_a_venue_or_with_a_morning_ending_before_it_starts_says_why(client, staff, cohort, venue):
     client.force_login(staff)
-    url = reverse("trainings:calendar_generate", args=[cohort.pk])
-    response = client.post(url, calendar_form(title="Journée du collectif", morning_end="08:30", preview=""))
+    typed = {"title": "Journée du collectif", "morning_end": "08:30"}
+    response = submit(client, calendar_page(client, cohort), typed, button="preview")
     page = response.content.decode()
     assert response.status_code == 400
     assert "Choisissez au moins un lieu." in page
@@ -314,7 +368,9 @@ def test_the_generator_without_a_venue_or_with_a_morning_ending_before_it_starts
 def test_the_generator_refuses_a_rule_that_is_not_in_the_list(client, staff, cohort, venue):
     client.force_login(staff)
     url = reverse("trainings:calendar_generate", args=[cohort.pk])
-    response = client.post(url, calendar_form(venue, nth="5", weekday="lundi", save=""))
+    rule = {"nth": "5", "weekday": "lundi", "venues": [venue.pk], "title": "Journée collective", "save": ""}
+    # Forged on purpose: neither choice is an option of the page's lists.
+    response = client.post(url, rule)
     assert response.status_code == 400
     assert "Sélectionnez un choix valide." in response.content.decode()
     assert not TrainingSession.objects.exists()
@@ -323,7 +379,9 @@ def test_the_generator_refuses_a_rule_that_is_not_in_the_list(client, staff, coh
 def test_the_generator_does_not_offer_venues_to_a_season_of_another_programme(client, cohort, venue):
     client.force_login(StaffFactory())
     url = reverse("trainings:calendar_generate", args=[cohort.pk])
-    assert client.post(url, calendar_form(venue, save="")).status_code == 404
+    assert client.get(url).status_code == 404
+    # Forged on purpose: the page is not found for them, so they never see its form.
+    assert client.post(url, {"nth": "2", "weekday": "1", "venues": [venue.pk], "save": ""}).status_code == 404
     assert not TrainingSession.objects.exists()
 
 
@@ -401,23 +459,8 @@ def test_the_session_page_shows_the_day_its_venue_and_its_participants(client, s
     assert "1 vient" in page
 
 
-def session_form(session, **overrides):
-    data = {
-        "title": session.title,
-        "topic": "",
-        "date": session.date.isoformat(),
-        "morning_start": "09:00",
-        "morning_end": "12:30",
-        "afternoon_start": "13:30",
-        "afternoon_end": "17:00",
-        "venue": session.venue_id,
-        "trainers": [t.pk for t in session.trainers.all()],
-        "description": "",
-        "what_to_bring": "",
-        "capacity": "",
-        "status": session.status,
-    }
-    return {**data, **overrides}
+def edit_page(client, session):
+    return client.get(reverse("trainings:session_update", args=[session.pk]))
 
 
 def test_moving_a_day_emails_its_invitees_and_says_so(client, staff, session, django_capture_on_commit_callbacks):
@@ -425,12 +468,9 @@ def test_moving_a_day_emails_its_invitees_and_says_so(client, staff, session, dj
     AttendanceFactory(session=session, member=ProjectMemberFactory(email="sofia@exemple.fr"), response=DECLINED)
     other = VenueFactory(name="CAE Prisme", commune="Montélimar")
     client.force_login(staff)
+    page = edit_page(client, session)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("trainings:session_update", args=[session.pk]),
-            session_form(session, venue=other.pk, date="2026-10-20"),
-            follow=True,
-        )
+        response = submit(client, page, {"venue": other.pk, "date": "2026-10-20"}, button="submit", follow=True)
     assert "prévenu·es du changement par e-mail" in response.content.decode()
     session.refresh_from_db()
     assert (session.date, session.venue, session.sequence) == (D(2026, 10, 20), other, 1)
@@ -438,29 +478,66 @@ def test_moving_a_day_emails_its_invitees_and_says_so(client, staff, session, dj
     assert OutgoingMail.objects.get().programme == session.cohort.programme
 
 
+def test_a_day_saved_unchanged_keeps_everything_and_tells_nobody(
+    client, staff, session, django_capture_on_commit_callbacks
+):
+    session.topic = "Prévisionnel"
+    session.description = "Matin : les chiffres.\nAprès-midi : les cas pratiques."
+    session.what_to_bring = "Un ordinateur"
+    session.capacity = 12
+    session.save()
+    session.trainers.add(TrainerFactory(name="Paul Durand"))
+    AttendanceFactory(session=session, member=ProjectMemberFactory(email="lea@exemple.fr"))
+    before = TrainingSession.objects.get(pk=session.pk)
+    client.force_login(staff)
+    for _round in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = submit(client, edit_page(client, session), button="submit", follow=True)
+        assert "La journée a été enregistrée." in response.content.decode()
+        assert "prévenu·es" not in response.content.decode()
+    saved = TrainingSession.objects.get(pk=session.pk)
+    assert [getattr(saved, f.attname) for f in TrainingSession._meta.concrete_fields] == [
+        getattr(before, f.attname) for f in TrainingSession._meta.concrete_fields
+    ]
+    assert set(saved.trainers.values_list("name", flat=True)) == {"Claire Vial", "Paul Durand"}
+    assert mail.outbox == []
+
+
 def test_a_date_outside_the_season_or_already_taken_is_refused_and_what_was_typed_stays(client, staff, session):
     TrainingSessionFactory(cohort=session.cohort, date=D(2026, 11, 10))
     client.force_login(staff)
-    url = reverse("trainings:session_update", args=[session.pk])
-    response = client.post(url, session_form(session, date="2028-01-11", title="Journée déplacée"))
+    response = submit(
+        client, edit_page(client, session), {"date": "2028-01-11", "title": "Journée déplacée"}, button="submit"
+    )
     page = response.content.decode()
     assert response.status_code == 400
     assert "Choisissez une date pendant la saison, du 1 septembre 2026 au 30 novembre 2027." in page
     assert 'value="Journée déplacée"' in page and 'value="2028-01-11"' in page
-    page = client.post(url, session_form(session, date="2026-11-10")).content.decode()
-    assert "Une autre journée de la saison a déjà lieu le 10 novembre 2026." in page
-    page = client.post(url, session_form(session, afternoon_start="12:00", afternoon_end="11:00")).content.decode()
-    assert "L&#x27;après-midi doit finir après avoir commencé." in page
+    # Another try from the page they got back.
+    response = submit(client, response, {"date": "2026-11-10"}, button="submit")
+    assert "Une autre journée de la saison a déjà lieu le 10 novembre 2026." in response.content.decode()
+    response = submit(
+        client, response, {"date": "2026-10-13", "afternoon_start": "12:00", "afternoon_end": "11:00"}, button="submit"
+    )
+    assert "L&#x27;après-midi doit finir après avoir commencé." in response.content.decode()
     session.refresh_from_db()
     assert (session.date, session.title, session.sequence) == (D(2026, 10, 13), "Le modèle économique", 0)
 
 
 def test_the_edit_form_does_not_offer_to_cancel(client, staff, session):
     client.force_login(staff)
-    page = client.get(reverse("trainings:session_update", args=[session.pk])).content.decode()
+    page = edit_page(client, session).content.decode()
     assert 'value="cancelled"' not in page
+    # Forged on purpose: "cancelled" is not an option of the page's list.
     response = client.post(
-        reverse("trainings:session_update", args=[session.pk]), session_form(session, status="cancelled")
+        reverse("trainings:session_update", args=[session.pk]),
+        {
+            "title": session.title,
+            "date": session.date.isoformat(),
+            "venue": session.venue_id,
+            "trainers": [t.pk for t in session.trainers.all()],
+            "status": "cancelled",
+        },
     )
     assert response.status_code == 400
     session.refresh_from_db()
@@ -469,6 +546,7 @@ def test_the_edit_form_does_not_offer_to_cancel(client, staff, session):
 
 def test_cancelling_needs_the_box_ticked(client, staff, session):
     client.force_login(staff)
+    # Forged on purpose: the box is `required`, a browser does not send the form without it.
     response = client.post(reverse(CANCEL, args=[session.pk]), follow=True)
     assert "Cochez la case pour confirmer l&#x27;annulation" in response.content.decode()
     session.refresh_from_db()
@@ -479,8 +557,9 @@ def test_cancelling_needs_the_box_ticked(client, staff, session):
 def test_cancelling_a_day_emails_its_invitees(client, staff, session, django_capture_on_commit_callbacks):
     AttendanceFactory(session=session, member=ProjectMemberFactory(email="lea@exemple.fr"))
     client.force_login(staff)
+    page = client.get(session.get_absolute_url())
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse(CANCEL, args=[session.pk]), {"confirm": "oui"}, follow=True)
+        response = submit(client, page, {"confirm": True}, action=reverse(CANCEL, args=[session.pk]), follow=True)
     assert "La journée est annulée." in response.content.decode()
     session.refresh_from_db()
     assert (session.status, session.sequence) == (TrainingSession.Status.CANCELLED, 1)
@@ -547,3 +626,16 @@ def test_the_session_list_shows_attendance_rates_per_day_and_per_project(client,
     page = client.get(reverse("trainings:session_list", args=[cohort.pk])).content.decode()
     assert "Présence :</span> 100 %" in page
     assert "La Recyclerie : 100 %" in page
+
+
+def test_a_morning_only_day_without_venue_nor_trainer_saved_unchanged_stays_so(client, staff, cohort):
+    day = TrainingSessionFactory(
+        cohort=cohort, date=D(2026, 11, 10), venue=None, trainers=[], afternoon_start=None, afternoon_end=None
+    )
+    client.force_login(staff)
+    response = submit(client, edit_page(client, day), button="submit")
+    assert response.status_code == 302
+    day.refresh_from_db()
+    assert (day.venue, day.afternoon_start, day.afternoon_end, day.sequence) == (None, None, None, 0)
+    assert str(day.morning_start) == "09:00:00"
+    assert not day.trainers.exists()
