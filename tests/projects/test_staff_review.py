@@ -33,6 +33,7 @@ from tests.factories import (
     TerritoryFactory,
     UserFactory,
 )
+from tests.forms import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +65,7 @@ def attachment(candidacy):
 
 
 def grid(score=3, **overrides):
+    """A whole grid as a hand-built POST, for the access checks only (most of those people never see it)."""
     data = {"action": "score"}
     for criterion in Criterion.values:
         data[f"score_{criterion}"] = str(score)
@@ -72,12 +74,21 @@ def grid(score=3, **overrides):
     return data
 
 
+def score(client, page, score=3, *, follow=False, **overrides):
+    """Type `score` in every box of the page's grid (and the overrides), then send it."""
+    changes = {f"score_{criterion}": str(score) for criterion in Criterion.values}
+    changes.update(overrides)
+    return submit(client, page, changes, field="action=score", follow=follow)
+
+
 def detail(candidacy):
     return reverse("projects:candidacy_detail", args=[candidacy.pk])
 
 
 def every_request(candidacy, attachment):
-    """(name, method, url, data) for each staff view, with data that would succeed for staff."""
+    """(name, method, url, data) for each staff view, with data that would succeed for staff.
+
+    Hand-built on purpose: these check the door, and most of the people knocking are never shown the forms."""
     return [
         ("list", "get", reverse("projects:candidacy_list"), None),
         ("detail", "get", detail(candidacy), None),
@@ -454,7 +465,7 @@ def test_others_scores_are_hidden_until_the_reviewer_has_scored(client, candidac
     assert "Moyenne" not in page
     assert "une fois votre propre grille complète" in page
 
-    response = client.post(reverse("projects:candidacy_review", args=[candidacy.pk]), grid(score=2))
+    response = score(client, client.get(detail(candidacy)), 2)
     assert response.status_code == 302
     page = client.get(detail(candidacy)).content.decode()
     assert "Une équipe soudée" in page
@@ -467,10 +478,11 @@ def test_others_scores_are_hidden_until_the_reviewer_has_scored(client, candidac
 
 def test_a_reviewer_may_change_their_grid_while_the_candidacy_is_read(client, candidacy, reviewer):
     client.force_login(reviewer)
-    url = reverse("projects:candidacy_review", args=[candidacy.pk])
-    client.post(url, grid(score=1))
-    client.post(url, grid(score=5, comment_need="Un vrai besoin."))
+    score(client, client.get(detail(candidacy)), 1, comment_team="Une équipe soudée.")
+    # Reopened: the grid shows the saved scores and comments, and only what is changed changes.
+    score(client, client.get(detail(candidacy)), 5, comment_need="Un vrai besoin.")
     review = Review.objects.get(reviewer=reviewer)
+    assert review.scores.get(criterion=Criterion.TEAM).comment == "Une équipe soudée."
     assert review.scores.count() == len(Criterion.values)
     assert review.scores.get(criterion=Criterion.NEED).comment == "Un vrai besoin."
     assert set(review.scores.values_list("score", flat=True)) == {5}
@@ -481,19 +493,20 @@ def test_a_conflicted_reviewer_cannot_score_and_sees_nobodys_scores(client, cand
         candidacy=candidacy, reviewer=staff, scores=ALL_FOURS, comments={Criterion.NEED: "Besoin criant."}
     )
     client.force_login(reviewer)
-    url = reverse("projects:candidacy_review", args=[candidacy.pk])
+    page = client.get(detail(candidacy))
+    other_tab = client.get(detail(candidacy))  # the grid, still open in another tab
 
-    response = client.post(url, {"action": "conflict", "note": "Je connais la présidente."})
+    response = submit(client, page, {"note": "Je connais la présidente."}, field="action=conflict")
     assert response.status_code == 200
     assert "Cochez la case pour déclarer le conflit d&#x27;intérêts." in response.content.decode()
     assert not Review.objects.filter(reviewer=reviewer).exists()
 
-    response = client.post(url, {"action": "conflict", "confirm": "on", "note": "Je connais la présidente."})
+    response = submit(client, response, {"confirm": True}, field="action=conflict")
     assert response.status_code == 302
     review = Review.objects.get(reviewer=reviewer)
     assert (review.conflict_of_interest, review.conflict_note) == (True, "Je connais la présidente.")
 
-    response = client.post(url, grid(score=5), follow=True)
+    response = submit(client, other_tab, {"score_need": "5"}, field="action=score", follow=True)
     assert "vous avez déclaré un conflit d&#x27;intérêts" in response.content.decode().lower()
     assert not ReviewScore.objects.filter(review__reviewer=reviewer).exists()
     page = client.get(detail(candidacy)).content.decode()
@@ -528,10 +541,9 @@ def test_a_score_out_of_range_is_refused_in_french_and_what_was_typed_stays(
     client, candidacy, reviewer, typed, message
 ):
     client.force_login(reviewer)
-    response = client.post(
-        reverse("projects:candidacy_review", args=[candidacy.pk]),
-        grid(score=3, score_collective=typed, comment_collective="Mon avis, long à écrire."),
-    )
+    # "quatre" is what a browser without number inputs, or a robot, sends; a browser would send "".
+    page = client.get(detail(candidacy))
+    response = score(client, page, 3, score_collective=typed, comment_collective="Mon avis, long à écrire.")
     assert response.status_code == 200
     page = response.content.decode()
     assert message in page
@@ -543,7 +555,7 @@ def test_a_score_out_of_range_is_refused_in_french_and_what_was_typed_stays(
 
 def test_a_grid_with_a_missing_score_is_not_saved(client, candidacy, reviewer):
     client.force_login(reviewer)
-    response = client.post(reverse("projects:candidacy_review", args=[candidacy.pk]), grid(score_team=""))
+    response = score(client, client.get(detail(candidacy)), 3, score_team="")
     assert response.status_code == 200
     assert "Donnez une note de 0 à 5 à ce critère." in response.content.decode()
     assert not Review.objects.exists()
@@ -551,9 +563,11 @@ def test_a_grid_with_a_missing_score_is_not_saved(client, candidacy, reviewer):
 
 @pytest.mark.parametrize("status", [Status.ACCEPTED, Status.REJECTED, Status.WITHDRAWN])
 def test_reviews_are_closed_once_the_decision_is_taken(client, cohort, reviewer, status):
-    candidacy = CandidacyFactory(cohort=cohort, status=status)
+    candidacy = CandidacyFactory(cohort=cohort, status=Status.SHORTLISTED)
     client.force_login(reviewer)
-    response = client.post(reverse("projects:candidacy_review", args=[candidacy.pk]), grid(), follow=True)
+    page = client.get(detail(candidacy))  # opened before the decision, sent after it
+    Candidacy.objects.filter(pk=candidacy.pk).update(status=status)
+    response = score(client, page, 3, follow=True)
     assert "les évaluations sont closes" in response.content.decode()
     assert not Review.objects.exists()
     with pytest.raises(services.ReviewClosed):
@@ -563,14 +577,16 @@ def test_reviews_are_closed_once_the_decision_is_taken(client, cohort, reviewer,
 # --- Decisions ----------------------------------------------------------------------------------------
 
 
-def transition(client, candidacy, to_status, **data):
-    return client.post(reverse("projects:candidacy_transition", args=[candidacy.pk]), {"to_status": to_status, **data})
+def decide(client, candidacy, to_status, *, page=None, **changes):
+    """Open the candidacy (unless `page` is already open), type the note, press the decision's button."""
+    page = page or client.get(detail(candidacy))
+    return submit(client, page, changes, button=f"to_status={to_status}")
 
 
 def test_a_transition_is_recorded_with_who_when_and_the_note(client, candidacy, staff):
     client.force_login(staff)
     before = timezone.now()
-    response = transition(client, candidacy, Status.UNDER_REVIEW, note="Dossier complet, à lire en comité.")
+    response = decide(client, candidacy, Status.UNDER_REVIEW, note="Dossier complet, à lire en comité.")
     assert response.status_code == 302
     change = StatusChange.objects.get(candidacy=candidacy, to_status=Status.UNDER_REVIEW)
     assert (change.from_status, change.by, change.note) == (
@@ -587,22 +603,36 @@ def test_a_transition_is_recorded_with_who_when_and_the_note(client, candidacy, 
 
 def test_a_transition_says_where_the_candidacy_now_stands(client, candidacy, staff):
     client.force_login(staff)
-    response = client.post(
-        reverse("projects:candidacy_transition", args=[candidacy.pk]), {"to_status": Status.UNDER_REVIEW}, follow=True
-    )
+    response = submit(client, client.get(detail(candidacy)), button=f"to_status={Status.UNDER_REVIEW}", follow=True)
     assert "La candidature est maintenant « À l&#x27;étude »." in response.content.decode()
 
 
 def test_a_transition_not_allowed_gets_a_french_message_and_changes_nothing(client, candidacy, staff):
+    Candidacy.objects.filter(pk=candidacy.pk).update(status=Status.UNDER_REVIEW)
     client.force_login(staff)
-    response = transition(client, candidacy, Status.ACCEPTED, note="Trop vite ?")
+    page = client.get(detail(candidacy))  # opened while under review; a colleague shortlists it meanwhile
+    Candidacy.objects.filter(pk=candidacy.pk).update(status=Status.SHORTLISTED)
+    response = decide(client, candidacy, Status.SHORTLISTED, page=page, note="Trop vite ?")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "ne peut pas passer à « Présélectionnée »" in page
+    assert "Trop vite ?" in page  # the note typed is still there
+    assert Candidacy.objects.get(pk=candidacy.pk).status == Status.SHORTLISTED
+    assert not StatusChange.objects.filter(candidacy=candidacy).exists()
+    assert not Project.objects.exists()
+
+
+def test_a_note_typed_for_a_decision_a_colleague_took_first_is_not_lost(client, candidacy, staff):
+    Candidacy.objects.filter(pk=candidacy.pk).update(status=Status.SHORTLISTED)
+    client.force_login(staff)
+    page = client.get(detail(candidacy))  # opened while shortlisted; a colleague turns it down meanwhile
+    Candidacy.objects.filter(pk=candidacy.pk).update(status=Status.REJECTED)
+    response = decide(client, candidacy, Status.ACCEPTED, page=page, note="Un projet solide, à retenir.")
     assert response.status_code == 200
     page = response.content.decode()
     assert "ne peut pas passer à « Retenue »" in page
-    assert "Trop vite ?" in page  # the note typed is still there
-    assert Candidacy.objects.get(pk=candidacy.pk).status == Status.SUBMITTED
-    assert not StatusChange.objects.filter(candidacy=candidacy).exists()
-    assert not Project.objects.exists()
+    assert "Un projet solide, à retenir." in page
+    assert Candidacy.objects.get(pk=candidacy.pk).status == Status.REJECTED
 
 
 @pytest.mark.parametrize(
@@ -615,7 +645,8 @@ def test_a_transition_not_allowed_gets_a_french_message_and_changes_nothing(clie
 )
 def test_a_nonsense_decision_gets_a_french_message(client, candidacy, staff, value, message):
     client.force_login(staff)
-    response = transition(client, candidacy, value)
+    # Forged on purpose: the page offers only its own buttons.
+    response = client.post(reverse("projects:candidacy_transition", args=[candidacy.pk]), {"to_status": value})
     assert response.status_code == 200
     assert message in response.content.decode()
     assert Candidacy.objects.get(pk=candidacy.pk).status == Status.SUBMITTED
@@ -624,7 +655,7 @@ def test_a_nonsense_decision_gets_a_french_message(client, candidacy, staff, val
 def test_accepting_creates_the_project_with_its_team(client, candidacy, staff):
     Candidacy.objects.filter(pk=candidacy.pk).update(status=Status.SHORTLISTED)
     client.force_login(staff)
-    response = transition(client, candidacy, Status.ACCEPTED, note="Bienvenue !")
+    response = decide(client, candidacy, Status.ACCEPTED, note="Bienvenue !")
     assert response.status_code == 302
     project = Project.objects.get()
     assert (project.cohort, project.candidacy, project.name, project.sector, project.territory, project.commune) == (
@@ -649,7 +680,7 @@ def test_accepting_beyond_the_places_needs_an_explicit_confirmation(client, prog
     candidacy = CandidacyFactory(cohort=cohort, status=Status.SHORTLISTED)
     client.force_login(staff)
 
-    response = transition(client, candidacy, Status.ACCEPTED, note="Projet très solide.")
+    response = decide(client, candidacy, Status.ACCEPTED, note="Projet très solide.")
     assert response.status_code == 200
     page = response.content.decode()
     assert f"« {cohort.name} » compte 1 place et 1 projet y est déjà retenu." in page
@@ -658,7 +689,7 @@ def test_accepting_beyond_the_places_needs_an_explicit_confirmation(client, prog
     assert Candidacy.objects.get(pk=candidacy.pk).status == Status.SHORTLISTED
     assert cohort.projects.count() == 1
 
-    response = transition(client, candidacy, Status.ACCEPTED, note="Projet très solide.", confirm_over_capacity="on")
+    response = submit(client, response, {"confirm_over_capacity": True}, action="/decision/")
     assert response.status_code == 302
     assert Candidacy.objects.get(pk=candidacy.pk).status == Status.ACCEPTED
     assert cohort.projects.filter(candidacy=candidacy).exists()
@@ -668,20 +699,18 @@ def test_the_decision_email_uses_the_text_staff_wrote(
     client, candidacy, staff, programme, django_capture_on_commit_callbacks
 ):
     client.force_login(staff)
-    client.post(
-        reverse("projects:decision_messages", args=[programme.pk]),
+    submit(
+        client,
+        client.get(reverse("projects:decision_messages", args=[programme.pk])),
         {
             "shortlisted_subject": "{projet} : vous êtes présélectionnés",
             "shortlisted_body": "Bonjour, « {projet} » ({reference}) passe à l'entretien pour la {saison}. Suivi : {lien_suivi}",
-            "accepted_subject": "Retenu",
-            "accepted_body": "Bravo.",
-            "rejected_subject": "Non retenu",
-            "rejected_body": "Désolés.",
         },
+        field="shortlisted_subject",
     )
     Candidacy.objects.filter(pk=candidacy.pk).update(status=Status.UNDER_REVIEW)
     with django_capture_on_commit_callbacks(execute=True):
-        assert transition(client, candidacy, Status.SHORTLISTED).status_code == 302
+        assert decide(client, candidacy, Status.SHORTLISTED).status_code == 302
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [candidacy.contact_email]
@@ -695,7 +724,7 @@ def test_the_decision_email_uses_the_text_staff_wrote(
 def test_without_a_saved_text_the_french_default_is_sent(client, candidacy, staff, django_capture_on_commit_callbacks):
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
-        transition(client, candidacy, Status.REJECTED)
+        decide(client, candidacy, Status.REJECTED)
     assert [message.subject for message in mail.outbox] == ["Votre candidature « Le garage des Collines »"]
     assert "Merci pour votre candidature" in mail.outbox[0].body
 
@@ -703,7 +732,7 @@ def test_without_a_saved_text_the_french_default_is_sent(client, candidacy, staf
 def test_moving_to_review_sends_no_email(client, candidacy, staff, django_capture_on_commit_callbacks):
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
-        transition(client, candidacy, Status.UNDER_REVIEW)
+        decide(client, candidacy, Status.UNDER_REVIEW)
     assert mail.outbox == []
 
 
@@ -754,11 +783,16 @@ def messages_data(**overrides):
     return data
 
 
+def edit_messages(client, url, changes):
+    return submit(client, client.get(url), changes, field="shortlisted_subject")
+
+
 def test_decision_messages_are_saved_once_per_decision(client, staff, programme):
     client.force_login(staff)
     url = reverse("projects:decision_messages", args=[programme.pk])
-    assert client.post(url, messages_data()).status_code == 302
-    assert client.post(url, messages_data(rejected_body="Nouveau texte")).status_code == 302
+    assert edit_messages(client, url, messages_data()).status_code == 302
+    # Reopened: the saved texts are shown, and only the one changed changes.
+    assert edit_messages(client, url, {"rejected_body": "Nouveau texte"}).status_code == 302
     saved = dict(DecisionMessage.objects.filter(programme=programme).values_list("kind", "body"))
     assert saved == {
         "shortlisted": "Texte shortlisted : {lien_suivi}",
@@ -771,7 +805,7 @@ def test_decision_messages_are_saved_once_per_decision(client, staff, programme)
 def test_an_unknown_placeholder_is_refused_in_french_and_the_text_stays(client, staff, programme):
     client.force_login(staff)
     url = reverse("projects:decision_messages", args=[programme.pk])
-    response = client.post(url, messages_data(accepted_body="Bravo {nom}, à très vite !", rejected_subject=""))
+    response = edit_messages(client, url, {"accepted_body": "Bravo {nom}, à très vite !", "rejected_subject": ""})
     assert response.status_code == 200
     page = response.content.decode()
     assert "{nom} : ce repère n&#x27;est pas connu." in page
@@ -784,6 +818,7 @@ def test_another_programmes_decision_messages_are_not_found(client, staff):
     client.force_login(staff)
     other = ProgrammeFactory()
     assert client.get(reverse("projects:decision_messages", args=[other.pk])).status_code == 404
+    # Forged on purpose: the page is never shown to them.
     assert client.post(reverse("projects:decision_messages", args=[other.pk]), messages_data()).status_code == 404
     assert not DecisionMessage.objects.exists()
 
@@ -792,7 +827,7 @@ def test_decision_emails_speak_the_applicants_language(client, staff, cohort, dj
     english = CandidacyFactory(cohort=cohort, status=Status.UNDER_REVIEW, language="en", project_name="Green Garage")
     french = CandidacyFactory(cohort=cohort, status=Status.UNDER_REVIEW, language="fr", project_name="Garage vert")
     client.force_login(staff)
-    client.post(reverse("set_language"), {"language": "en"})  # staff browse in English
+    submit(client, client.get(detail(english)), {"language": "en"}, action=reverse("set_language"))  # in English
     with django_capture_on_commit_callbacks(execute=True):
         for candidacy in (english, french):
             services.change_status(candidacy=candidacy, to_status=Status.SHORTLISTED, by=staff)
@@ -806,11 +841,9 @@ def test_the_applicants_language_is_kept_from_the_form(client, cohort, settings)
     cohort.call_opens_on = timezone.localdate() - datetime.timedelta(days=1)
     cohort.call_closes_on = timezone.localdate() + datetime.timedelta(days=1)
     cohort.save()
-    client.post(reverse("set_language"), {"language": "en"})
-    client.post(
-        reverse("projects:apply", args=[cohort.pk]),
-        {"contact_email": "sam@exemple.fr", "draft": "1", "members-TOTAL_FORMS": "0", "members-INITIAL_FORMS": "0"},
-    )
+    url = reverse("projects:apply", args=[cohort.pk])
+    submit(client, client.get(url), {"language": "en"}, action=reverse("set_language"))
+    submit(client, client.get(url), {"contact_email": "sam@exemple.fr"}, button="draft")
     assert Candidacy.objects.get().language == "en"
 
 
