@@ -37,8 +37,8 @@ def find_form(
     index: int | None = None,
 ):
     """The form holding `button` (a submit button's name, or its name=value), whose action ends with `action`,
-    holding the field `field` (a name, or name=value as the page sets it), or the page's `index`-th form; the
-    only form of the page when nothing is said."""
+    holding the field `field` (a name, even of a radio group with nothing ticked yet, or name=value as the page
+    sets it), or the page's `index`-th form; the only form of the page when nothing is said."""
     forms = forms_of(response)
     if index is not None:
         return forms[index]
@@ -52,7 +52,7 @@ def find_form(
         candidates = [
             form
             for form in candidates
-            if any(key == name and (not has_value or current == value) for key, current in form_fields(form))
+            if (name in _field_names(form) if not has_value else (name, value) in form_fields(form))
         ]
     if len(candidates) != 1:
         described = ", ".join(f"action={form.get('action')!r}" for form in forms) or "none"
