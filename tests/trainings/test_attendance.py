@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -20,6 +21,7 @@ from tests.factories import (
     TrainingSessionFactory,
     UserFactory,
 )
+from tests.forms import submit
 from tests.trainings.conftest import SESSION_DAY
 from trainings import services
 from trainings.models import Attendance, TrainingSession
@@ -46,6 +48,11 @@ def invite(session, count, *, projects=3, **attendance_fields) -> list[Attendanc
 
 def url(session):
     return reverse("trainings:attendance", kwargs={"pk": session.pk})
+
+
+def save(client, page, marks=None, *, of):
+    """The page's attendance form (the one holding `of`'s marks) posted back with `marks`."""
+    return submit(client, page, marks, field=f"morning-{of.member_id}")
 
 
 def refreshed(attendances):
@@ -216,6 +223,7 @@ def test_anyone_else_logged_in_finds_no_attendance_page(client, request, session
     (lea,) = invite(session, 1)
     client.force_login(request.getfixturevalue(role))
     assert client.get(url(session)).status_code == 404
+    # Forged on purpose: the page is not found for them, so they never see its form.
     assert client.post(url(session), {f"morning-{lea.member_id}": PRESENT}).status_code == 404
     assert refreshed([lea])[0].morning == ""
 
@@ -252,15 +260,14 @@ def test_staff_mark_everyone_with_one_post(client, staff, session):
     lea, marc = invite(session, 2)
     client.force_login(staff)
     with on(SESSION_DAY, 18):
-        response = client.post(
-            url(session),
-            {
-                f"morning-{lea.member_id}": PRESENT,
-                f"afternoon-{lea.member_id}": PRESENT,
-                f"morning-{marc.member_id}": EXCUSED,
-                f"afternoon-{marc.member_id}": ABSENT,
-            },
-        )
+        page = client.get(url(session))
+        marks = {
+            f"morning-{lea.member_id}": PRESENT,
+            f"afternoon-{lea.member_id}": PRESENT,
+            f"morning-{marc.member_id}": EXCUSED,
+            f"afternoon-{marc.member_id}": ABSENT,
+        }
+        response = save(client, page, marks, of=lea)
     assert response.status_code == 302 and response.url == url(session)
     lea, marc = refreshed([lea, marc])
     assert (lea.morning, lea.afternoon, marc.morning, marc.afternoon) == (PRESENT, PRESENT, EXCUSED, ABSENT)
@@ -274,13 +281,14 @@ def test_staff_mark_everyone_with_one_post(client, staff, session):
 def test_the_sessions_trainer_marks_attendance(client, trainer_user, session):
     (lea,) = invite(session, 1)
     client.force_login(trainer_user)
-    client.post(url(session), {f"morning-{lea.member_id}": PRESENT})
+    save(client, client.get(url(session)), {f"morning-{lea.member_id}": PRESENT}, of=lea)
     assert refreshed([lea])[0].morning == PRESENT
 
 
 def test_a_tampered_choice_is_reported_and_nothing_is_saved(client, staff, session):
     lea, marc = invite(session, 2)
     client.force_login(staff)
+    # Forged on purpose: "late" is none of the page's choices.
     response = client.post(url(session), {f"morning-{lea.member_id}": PRESENT, f"morning-{marc.member_id}": "late"})
     assert response.status_code == 200
     assert "L&#x27;émargement n&#x27;est pas enregistré" in response.content.decode()
@@ -291,12 +299,53 @@ def test_a_tampered_choice_is_reported_and_nothing_is_saved(client, staff, sessi
 
 def test_a_half_day_left_unanswered_keeps_what_someone_else_recorded(client, staff, trainer_user, session):
     (lea,) = invite(session, 1)
-    client.force_login(trainer_user)
-    client.post(url(session), {f"morning-{lea.member_id}": PRESENT})
-    client.force_login(staff)  # their page was opened before the trainer's marks
-    client.post(url(session), {f"afternoon-{lea.member_id}": ABSENT})
+    client.force_login(staff)
+    staff_page = client.get(url(session))  # opened before the trainer's marks
+    trainer = Client()
+    trainer.force_login(trainer_user)
+    save(trainer, trainer.get(url(session)), {f"morning-{lea.member_id}": PRESENT}, of=lea)
+    save(client, staff_page, {f"afternoon-{lea.member_id}": ABSENT}, of=lea)
     lea = refreshed([lea])[0]
     assert (lea.morning, lea.afternoon) == (PRESENT, ABSENT)
+
+
+def test_a_page_saved_unchanged_keeps_every_mark(client, staff, session):
+    lea, marc = invite(session, 2)
+    client.force_login(staff)
+    marks = {f"morning-{lea.member_id}": PRESENT, f"afternoon-{marc.member_id}": ABSENT}
+    save(client, client.get(url(session)), marks, of=lea)
+    for _round in range(2):
+        response = save(client, client.get(url(session)), of=lea)
+        assert response.status_code == 302
+    lea, marc = refreshed([lea, marc])
+    assert (lea.morning, lea.afternoon, marc.morning, marc.afternoon) == (PRESENT, "", "", ABSENT)
+
+
+def test_a_mark_someone_else_corrected_meanwhile_is_not_put_back_by_an_older_page(client, staff, trainer_user, session):
+    lea, marc = invite(session, 2)
+    trainer = Client()
+    trainer.force_login(trainer_user)
+    save(trainer, trainer.get(url(session)), {f"morning-{lea.member_id}": PRESENT}, of=lea)
+    client.force_login(staff)
+    staff_page = client.get(url(session))  # shows Léa present in the morning
+    # Léa left before the morning was over: the trainer corrects her mark.
+    save(trainer, trainer.get(url(session)), {f"morning-{lea.member_id}": ABSENT}, of=lea)
+    # Staff mark Marc on the page they opened earlier, without touching Léa.
+    response = save(client, staff_page, {f"morning-{marc.member_id}": PRESENT}, of=lea)
+    assert response.status_code == 302
+    lea, marc = refreshed([lea, marc])
+    assert (lea.morning, marc.morning) == (ABSENT, PRESENT)
+
+
+def test_a_day_cancelled_between_the_page_and_the_click_says_so_and_records_nothing(client, staff, session):
+    (lea,) = invite(session, 1)
+    client.force_login(staff)
+    page = client.get(url(session))
+    TrainingSession.objects.filter(pk=session.pk).update(status=TrainingSession.Status.CANCELLED)
+    response = save(client, page, {f"morning-{lea.member_id}": PRESENT}, of=lea)
+    assert response.status_code == 200
+    assert "Cette journée est annulée : il n&#x27;y a pas d&#x27;émargement à faire." in response.content.decode()
+    assert refreshed([lea])[0].morning == ""
 
 
 def test_a_cancelled_day_shows_its_list_without_a_save_button(client, staff, session):

@@ -17,3 +17,9 @@ def is_trainer(user) -> bool:
         return user.trainer is not None
     except ObjectDoesNotExist:
         return False
+
+
+@register.filter
+def shown_value(field):
+    """The hidden copy of the value a `show_hidden_initial` field showed, for fields laid out by hand."""
+    return field.as_hidden(only_initial=True)

@@ -50,6 +50,8 @@ class AttendanceForm(forms.Form):
                     required=False,
                     initial=getattr(attendance, half_day),
                     widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+                    # The page carries the mark it showed: a save then tells what this person changed.
+                    show_hidden_initial=True,
                 )
 
     @staticmethod
@@ -69,16 +71,21 @@ class AttendanceForm(forms.Form):
     def marks(self) -> dict[int, tuple[str, str]]:
         """{member pk: (morning, afternoon)}.
 
-        A radio group cannot be emptied: a half-day left unanswered keeps what is recorded, which may come
-        from somebody marking at the same time. A half-day the session no longer has is cleared.
+        Only the marks this person changed on their page are taken; every other half-day keeps what is
+        recorded now, which may come from somebody marking at the same time (a trainer correcting a mark
+        while staff fill in the rest from an older page). A radio group cannot be emptied, so an unanswered
+        half-day keeps what is recorded too. A half-day the session no longer has is cleared.
         """
         held = {half_day for half_day, _label in self.half_days}
+        changed = set(self.changed_data)
+
+        def mark(attendance, half_day):
+            name = self.field_name(half_day, attendance)
+            return (self.cleaned_data.get(name) if name in changed else "") or getattr(attendance, half_day)
+
         return {
             attendance.member_id: tuple(
-                (self.cleaned_data.get(self.field_name(half_day, attendance)) or getattr(attendance, half_day))
-                if half_day in held
-                else ""
-                for half_day in ("morning", "afternoon")
+                mark(attendance, half_day) if half_day in held else "" for half_day in ("morning", "afternoon")
             )
             for attendance in self.attendances
         }
