@@ -66,8 +66,9 @@ def find_form(
 def form_fields(form) -> list[tuple[str, str]]:
     """What the browser would send for this form as it stands, without any button.
 
-    As a browser does (and lxml's `form_values` does not): nothing inside a disabled fieldset is sent, and a
-    textarea loses the one line break that follows its opening tag (Django's widget writes it on purpose).
+    As a browser does (and lxml's `form_values` does not): nothing inside a disabled fieldset is sent, a
+    textarea loses the one line break that follows its opening tag (Django's widget writes it on purpose), and
+    an empty input without a value attribute is sent empty rather than left out.
     """
     values = []
     for element in form.inputs:
@@ -83,8 +84,9 @@ def form_fields(form) -> list[tuple[str, str]]:
                 values.append((element.name, element.value))
         elif element.checkable and not element.checked:
             continue
-        elif element.type not in ("submit", "image", "reset", "file", "button") and element.value is not None:
-            values.append((element.name, element.value))
+        elif element.type not in ("submit", "image", "reset", "file", "button"):
+            # An empty box without a value attribute is still sent, empty (lxml leaves it out).
+            values.append((element.name, element.value or ""))
     return values
 
 
