@@ -17,6 +17,7 @@ from tests.factories import (
     TrainingSessionFactory,
     VenueFactory,
 )
+from tests.forms import submit
 from trainings import tokens
 from trainings.models import Attendance, TrainingSession
 
@@ -70,6 +71,12 @@ def answer_url(member, session, token=None):
     )
 
 
+def press(client, page, member, session, choice):
+    """The member page's "Je viendrai" (oui) or "Je ne pourrai pas venir" (non) button of one day, posted to the
+    link the page holds (its signature is dated: the page's, not one made now)."""
+    return submit(client, page, action=f"/{session.pk}/", field=f"reponse={choice}")
+
+
 def test_the_member_page_lists_the_seasons_days_with_address_map_and_answer(client, attendance, session, member):
     later = TrainingSessionFactory(cohort=session.cohort, date=D(2026, 11, 10), title="Les statuts", venue=None)
     AttendanceFactory(session=later, member=member, response=CONFIRMED)
@@ -103,6 +110,7 @@ def test_a_forged_or_damaged_link_gets_a_french_not_found_page(client, attendanc
         response = client.get(url)
         assert response.status_code == 404, url
         assert "Ce lien n'est pas ou plus valable" in response.content.decode()
+    # Forged on purpose: a damaged link never shows an answer form.
     assert client.post(answer, {"reponse": "oui"}).status_code == 404
     attendance.refresh_from_db()
     assert attendance.response == INVITED
@@ -131,6 +139,7 @@ def test_another_members_day_is_refused_with_a_clear_page(client, attendance, co
     response = client.get(url)
     assert response.status_code == 404
     assert "Cette journée n'est pas dans votre calendrier" in response.content.decode()
+    # Forged on purpose: that page shows no answer form.
     assert client.post(url, {"reponse": "oui"}).status_code == 404
     assert not Attendance.objects.filter(member=attendance.member, session=other_session).exists()
 
@@ -154,6 +163,22 @@ def test_opening_an_answer_link_changes_nothing_and_preselects_the_answer(client
     assert (attendance.response, attendance.responded_at) == (INVITED, None)
 
 
+@pytest.mark.parametrize(("choice", "expected"), [("oui", CONFIRMED), ("non", DECLINED)])
+def test_sending_the_answer_preselected_by_a_link_records_it(client, attendance, session, choice, expected):
+    page = client.get(f"{answer_url(attendance.member, session)}?reponse={choice}")
+    response = submit(client, page, field="reponse", follow=True)
+    attendance.refresh_from_db()
+    assert attendance.response == expected
+    assert response.redirect_chain[-1][0] == page_url(attendance.member)
+
+
+def test_an_answer_link_changes_its_mind_on_the_page(client, attendance, session):
+    page = client.get(f"{answer_url(attendance.member, session)}?reponse=oui")
+    submit(client, page, {"reponse": "non"}, field="reponse")
+    attendance.refresh_from_db()
+    assert attendance.response == DECLINED
+
+
 def test_a_head_request_changes_nothing_either(client, attendance, session):
     client.head(f"{answer_url(attendance.member, session)}?reponse=non")
     attendance.refresh_from_db()
@@ -164,7 +189,8 @@ def test_a_head_request_changes_nothing_either(client, attendance, session):
     ("choice", "expected", "message"), [("oui", CONFIRMED, "vous venez"), ("non", DECLINED, "vous ne venez pas")]
 )
 def test_posting_the_answer_records_it_and_shows_the_calendar(client, attendance, session, choice, expected, message):
-    response = client.post(answer_url(attendance.member, session), {"reponse": choice}, follow=True)
+    page = client.get(page_url(attendance.member))
+    response = submit(client, page, action=f"/{session.pk}/", field=f"reponse={choice}", follow=True)
     attendance.refresh_from_db()
     assert attendance.response == expected
     assert attendance.responded_at == datetime.datetime(2026, 10, 1, 10, tzinfo=PARIS)
@@ -174,46 +200,58 @@ def test_posting_the_answer_records_it_and_shows_the_calendar(client, attendance
 
 def test_the_answer_buttons_work_with_csrf_checks_on(attendance, session):
     client = Client(enforce_csrf_checks=True)
-    client.get(page_url(attendance.member))  # the page sets the CSRF cookie of an anonymous visitor
-    token = client.cookies["csrftoken"].value
-    response = client.post(answer_url(attendance.member, session), {"reponse": "non", "csrfmiddlewaretoken": token})
+    page = client.get(page_url(attendance.member))  # the page sets the CSRF cookie of an anonymous visitor
+    response = press(client, page, attendance.member, session, "non")
     assert response.status_code == 302
     attendance.refresh_from_db()
     assert attendance.response == DECLINED
 
 
-def test_an_answer_that_is_neither_yes_nor_no_gets_a_french_message(client, attendance, session):
-    response = client.post(answer_url(attendance.member, session), {"reponse": "peut-être"})
+def test_an_answer_sent_without_a_choice_gets_a_french_message(client, attendance, session):
+    page = client.get(answer_url(attendance.member, session))  # nothing preselected: no answer yet
+    response = submit(client, page, field="reponse")
     assert response.status_code == 400
     assert "Choisissez « Je viendrai » ou « Je ne pourrai pas venir »." in response.content.decode()
+    # Forged on purpose: "peut-être" is none of the page's choices.
+    response = client.post(answer_url(attendance.member, session), {"reponse": "peut-être"})
+    assert response.status_code == 400
     attendance.refresh_from_db()
     assert attendance.response == INVITED
+    # Chosen on the page they got back, the answer is recorded.
+    assert submit(client, page, {"reponse": "oui"}, field="reponse").status_code == 302
+    attendance.refresh_from_db()
+    assert attendance.response == CONFIRMED
 
 
 def test_a_past_day_takes_no_answer_and_says_so(client, attendance, session):
     url = answer_url(attendance.member, session)
+    page = client.get(page_url(attendance.member))  # opened before the day, answered after it
     with time_machine.travel(datetime.datetime(2026, 10, 14, 9, tzinfo=PARIS), tick=False):
         shown = client.get(url)
-        posted = client.post(url, {"reponse": "oui"})
+        posted = press(client, page, attendance.member, session, "oui")
     assert shown.status_code == 200
     assert "Cette journée est passée" in shown.content.decode()
     assert posted.status_code == 409
+    assert "Cette journée est passée" in posted.content.decode()
     attendance.refresh_from_db()
     assert attendance.response == INVITED
 
 
 def test_the_day_itself_still_takes_an_answer(client, attendance, session):
     with time_machine.travel(datetime.datetime(2026, 10, 13, 7, tzinfo=PARIS), tick=False):
-        client.post(answer_url(attendance.member, session), {"reponse": "non"})
+        press(client, client.get(page_url(attendance.member)), attendance.member, session, "non")
     attendance.refresh_from_db()
     assert attendance.response == DECLINED
 
 
 def test_a_cancelled_day_takes_no_answer_and_says_so(client, attendance, session):
-    TrainingSession.objects.filter(pk=session.pk).update(status=TrainingSession.Status.CANCELLED)
     url = answer_url(attendance.member, session)
+    answer_page = client.get(f"{url}?reponse=oui")  # opened before the day was cancelled
+    TrainingSession.objects.filter(pk=session.pk).update(status=TrainingSession.Status.CANCELLED)
     assert "Cette journée est annulée" in client.get(url).content.decode()
-    assert client.post(url, {"reponse": "oui"}).status_code == 409
+    posted = submit(client, answer_page, field="reponse")
+    assert posted.status_code == 409
+    assert "Cette journée est annulée" in posted.content.decode()
     attendance.refresh_from_db()
     assert attendance.response == INVITED
     page = client.get(page_url(attendance.member)).content.decode()
