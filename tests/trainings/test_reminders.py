@@ -12,6 +12,7 @@ from icalendar import Calendar
 
 from incubator.models import OutgoingMail
 from tests.factories import AttendanceFactory, ProjectMemberFactory, TrainerFactory, TrainingSessionFactory
+from tests.forms import submit
 from trainings import services
 from trainings.models import Attendance, Reminder, ReminderPolicy, TrainingSession
 from trainings.services import reminders
@@ -173,8 +174,9 @@ def test_the_member_reminder_has_everything_for_the_day_and_the_ics(db, session,
     confirm = next(line for line in body.splitlines() if "?reponse=oui" in line).split(" ")[-1]
     path = confirm.removeprefix("http://127.0.0.1:8000")
     with time_machine.travel(paris(2026, 10, 6, 10, 0), tick=False):
-        assert client.get(path).status_code == 200
-        assert client.post(path.split("?")[0], {"reponse": "oui"}).status_code == 302
+        page = client.get(path)
+        assert page.status_code == 200
+        assert submit(client, page, field="reponse").status_code == 302  # "oui" preselected by the link
     assert Attendance.objects.get(session=session, member=members[0]).response == Attendance.Response.CONFIRMED
     [(filename, content, mimetype)] = message.attachments
     assert filename == "journee-2026-10-13.ics" and mimetype == "text/calendar"
