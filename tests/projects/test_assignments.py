@@ -20,6 +20,7 @@ from tests.factories import (
     SuperuserFactory,
     UserFactory,
 )
+from tests.forms import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -145,6 +146,11 @@ def board(cohort):
     return reverse("projects:assignment_board", args=[cohort.pk])
 
 
+def entrust(client, cohort, project, coach, **extra):
+    """Open the board, pick `coach` in the project's row and press its button."""
+    return submit(client, client.get(board(cohort)), {"coach": coach.pk}, field=f"project={project.pk}", **extra)
+
+
 def test_anonymous_visitors_are_sent_to_the_login_page(client, cohort):
     assert client.get(board(cohort))["Location"].startswith(reverse("login"))
 
@@ -153,7 +159,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, cohort):
 def test_coaches_and_people_without_a_role_are_refused(client, cohort, factory):
     client.force_login(factory())
     assert client.get(board(cohort)).status_code == 403
-    assert client.post(board(cohort), {}).status_code == 403
+    assert client.post(board(cohort), {}).status_code == 403  # forged on purpose: they are never shown the board
 
 
 def test_staff_of_another_structure_do_not_find_the_season(client, cohort):
@@ -181,10 +187,21 @@ def test_staff_assign_a_project(client, cohort, structure, staff):
     coach = CoachFactory(partner_structure=structure, first_name="Camille", last_name="Dière")
     project = ProjectFactory(cohort=cohort, name="Garage solidaire")
     client.force_login(staff)
-    response = client.post(board(cohort), {"project": project.pk, "coach": coach.pk}, follow=True)
+    response = entrust(client, cohort, project, coach, follow=True)
     assert "Garage solidaire est confié à Camille Dière." in response.content.decode()
     assignment = project.assignments.get()
     assert (assignment.coach, assignment.assigned_by) == (coach, staff)
+
+
+def test_pressing_change_on_a_row_left_as_it_is_keeps_the_coach_and_the_date(client, cohort, structure, staff):
+    CoachFactory(partner_structure=structure, first_name="Aline", last_name="Avant")  # first in the list
+    coach = CoachFactory(partner_structure=structure, first_name="Camille", last_name="Dière")
+    project = ProjectFactory(cohort=cohort, name="Garage solidaire")
+    services.assign_coach(project=project, coach=coach, on=datetime.date(2026, 1, 5))
+    client.force_login(staff)
+    assert submit(client, client.get(board(cohort)), field=f"project={project.pk}").status_code == 302
+    assignment = project.assignments.get()
+    assert (assignment.coach, assignment.started_on, assignment.ended_on) == (coach, datetime.date(2026, 1, 5), None)
 
 
 def test_a_refused_assignment_is_explained_in_french(client, cohort, structure, staff, projects):
@@ -192,7 +209,7 @@ def test_a_refused_assignment_is_explained_in_french(client, cohort, structure, 
     for project in projects[:3]:
         services.assign_coach(project=project, coach=coach)
     client.force_login(staff)
-    response = client.post(board(cohort), {"project": projects[3].pk, "coach": coach.pk}, follow=True)
+    response = entrust(client, cohort, projects[3], coach, follow=True)
     assert "Camille Dière accompagne déjà 3 projets dans cette saison, le maximum prévu." in response.content.decode()
     assert not projects[3].assignments.exists()
 
@@ -203,6 +220,7 @@ def test_a_coach_or_project_from_elsewhere_is_refused(client, cohort, staff, pro
         cohort=CohortFactory(programme=ProgrammeFactory(partners=[PartnerStructureFactory()]))
     )
     client.force_login(staff)
+    # Forged on purpose: the board offers only its own season's projects and programme's coaches.
     for data in (
         {"project": projects[0].pk, "coach": outsider.pk},
         {"project": foreign_project.pk, "coach": outsider.pk},
