@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import (
     ActorMet,
     Candidacy,
-    CoachAssignment,
     CoachingSession,
     MeetingFormat,
     Milestone,
@@ -27,7 +26,7 @@ from projects.models import (
     Sector,
     Topic,
 )
-from projects.services import CoachingTotals
+from projects.services import CoachingTotals, ProjectCoaches, season_project_coaches
 from trainings.models import Attendance, Trainer, TrainingSession, Venue
 
 # Rows fetched per round trip: large enough to be quick, small enough to keep memory flat.
@@ -140,12 +139,6 @@ def candidacies(cohort) -> Dataset:
 # --- Projects ------------------------------------------------------------------------------------
 
 
-def _active_coach(field_name):
-    return Subquery(
-        CoachAssignment.objects.active().filter(project=OuterRef("pk")).order_by("-started_on").values(field_name)[:1]
-    )
-
-
 def projects_queryset(cohort):
     """The season's projects with everything the report says about each; one query when evaluated."""
     minutes = (
@@ -155,20 +148,10 @@ def projects_queryset(cohort):
         .annotate(total=Sum("duration_minutes"))
         .values("total")
     )
-    coach_name = (
-        CoachAssignment.objects.active()
-        .filter(project=OuterRef("pk"))
-        .order_by("-started_on")
-        .annotate(full_name=Concat("coach__first_name", Value(" "), "coach__last_name"))
-        .values("full_name")[:1]
-    )
     return (
         Project.objects.filter(cohort=cohort)
         .order_by("name", "pk")
         .annotate(
-            coach_name=Subquery(coach_name),
-            coach_id=_active_coach("coach_id"),
-            coach_structure=_active_coach("coach__partner_structure__name"),
             meetings_count=_count(CoachingSession.objects.all()),
             coaching_minutes=Coalesce(Subquery(minutes, output_field=IntegerField()), Value(0)),
             milestones_done=_count(Milestone.objects.filter(done_on__isnull=False)),
@@ -179,8 +162,9 @@ def projects_queryset(cohort):
 
 
 def projects(cohort) -> Dataset:
-    """One row per project with its coach, coaching, milestones, collective days and outcome. Two queries:
-    the projects with their subqueries, then the attendance rates grouped by project."""
+    """One row per project with its coaches, coaching, milestones, collective days and outcome. Two queries
+    (the attendance rates grouped by project, then the projects with their subqueries), and two more per
+    `CHUNK_SIZE` projects: who coached them (their assignments, then their meetings grouped by coach)."""
     columns = [
         Column(_("Projet"), width=34),
         Column(_("Secteur"), width=28),
@@ -188,6 +172,7 @@ def projects(cohort) -> Dataset:
         Column(_("Commune"), width=18),
         Column(_("Chargé·e d'accompagnement"), width=24),
         Column(_("Structure d'accompagnement"), width=24),
+        Column(_("Chargé·es sur la saison (part de l'accompagnement)"), width=40),
         Column(_("Rendez-vous"), INTEGER, 12),
         Column(_("Heures d'accompagnement"), HOURS, 14),
         Column(_("Étapes clés atteintes"), INTEGER, 12),
@@ -214,8 +199,6 @@ def projects(cohort) -> Dataset:
             "sector",
             "territory__name",
             "commune",
-            "coach_name",
-            "coach_structure",
             "meetings_count",
             "coaching_minutes",
             "milestones_done",
@@ -228,30 +211,43 @@ def projects(cohort) -> Dataset:
             "outcome__funds_raised",
             "outcome__skills_gained",
         )
+
+        def described(chunk):
+            # Who coached these projects: read per chunk, so that memory stays flat however big the season.
+            coaches = season_project_coaches(cohort=cohort, projects=[row[0] for row in chunk]) if chunk else {}
+            for row in chunk:
+                (pk, name, sec, territory, commune, meetings, minutes, done, total, actors) = row[:10]
+                status, form, jobs, volunteers, funds, skills = row[10:]
+                rate, coached = rates[pk], coaches.get(pk, ProjectCoaches())
+                yield (
+                    name,
+                    sector.get(sec, ""),
+                    territory or "",
+                    commune,
+                    coached.main.name if coached.main else "",
+                    coached.main.structure if coached.main else "",
+                    coached.describe(),
+                    meetings,
+                    _hours(minutes),
+                    done,
+                    total,
+                    _percent(rate.present, rate.expected),
+                    actors,
+                    outcome_status.get(status, ""),
+                    legal_form.get(form, ""),
+                    jobs,
+                    volunteers,
+                    funds,
+                    skills or "",
+                )
+
+        chunk = []
         for row in queryset.iterator(CHUNK_SIZE):
-            (pk, name, sec, territory, commune, coach, structure, meetings, minutes, done, total, actors) = row[:12]
-            status, form, jobs, volunteers, funds, skills = row[12:]
-            rate = rates[pk]
-            yield (
-                name,
-                sector.get(sec, ""),
-                territory or "",
-                commune,
-                coach or "",
-                structure or "",
-                meetings,
-                _hours(minutes),
-                done,
-                total,
-                _percent(rate.present, rate.expected),
-                actors,
-                outcome_status.get(status, ""),
-                legal_form.get(form, ""),
-                jobs,
-                volunteers,
-                funds,
-                skills or "",
-            )
+            chunk.append(row)
+            if len(chunk) == CHUNK_SIZE:
+                yield from described(chunk)
+                chunk = []
+        yield from described(chunk)
 
     return Dataset("projets", _("Projets"), columns, rows)
 

@@ -13,8 +13,8 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from incubator.models import User
-from projects.models import ActorMet, CoachAssignment, CoachingSession, Outcome, Project, Sector
-from projects.services import candidacy_figures, season_coaching_totals
+from projects.models import ActorMet, CoachingSession, Outcome, Project, Sector
+from projects.services import ProjectCoaches, candidacy_figures, season_coaching_totals, season_project_coaches
 from trainings.models import Attendance, TrainingSession, Venue
 
 from ..models import Cohort
@@ -205,22 +205,20 @@ def season_report(cohort: Cohort) -> SeasonReport:
     projects = list(projects_queryset(cohort).select_related("territory", "outcome"))
     project_names = {project.pk: project.name for project in projects}
     sectors = dict(Sector.choices)
-    by_coach = (
-        CoachAssignment.objects.active()
-        .filter(cohort=cohort)
-        .order_by()
-        .values("coach__first_name", "coach__last_name", "coach__partner_structure__name")
-        .annotate(n=Count("project", distinct=True))
-        .order_by("coach__last_name", "coach__first_name")
-    )
-    projects_by_coach, per_structure = [], Counter()
-    for row in by_coach:
-        name = f"{row['coach__first_name']} {row['coach__last_name']}".strip()
-        projects_by_coach.append(Row(name, row["n"], INTEGER, row["coach__partner_structure__name"] or ""))
-        per_structure[row["coach__partner_structure__name"]] += row["n"]
-    unassigned = len(projects) - sum(per_structure.values())
-    if unassigned > 0:
-        per_structure[None] += unassigned
+    # Each project counts once, for its main coach during the season and that coach's structure.
+    coached = season_project_coaches(cohort=cohort)
+    per_coach, per_structure = Counter(), Counter()
+    for project in projects:
+        project.coaches = coached.get(project.pk, ProjectCoaches())
+        main = project.coaches.main
+        per_coach[(main.name, main.structure) if main else None] += 1
+        per_structure[(main.structure or _("Structure non renseignée")) if main else None] += 1
+    projects_by_coach = [
+        Row(name, count, INTEGER, structure)
+        for (name, structure), count in sorted(
+            ((key, count) for key, count in per_coach.items() if key), key=lambda item: item[0]
+        )
+    ]
     total_projects = len(projects)
     projects_by_structure = _counted(per_structure, {None: _("Sans chargé·e d'accompagnement")}, total_projects)
     projects_by_sector = _counted(Counter(project.sector for project in projects), sectors, total_projects)

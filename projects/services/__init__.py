@@ -47,6 +47,8 @@ from .workspace import (
     NO_MEETING_ALERT_DAYS,
     Alert,
     CoachingTotals,
+    CoachShare,
+    ProjectCoaches,
     ProjectProgress,
     SeasonCoachingTotals,
     attendance_rates,
@@ -57,6 +59,7 @@ from .workspace import (
     progress,
     project_progress,
     season_coaching_totals,
+    season_project_coaches,
     update_meeting,
     with_progress,
 )

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -270,3 +270,90 @@ def coaching_totals(meetings: QuerySet) -> SeasonCoachingTotals:
 def season_coaching_totals(*, cohort: Cohort) -> SeasonCoachingTotals:
     """Coaching of a season's projects, whatever the meetings' dates; one query."""
     return coaching_totals(CoachingSession.objects.filter(project__cohort=cohort))
+
+
+# --- Who coached each project during its season (the season report) ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CoachShare:
+    """One coach's part in a project's season: days they held it, minutes of meetings they led."""
+
+    coach_id: int
+    name: str
+    structure: str
+    days: int
+    minutes: int
+    share: float  # of the project's coaching, from 0 to 1
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectCoaches:
+    coaches: tuple[CoachShare, ...] = ()  # the main coach first
+
+    @property
+    def main(self) -> CoachShare | None:
+        return self.coaches[0] if self.coaches else None
+
+    def describe(self) -> str:
+        """« Anne Martin 75 %, Paul Roux 25 % » — everyone who coached the project, main coach first."""
+        return ", ".join(f"{coach.name} {round(100 * coach.share)} %" for coach in self.coaches)
+
+
+def season_project_coaches(
+    *, cohort: Cohort, projects: Iterable[int] | None = None, today: datetime.date | None = None
+) -> dict[int, ProjectCoaches]:
+    """{project pk: who coached it during the season}, from the assignment history and the meetings; two queries.
+    `projects` (pks) limits it to some of the season's projects, for a caller reading them in chunks.
+
+    Read whether the season is running or over, whether its assignments are still open or were ended with it,
+    and whatever the reassignments. Each coach's share is their part of the project's meeting minutes (of the
+    days they held it when nobody logged a meeting). The main coach is whoever held the project the most days
+    within the season, the latest one on a tie; a coach who only logged meetings comes after the holders.
+    """
+    today = today or timezone.localdate()
+    season_last_day = min(cohort.end_date, today)
+    people: dict[int, tuple[str, str]] = {}
+    days: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    latest: dict[int, dict[int, datetime.date]] = defaultdict(dict)
+    assignments = CoachAssignment.objects.filter(cohort=cohort).order_by().select_related("coach__partner_structure")
+    meetings = CoachingSession.objects.filter(project__cohort=cohort)
+    if projects is not None:
+        projects = list(projects)
+        assignments, meetings = assignments.filter(project__in=projects), meetings.filter(project__in=projects)
+    for assignment in assignments:
+        coach = assignment.coach
+        people[coach.pk] = (str(coach), str(coach.partner_structure or ""))
+        start = max(assignment.started_on, cohort.start_date)
+        end = min(assignment.ended_on or season_last_day, cohort.end_date)
+        days[assignment.project_id][coach.pk] += max((end - start).days + 1, 0)
+        previous = latest[assignment.project_id].get(coach.pk)
+        latest[assignment.project_id][coach.pk] = max(previous or assignment.started_on, assignment.started_on)
+    minutes: dict[int, dict[int, int]] = defaultdict(dict)
+    rows = (
+        meetings.order_by()
+        .values("project", "coach", "coach__first_name", "coach__last_name", "coach__email")
+        .annotate(total=Sum("duration_minutes"), structure=Max("coach__partner_structure__name"))
+    )
+    for row in rows:
+        minutes[row["project"]][row["coach"]] = row["total"]
+        name = f"{row['coach__first_name']} {row['coach__last_name']}".strip() or row["coach__email"]
+        people.setdefault(row["coach"], (name, row["structure"] or ""))
+
+    result = {}
+    for project_id in set(days) | set(minutes):
+        held, led = days.get(project_id, {}), minutes.get(project_id, {})
+        holders = sorted(held, key=lambda pk: (held[pk], latest[project_id][pk]), reverse=True)
+        others = sorted(set(led) - set(held), key=lambda pk: (-led[pk], people[pk][0]))
+        total_minutes, total_days = sum(led.values()), sum(held.values())
+        coaches = []
+        for pk in [*holders, *others]:
+            if total_minutes:
+                share = led.get(pk, 0) / total_minutes
+            elif total_days:
+                share = held.get(pk, 0) / total_days
+            else:
+                share = 1 / len(held)
+            coaches.append(CoachShare(pk, *people[pk], held.get(pk, 0), led.get(pk, 0), share))
+        result[project_id] = ProjectCoaches(tuple(coaches))
+    return result

@@ -77,8 +77,8 @@ def test_one_dataset_can_be_downloaded_as_a_single_csv(client, filled_season, st
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = read_csv(body)
     assert len(rows) - 1 == Project.objects.filter(cohort=filled_season).count()
-    launched = next(row for row in rows if row[12] == "Lancé")
-    assert launched[14:17] == ["1,5", "3", "10000,00"]
+    launched = next(row for row in rows if row[13] == "Lancé")
+    assert launched[15:18] == ["1,5", "3", "10000,00"]
     assert ReportExport.objects.get().dataset == "projets"
 
 

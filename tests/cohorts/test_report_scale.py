@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 # Queries per dataset, read from each function's docstring in cohorts/reports/datasets.py.
 QUERIES = {
     "candidatures": 1,  # the candidacies
-    "projets": 2,  # the attendance rates grouped by project, then the projects with their subqueries
+    # the attendance rates grouped by project, the projects with their subqueries, then per chunk of projects
+    # their assignments and their meetings grouped by coach (one chunk here)
+    "projets": 4,
     "rendez-vous": 1,  # the meetings
     "journees": 3,  # the days' trainers, the attendance rates grouped by day, the days
     "presences": 1,  # the attendances
