@@ -30,6 +30,7 @@ from tests.factories import (
     SuperuserFactory,
     UserFactory,
 )
+from tests.forms import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -383,11 +384,17 @@ def test_erasure_limited_to_some_seasons_leaves_the_others_alone(lea):
 # --- The staff page ------------------------------------------------------------------------------
 
 
+def search(client, email="lea.roux@exemple.fr"):
+    """Open the page, type the address, press « Rechercher »."""
+    return submit(client, client.get(URL), {"email": email}, button="action=search")
+
+
 def test_the_page_is_where_the_spec_says():
     assert reverse("projects:personal_data") == URL
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, lea):
+    # The posts are forged on purpose: the page is never shown to them.
     for response in (client.get(URL), client.post(URL, {"email": "lea.roux@exemple.fr", "action": "export"})):
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
@@ -398,7 +405,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, lea):
 def test_coaches_are_refused_even_reviewers(client, lea, structure, reviewer):
     client.force_login(CoachFactory(partner_structure=structure, is_reviewer=reviewer))
     assert client.get(URL).status_code == 403
-    for action in ("search", "export", "erase"):
+    for action in ("search", "export", "erase"):  # forged on purpose: the page is never shown to them
         response = client.post(URL, {"email": "lea.roux@exemple.fr", "action": action, "confirm": "on"})
         assert response.status_code == 403
         assert "Léa" not in response.content.decode()
@@ -407,6 +414,7 @@ def test_coaches_are_refused_even_reviewers(client, lea, structure, reviewer):
 
 def test_people_without_a_role_are_refused(client, lea):
     client.force_login(UserFactory())
+    # Forged on purpose: the page is never shown to them.
     assert client.post(URL, {"email": "lea.roux@exemple.fr", "action": "export"}).status_code == 403
 
 
@@ -415,7 +423,7 @@ def test_staff_find_what_is_held_about_a_person(client, staff, lea):
     client.force_login(staff)
 
     assert "Adresse e-mail de la personne" in client.get(URL).content.decode()
-    response = client.post(URL, {"email": "LEA.ROUX@exemple.fr", "action": "search"})
+    response = search(client, "LEA.ROUX@exemple.fr")
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -435,7 +443,7 @@ def test_staff_download_the_export_as_a_json_file_and_it_is_logged(client, staff
     caplog.set_level(logging.INFO, logger="projects.views.personal_data")
     client.force_login(staff)
 
-    response = client.post(URL, {"email": "lea.roux@exemple.fr", "action": "export"})
+    response = submit(client, search(client), button="action=export")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
@@ -451,7 +459,7 @@ def test_staff_download_the_export_as_a_json_file_and_it_is_logged(client, staff
 
 def test_erasing_needs_the_box_ticked_and_keeps_the_list_on_screen(client, staff, lea):
     client.force_login(staff)
-    response = client.post(URL, {"email": "lea.roux@exemple.fr", "action": "erase"})
+    response = submit(client, search(client), button="action=erase")
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -465,7 +473,8 @@ def test_staff_erase_a_person_and_it_is_logged(client, staff, lea, caplog):
     caplog.set_level(logging.INFO, logger="projects.views.personal_data")
     client.force_login(staff)
 
-    response = client.post(URL, {"email": "lea.roux@exemple.fr", "action": "erase", "confirm": "on"}, follow=True)
+    results = search(client)
+    response = submit(client, results, {"confirm": True}, button="action=erase", follow=True)
 
     assert response.redirect_chain == [(URL, 302)]
     assert "Données de lea.roux@exemple.fr effacées : 6 enregistrements modifiés." in response.content.decode()
@@ -474,18 +483,20 @@ def test_staff_erase_a_person_and_it_is_logged(client, staff, lea, caplog):
     [record] = [r for r in caplog.records if r.name == "projects.views.personal_data"]
     assert "erasure" in record.getMessage() and "lea.roux@exemple.fr" in record.getMessage()
 
-    again = client.post(URL, {"email": "lea.roux@exemple.fr", "action": "erase", "confirm": "on"}, follow=True)
+    # The same results, still open in another tab, sent once more.
+    again = submit(client, results, {"confirm": True}, button="action=erase", follow=True)
     assert "Rien à effacer pour lea.roux@exemple.fr." in again.content.decode()
 
 
 def test_staff_of_another_structure_see_export_and_erase_nothing_of_a_programme_they_do_not_run(client, lea):
     client.force_login(StaffFactory())
 
-    page = client.post(URL, {"email": "lea.roux@exemple.fr"}).content.decode()
+    page = search(client).content.decode()
     assert "Garage de Paul" not in page and "Le Fournil" not in page
     assert "Aucune candidature avec cette adresse dans les programmes que vous animez." in page
     assert "Télécharger (JSON)" not in page
 
+    # Forged on purpose: the page offers them neither button.
     export = json.loads(client.post(URL, {"email": "lea.roux@exemple.fr", "action": "export"}).content)
     assert export["candidacies"] == [] and export["project_memberships"] == []
 
@@ -497,7 +508,7 @@ def test_staff_of_another_structure_see_export_and_erase_nothing_of_a_programme_
 
 def test_a_superuser_sees_every_programme(client, lea):
     client.force_login(SuperuserFactory())
-    page = client.post(URL, {"email": "lea.roux@exemple.fr"}).content.decode()
+    page = search(client).content.decode()
     assert "Garage de Paul" in page and "Le Fournil" in page
 
 
@@ -515,6 +526,7 @@ def test_a_superuser_sees_every_programme(client, lea):
 )
 def test_bad_input_gets_the_form_back_never_an_error(client, staff, lea, data):
     client.force_login(staff)
+    # Hand-built on purpose: most of these are what a robot or a broken client sends.
     response = client.post(URL, data)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
@@ -523,7 +535,7 @@ def test_bad_input_gets_the_form_back_never_an_error(client, staff, lea, data):
 
 def test_an_invalid_address_is_explained_in_french(client, staff):
     client.force_login(staff)
-    page = client.post(URL, {"email": "pas-une-adresse"}).content.decode()
+    page = search(client, "pas-une-adresse").content.decode()
     assert "Saisissez une adresse de courriel valide." in page
     assert 'value="pas-une-adresse"' in page
 
@@ -531,6 +543,7 @@ def test_an_invalid_address_is_explained_in_french(client, staff):
 def test_a_post_without_the_csrf_token_is_refused(staff, lea):
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff)
+    # Forged on purpose: no token.
     response = client.post(URL, {"email": "lea.roux@exemple.fr", "action": "erase", "confirm": "on"})
     assert response.status_code == 403
     assert Candidacy.objects.filter(pk=lea["draft"].pk).exists()
@@ -549,9 +562,10 @@ def test_the_page_runs_the_same_number_of_queries_whatever_is_held(
 ):
     _held(season, "lea.roux@exemple.fr", count)
     client.force_login(staff)
+    page = client.get(URL)
     # Session, user, the candidacies (seasons and programmes joined), the project memberships (likewise).
     with django_assert_max_num_queries(4):
-        response = client.post(URL, {"email": "lea.roux@exemple.fr"})
+        response = submit(client, page, {"email": "lea.roux@exemple.fr"}, button="action=search")
     page = response.content.decode()
     assert page.count("Membre de l'équipe") + page.count("Contact de la candidature") == count
 
