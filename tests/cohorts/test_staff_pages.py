@@ -14,6 +14,7 @@ from tests.factories import (
     TerritoryFactory,
     UserFactory,
 )
+from tests.forms import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -80,50 +81,69 @@ def test_season_list_shows_dates_the_french_way(client, cohort, staff):
     assert "01/09/2026 – 30/11/2027" in page
 
 
-def _season_form(programme, **overrides):
+def new_season(programme, **overrides):
+    """What a person fills in on the new season form; the numbers they keep as the page suggests them."""
     territory = TerritoryFactory()
-    data = {
+    typed = {
         "programme": programme.pk,
         "name": "Saison 2027-2028",
         "start_date": "2027-01-31",
-        "duration_months": "15",
         "territories": [territory.pk],
-        "places": "6",
-        "max_projects_per_coach": "3",
         "call_opens_on": "2026-10-01",
         "call_closes_on": "2026-11-30",
     }
-    return {**data, **overrides}
+    return {**typed, **overrides}
+
+
+def season_page(client, programme=None):
+    """The new season form, as the programme's "new season" link opens it."""
+    query = f"?programme={programme.pk}" if programme else ""
+    return client.get(reverse("cohorts:cohort_create") + query)
 
 
 def test_staff_create_a_season_and_its_end_date_is_derived(client, programme, staff):
     client.force_login(staff)
-    response = client.post(reverse("cohorts:cohort_create"), _season_form(programme))
+    typed = new_season(programme)
+    response = submit(client, season_page(client, programme), typed, button="submit")
     cohort = Cohort.objects.get(name="Saison 2027-2028")
     assert response.status_code == 302
     assert response["Location"] == cohort.get_absolute_url()
     assert cohort.end_date == datetime.date(2028, 4, 30)
     assert cohort.territories.count() == 1
+    assert (cohort.duration_months, cohort.places, cohort.max_projects_per_coach) == (15, 6, 3)
     detail = client.get(cohort.get_absolute_url()).content.decode()
     assert "La saison a été créée." in detail
     assert "30 avril 2028" in detail
 
 
+def test_the_new_season_link_of_a_programme_preselects_it(client, programme, staff):
+    ProgrammeFactory(name="Un autre programme", partners=[staff.partner_structure])
+    client.force_login(staff)
+    typed = new_season(programme)
+    del typed["programme"]
+    assert submit(client, season_page(client, programme), typed, button="submit").status_code == 302
+    assert Cohort.objects.get(name="Saison 2027-2028").programme == programme
+
+
 def test_a_call_closing_before_it_opens_is_refused_and_what_was_typed_stays(client, programme, staff):
     client.force_login(staff)
-    data = _season_form(programme, call_opens_on="2026-12-01", call_closes_on="2026-11-01", name="Saison test")
-    response = client.post(reverse("cohorts:cohort_create"), data)
+    typed = new_season(programme, call_opens_on="2026-12-01", call_closes_on="2026-11-01", name="Saison test")
+    response = submit(client, season_page(client), typed, button="submit")
     page = response.content.decode()
     assert response.status_code == 200
     assert "L&#x27;appel à candidatures doit se clore après son ouverture." in page
     assert 'value="Saison test"' in page
     assert 'value="2026-12-01"' in page
     assert not Cohort.objects.filter(name="Saison test").exists()
+    # Corrected on the page they got back: the territory ticked and the rest are still there.
+    assert submit(client, response, {"call_closes_on": "2026-12-31"}, button="submit").status_code == 302
+    assert Cohort.objects.get(name="Saison test").territories.count() == 1
 
 
 def test_bad_numbers_get_a_french_message(client, programme, staff):
     client.force_login(staff)
-    response = client.post(reverse("cohorts:cohort_create"), _season_form(programme, duration_months="0", places="abc"))
+    typed = new_season(programme, duration_months="0", places="abc")
+    response = submit(client, season_page(client), typed, button="submit")
     page = response.content.decode()
     assert response.status_code == 200
     assert "Assurez-vous que cette valeur est supérieure ou égale à 1." in page
@@ -133,45 +153,90 @@ def test_bad_numbers_get_a_french_message(client, programme, staff):
 def test_staff_cannot_create_a_season_in_a_programme_they_do_not_run(client, staff):
     foreign = ProgrammeFactory(partners=[PartnerStructureFactory()])
     client.force_login(staff)
-    response = client.post(reverse("cohorts:cohort_create"), _season_form(foreign))
+    assert f'value="{foreign.pk}"' not in season_page(client).content.decode()
+    data = {**new_season(foreign), "duration_months": "15", "places": "6", "max_projects_per_coach": "3"}
+    # Forged on purpose: the page does not offer that programme.
+    response = client.post(reverse("cohorts:cohort_create"), data)
     assert response.status_code == 200
     assert "Sélectionnez un choix valide" in response.content.decode()
     assert not Cohort.objects.exists()
 
 
-def test_staff_edit_a_season(client, cohort, staff):
+def test_staff_edit_a_season_and_what_they_did_not_touch_stays(client, cohort, staff):
     client.force_login(staff)
-    data = _season_form(cohort.programme, name="Saison renommée", start_date="2026-09-01", duration_months="12")
-    response = client.post(reverse("cohorts:cohort_update", args=[cohort.pk]), data)
+    territories = set(cohort.territories.all())
+    before = Cohort.objects.get(pk=cohort.pk)
+    page = client.get(reverse("cohorts:cohort_update", args=[cohort.pk]))
+    changes = {"name": "Saison renommée", "start_date": "2026-09-01", "duration_months": "12"}
+    response = submit(client, page, changes, button="submit")
     assert response.status_code == 302
     cohort.refresh_from_db()
     assert (cohort.name, cohort.end_date) == ("Saison renommée", datetime.date(2027, 8, 31))
+    assert set(cohort.territories.all()) == territories
+    assert (cohort.programme, cohort.places, cohort.call_opens_on, cohort.call_closes_on) == (
+        before.programme,
+        before.places,
+        before.call_opens_on,
+        before.call_closes_on,
+    )
+
+
+def test_a_season_saved_unchanged_stays_as_it_was(client, cohort, staff):
+    client.force_login(staff)
+    before = Cohort.objects.get(pk=cohort.pk)
+    territories = set(cohort.territories.all())
+    for _round in range(2):
+        page = client.get(reverse("cohorts:cohort_update", args=[cohort.pk]))
+        assert submit(client, page, button="submit").status_code == 302
+    saved = Cohort.objects.get(pk=cohort.pk)
+    assert [getattr(saved, f.attname) for f in Cohort._meta.concrete_fields] == [
+        getattr(before, f.attname) for f in Cohort._meta.concrete_fields
+    ]
+    assert set(saved.territories.all()) == territories
 
 
 def test_staff_create_a_programme_with_their_structure(client, structure, staff):
     client.force_login(staff)
     other = PartnerStructureFactory()
-    response = client.post(
-        reverse("cohorts:programme_create"),
-        {"name": "Nouveau programme", "description": "", "partners": [structure.pk, other.pk]},
+    page = client.get(reverse("cohorts:programme_create"))  # their structure ticked already
+    response = submit(
+        client, page, {"name": "Nouveau programme", "partners": [structure.pk, other.pk]}, button="submit"
     )
     assert response.status_code == 302
     assert set(Programme.objects.get(name="Nouveau programme").partners.all()) == {structure, other}
 
 
+def test_a_new_programme_keeps_the_structure_the_page_ticked(client, structure, staff):
+    PartnerStructureFactory()
+    client.force_login(staff)
+    page = client.get(reverse("cohorts:programme_create"))
+    assert submit(client, page, {"name": "Nouveau programme"}, button="submit").status_code == 302
+    assert list(Programme.objects.get(name="Nouveau programme").partners.all()) == [structure]
+
+
 def test_staff_cannot_leave_their_structure_out_of_a_programme(client, programme, staff):
     client.force_login(staff)
     other = PartnerStructureFactory()
-    response = client.post(
-        reverse("cohorts:programme_update", args=[programme.pk]),
-        {"name": "Renommé", "description": "", "partners": [other.pk]},
-    )
+    page = client.get(reverse("cohorts:programme_update", args=[programme.pk]))
+    response = submit(client, page, {"name": "Renommé", "partners": [other.pk]}, button="submit")
     page = response.content.decode()
     assert response.status_code == 200
     assert "doit rester partenaire du programme" in page
     assert 'value="Renommé"' in page
     programme.refresh_from_db()
     assert programme.name != "Renommé"
+
+
+def test_a_programme_saved_unchanged_keeps_its_description_and_partners(client, programme, staff):
+    programme.description = "Accompagner les projets de l'économie sociale et solidaire.\nDrôme et Ardèche."
+    programme.save()
+    partners = set(programme.partners.all())
+    client.force_login(staff)
+    page = client.get(reverse("cohorts:programme_update", args=[programme.pk]))
+    assert submit(client, page, button="submit").status_code == 302
+    saved = Programme.objects.get(pk=programme.pk)
+    assert (saved.name, saved.description) == (programme.name, programme.description)
+    assert set(saved.partners.all()) == partners
 
 
 @pytest.mark.parametrize("seasons", [1, 10])
