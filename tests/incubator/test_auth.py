@@ -2,11 +2,19 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import PASSWORD
+from tests.forms import submit
 
 pytestmark = pytest.mark.django_db
+
+
+def log_in(client, username, password, **extra):
+    """Open the login page, type the address and the password, press « Se connecter »."""
+    page = client.get(reverse("login"))
+    return submit(client, page, {"username": username, "password": password}, field="username", **extra)
 
 
 def test_login_page_is_in_french_by_default(client):
@@ -16,7 +24,7 @@ def test_login_page_is_in_french_by_default(client):
 
 
 def test_login_page_is_in_english_on_request(client):
-    client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
+    submit(client, client.get(reverse("login")), {"language": "en"}, action=reverse("set_language"))
     page = client.get(reverse("login")).content.decode()
     assert '<html lang="en">' in page
     assert "Log in" in page and "Forgot your password?" in page
@@ -28,17 +36,17 @@ def test_browsers_asking_for_english_get_english(client):
 
 
 def test_staff_log_in_with_their_email_in_any_case_and_land_on_their_page(client, staff):
-    response = client.post(reverse("login"), {"username": staff.email.upper(), "password": PASSWORD}, follow=True)
+    response = log_in(client, staff.email.upper(), PASSWORD, follow=True)
     assert response.redirect_chain[-1][0] == reverse("cohorts:cohort_list")
 
 
 def test_coach_lands_on_their_projects(client, coach):
-    response = client.post(reverse("login"), {"username": coach.email, "password": PASSWORD}, follow=True)
+    response = log_in(client, coach.email, PASSWORD, follow=True)
     assert response.redirect_chain[-1][0] == reverse("projects:my_projects")
 
 
 def test_a_wrong_password_gets_a_french_message_and_keeps_the_email(client, staff):
-    response = client.post(reverse("login"), {"username": staff.email, "password": "faux"})
+    response = log_in(client, staff.email, "faux")
     page = response.content.decode()
     assert response.status_code == 200
     assert "Adresse e-mail ou mot de passe incorrect" in page
@@ -47,13 +55,13 @@ def test_a_wrong_password_gets_a_french_message_and_keeps_the_email(client, staf
 
 def test_logout_is_a_post_and_returns_home(client, staff):
     client.force_login(staff)
-    response = client.post(reverse("logout"))
+    response = submit(client, client.get(reverse("cohorts:cohort_list")), action=reverse("logout"))
     assert response["Location"] == reverse("home")
     assert client.get(reverse("cohorts:cohort_list")).status_code == 302
 
 
 def test_password_reset_by_email_in_french(client, staff):
-    response = client.post(reverse("password_reset"), {"email": staff.email})
+    response = submit(client, client.get(reverse("password_reset")), {"email": staff.email}, field="email")
     assert response["Location"] == reverse("password_reset_done")
     [message] = mail.outbox
     assert message.to == [staff.email]
@@ -62,16 +70,15 @@ def test_password_reset_by_email_in_french(client, staff):
 
     link = re.search(r"https?://[^/]+(/compte/nouveau-mot-de-passe/\S+)", message.body).group(1)
     form_url = client.get(link)["Location"]  # Django swaps the token for a session key
-    response = client.post(
-        form_url, {"new_password1": "Un-nouveau-mot-2-passe", "new_password2": "Un-nouveau-mot-2-passe"}
-    )
+    typed = {"new_password1": "Un-nouveau-mot-2-passe", "new_password2": "Un-nouveau-mot-2-passe"}
+    response = submit(client, client.get(form_url), typed, field="new_password1")
     assert response["Location"] == reverse("password_reset_complete")
     staff.refresh_from_db()
     assert staff.check_password("Un-nouveau-mot-2-passe")
 
 
 def test_password_reset_tells_nothing_about_unknown_addresses(client, db):
-    response = client.post(reverse("password_reset"), {"email": "inconnu@exemple.fr"})
+    response = submit(client, client.get(reverse("password_reset")), {"email": "inconnu@exemple.fr"}, field="email")
     assert response["Location"] == reverse("password_reset_done")
     assert mail.outbox == []
 
@@ -95,23 +102,21 @@ def test_unknown_pages_get_a_french_404(client, db):
 
 def test_repeated_wrong_passwords_lock_the_login_for_a_while(client, staff, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        assert client.post(reverse("login"), {"username": staff.email, "password": "faux"}).status_code == 200
-    response = client.post(reverse("login"), {"username": staff.email.upper(), "password": "faux"})
+        assert log_in(client, staff.email, "faux").status_code == 200
+    response = log_in(client, staff.email.upper(), "faux")
     assert response.status_code == 429
     assert "Connexion bloquée pour un moment" in response.content.decode()
     assert "30 minutes" in response.content.decode()
     # Even the right password waits for the end of the lockout.
-    assert client.post(reverse("login"), {"username": staff.email, "password": PASSWORD}).status_code == 429
+    assert log_in(client, staff.email, PASSWORD).status_code == 429
 
 
 def test_a_lockout_does_not_spill_over_to_other_addresses(client, staff, coach, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post(reverse("login"), {"username": staff.email, "password": "faux"})
-    response = client.post(reverse("login"), {"username": coach.email, "password": PASSWORD})
+        log_in(client, staff.email, "faux")
+    response = log_in(client, coach.email, PASSWORD)
     assert response["Location"] == reverse("home")
-    other_network = client.post(
-        reverse("login"), {"username": staff.email, "password": PASSWORD}, REMOTE_ADDR="203.0.113.9"
-    )
+    other_network = log_in(Client(REMOTE_ADDR="203.0.113.9"), staff.email, PASSWORD)  # another device, elsewhere
     assert other_network["Location"] == reverse("home")
 
 
@@ -123,3 +128,31 @@ def test_client_address_behind_a_proxy_is_the_one_the_proxy_saw(rf, settings):
     assert client_ip(request) == "127.0.0.1"
     settings.TRUSTED_PROXY_COUNT = 1
     assert client_ip(request) == "198.51.100.7"  # the left part could be forged by the visitor
+
+
+def test_a_person_changes_their_password_from_the_page_and_stays_logged_in(client, staff):
+    client.force_login(staff)
+    typed = {
+        "old_password": PASSWORD,
+        "new_password1": "Un-nouveau-mot-2-passe",
+        "new_password2": "Un-nouveau-mot-2-passe",
+    }
+    response = submit(client, client.get(reverse("password_change")), typed, field="old_password", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("password_change_done")
+    staff.refresh_from_db()
+    assert staff.check_password("Un-nouveau-mot-2-passe")
+    assert client.get(reverse("cohorts:cohort_list")).status_code == 200
+
+
+def test_a_wrong_current_password_is_refused_in_french(client, staff):
+    client.force_login(staff)
+    typed = {
+        "old_password": "faux",
+        "new_password1": "Un-nouveau-mot-2-passe",
+        "new_password2": "Un-nouveau-mot-2-passe",
+    }
+    response = submit(client, client.get(reverse("password_change")), typed, field="old_password")
+    assert response.status_code == 200
+    assert "Votre ancien mot de passe est incorrect" in response.content.decode()
+    staff.refresh_from_db()
+    assert staff.check_password(PASSWORD)
