@@ -7,7 +7,6 @@ stops that one; the machine's shared Redis is never touched.
 import datetime
 import email
 import email.policy
-import re
 import threading
 import time
 from collections import Counter
@@ -24,6 +23,7 @@ from projects import tokens
 from projects.models import Candidacy
 from tests import services
 from tests.factories import CohortFactory, TerritoryFactory
+from tests.forms import submit
 from tests.projects.test_apply import answers
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -114,12 +114,11 @@ def test_with_redis_down_a_candidacy_is_saved_and_answered_and_its_email_goes_wh
     client, settings, private_redis, worker, cohort
 ):
     settings.APPLY_MIN_FILL_SECONDS = 0
-    url = reverse("projects:apply", args=[cohort.pk])
-    started = re.search(r'name="started" value="([^"]+)"', client.get(url).content.decode()).group(1)
+    page = client.get(reverse("projects:apply", args=[cohort.pk]))
 
     private_redis.stop()
     began = time.monotonic()
-    response = client.post(url, {"started": started, **answers(cohort)})
+    response = submit(client, page, answers(cohort), button="submit")
     elapsed = time.monotonic() - began
 
     candidacy = Candidacy.objects.get()

@@ -13,6 +13,7 @@ from incubator import emails
 from incubator.models import OutgoingMail
 from incubator.tasks import requeue_stalled_mail, send_outgoing_mail
 from tests.factories import ProgrammeFactory, SuperuserFactory
+from tests.forms import submit
 
 Status = OutgoingMail.Status
 
@@ -125,7 +126,7 @@ def test_superusers_see_failed_mails_and_send_one_again(db, client, django_captu
     response = client.get(reverse("outbox"))
     assert list(response.context["mails"]) == [failed]
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("outbox"), {"mail": failed.pk})
+        response = submit(client, response, field=f"mail={failed.pk}")
     assert response.status_code == 302
     failed.refresh_from_db()
     assert failed.status == Status.SENT and len(mail.outbox) == 1
@@ -144,10 +145,10 @@ def test_programme_staff_see_and_resend_their_programmes_failed_mails_only(
     assert list(response.context["mails"]) == [ours]
     assert f'name="mail" value="{ours.pk}"' in response.content.decode()  # the resend button
     assert "Celui d&#x27;un autre programme" not in response.content.decode()
-    assert client.post(reverse("outbox"), {"mail": theirs.pk}).status_code == 404
+    assert client.post(reverse("outbox"), {"mail": theirs.pk}).status_code == 404  # forged on purpose: not listed
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("outbox"), {"mail": ours.pk})
+        response = submit(client, response, field=f"mail={ours.pk}")
     assert response.status_code == 302
     ours.refresh_from_db()
     theirs.refresh_from_db()
@@ -170,7 +171,7 @@ def test_coaches_cannot_open_the_failed_mails(client, coach, programme):
     failed = queued(status=Status.FAILED, programme=programme)
     client.force_login(coach)
     assert client.get(reverse("outbox")).status_code == 403
-    assert client.post(reverse("outbox"), {"mail": failed.pk}).status_code == 403
+    assert client.post(reverse("outbox"), {"mail": failed.pk}).status_code == 403  # forged on purpose: never shown
     failed.refresh_from_db()
     assert failed.status == Status.FAILED
 

@@ -23,6 +23,7 @@ from projects.models import (
     ReviewScore,
     StatusChange,
 )
+from tests.forms import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -192,7 +193,9 @@ def test_seed_demo_prints_one_login_per_role_and_each_one_works(settings):
     for email, lands_on in DEMO_LOGINS:
         assert email in printed
         client = Client()
-        response = client.post("/compte/connexion/", {"username": email, "password": "demo-incubateur"}, follow=True)
+        page = client.get("/compte/connexion/")
+        typed = {"username": email, "password": "demo-incubateur"}
+        response = submit(client, page, typed, field="username", follow=True)
         assert response.status_code == 200, email
         assert response.redirect_chain[-1][0] == lands_on, email
 

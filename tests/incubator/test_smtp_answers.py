@@ -14,6 +14,7 @@ from django.urls import reverse
 from incubator import emails
 from incubator.models import OutgoingMail
 from tests import services
+from tests.forms import submit
 
 Status = OutgoingMail.Status
 
@@ -90,13 +91,14 @@ def test_a_550_answer_fails_the_mail_and_its_programmes_staff_send_it_again(
     assert emails.requeue_stalled_mail(now=row.created_at.replace(year=row.created_at.year + 1)) == 0  # final
 
     client.force_login(staff)
-    page = client.get(reverse("outbox")).content.decode()
+    response = client.get(reverse("outbox"))
+    page = response.content.decode()
     assert "Candidature bien reçue" in page and "No such user here" in page
     assert f'name="mail" value="{row.pk}"' in page  # the resend button
 
     handler.answers = ["250 OK"]  # the address was corrected, or the server fixed
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(reverse("outbox"), {"mail": row.pk}).status_code == 302
+        assert submit(client, response, field=f"mail={row.pk}").status_code == 302
     row.refresh_from_db()
     assert row.status == Status.SENT and handler.accepted == ["lea@exemple.fr"]
     assert "No such user here" not in client.get(reverse("outbox")).content.decode()
