@@ -156,3 +156,17 @@ def test_a_wrong_current_password_is_refused_in_french(client, staff):
     assert "Votre ancien mot de passe est incorrect" in response.content.decode()
     staff.refresh_from_db()
     assert staff.check_password(PASSWORD)
+
+
+def test_a_person_sent_to_the_login_page_lands_where_they_were_going(client, staff):
+    wanted = reverse("projects:candidacy_list")
+    login_page = client.get(wanted, follow=True)
+    typed = {"username": staff.email, "password": PASSWORD}
+    response = submit(client, login_page, typed, field="username", follow=True)
+    assert response.redirect_chain[-1][0] == wanted
+
+
+def test_a_login_link_pointing_elsewhere_lands_on_the_persons_own_page(client, staff):
+    page = client.get(reverse("login"), {"next": "https://ailleurs.example/piege"})
+    response = submit(client, page, {"username": staff.email, "password": PASSWORD}, field="username", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("cohorts:cohort_list")
