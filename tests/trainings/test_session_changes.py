@@ -1,5 +1,6 @@
 """A new date, time or venue, or a cancellation, raises the calendar version and e-mails every invitee who
-has not declined, once the transaction has committed."""
+has not declined and the day's trainers, with the updated calendar entry, once the transaction has committed;
+the service says how many people it told."""
 
 import datetime
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from icalendar import Calendar
 
 from tests.factories import (
     AttendanceFactory,
@@ -19,7 +21,7 @@ from tests.factories import (
     TrainingSessionFactory,
     VenueFactory,
 )
-from trainings import services, tokens
+from trainings import calendars, services, tokens
 from trainings.models import Attendance, TrainingSession
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +64,7 @@ def invitees(session):
 
 
 def change(session, by, **changes):
-    return services.update_session(session=session, changes=changes, by=by)
+    return services.update_session(session=session, changes=changes, by=by).session
 
 
 def recipients():
@@ -79,7 +81,7 @@ def test_a_new_date_raises_the_version_and_tells_everyone_who_has_not_declined(
     assert session.sequence == 1
     assert recipients() == ["karim@exemple.fr", "lea@exemple.fr"]
     message = next(m for m in mail.outbox if m.to == ["lea@exemple.fr"])
-    assert message.subject == "Journée collective du 20 octobre : changement"
+    assert message.subject == "Journée collective du 13 octobre déplacée au 20 octobre"
     assert "Bonjour Léa," in message.body
     assert "Nouvelle date : mardi 20 octobre 2026 (au lieu du mardi 13 octobre 2026)." in message.body
     assert "La Fabrique, 3 place du Marché, 26220 Dieulefit" in message.body
@@ -126,7 +128,7 @@ def test_the_email_is_in_french_whatever_the_staff_member_reads(
 ):
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         change(session, staff, date=D(2026, 10, 20))
-    assert mail.outbox[0].subject == "Journée collective du 20 octobre : changement"
+    assert mail.outbox[0].subject == "Journée collective du 13 octobre déplacée au 20 octobre"
 
 
 def test_a_new_title_or_description_raises_the_version_without_an_email(
@@ -222,3 +224,54 @@ def test_only_this_days_invitees_are_told(session, invitees, staff, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         change(session, staff, date=D(2026, 10, 20))
     assert "autre@exemple.fr" not in recipients()
+
+
+def _event(message):
+    [(filename, content, mimetype)] = message.attachments
+    assert mimetype == "text/calendar" and filename.endswith(".ics")
+    [event] = Calendar.from_ical(content).walk("VEVENT")
+    return event
+
+
+def test_members_and_trainers_get_the_notice_with_the_updated_calendar_entry(
+    session, invitees, staff, django_capture_on_commit_callbacks
+):
+    session.trainers.add(TrainerFactory(name="Paul Durand", email="paul@exemple.fr"), TrainerFactory(email=""))
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = services.update_session(session=session, changes={"date": D(2026, 10, 20)}, by=staff)
+    assert (outcome.members_told, outcome.trainers_told, outcome.told) == (2, 1, 3)
+    assert "date" in outcome.changed
+    assert recipients() == ["karim@exemple.fr", "lea@exemple.fr", "paul@exemple.fr"]
+    trainer_mail = next(m for m in mail.outbox if m.to == ["paul@exemple.fr"])
+    assert trainer_mail.subject == "Journée collective du 13 octobre déplacée au 20 octobre"
+    assert "Bonjour Paul Durand," in trainer_mail.body and "que vous animez change" in trainer_mail.body
+    for message in mail.outbox:
+        event = _event(message)
+        assert str(event["UID"]) == calendars.event_uid(session)
+        assert int(event["SEQUENCE"]) == 1
+        assert event.decoded("DTSTART").date() == D(2026, 10, 20)
+
+
+def test_a_cancellation_attaches_a_cancelled_entry_for_members_and_trainers(
+    session, invitees, staff, django_capture_on_commit_callbacks
+):
+    session.trainers.add(TrainerFactory(email="paul@exemple.fr"))
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = services.cancel_session(session=session, by=staff)
+    assert (outcome.members_told, outcome.trainers_told) == (2, 1)
+    assert recipients() == ["karim@exemple.fr", "lea@exemple.fr", "paul@exemple.fr"]
+    for message in mail.outbox:
+        event = _event(message)
+        assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) == 1
+    assert services.cancel_session(session=session, by=staff).changed == ()
+
+
+def test_a_change_to_a_day_already_over_tells_nobody_and_says_so(
+    session, invitees, staff, django_capture_on_commit_callbacks
+):
+    session.trainers.add(TrainerFactory(email="paul@exemple.fr"))
+    with time_machine.travel(datetime.datetime(2026, 11, 1, 10, tzinfo=PARIS), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            outcome = services.update_session(session=session, changes={"venue": VenueFactory()}, by=staff)
+    assert outcome.told == 0 and outcome.changed == ("venue",)
+    assert mail.outbox == []

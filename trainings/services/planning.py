@@ -17,10 +17,10 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from cohorts.models import Cohort
-from incubator.emails import render_email, send_after_commit
+from incubator.emails import Attachment, render_email, send_after_commit
 from projects.models import ProjectMember
 
-from .. import tokens
+from .. import calendars, tokens
 from ..models import Attendance, TrainingSession, Venue
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,19 @@ class AnswerClosed(Exception):
 
 class SessionCancelled(Exception):
     """A cancelled day is not edited any more (its invitees were told it will not take place)."""
+
+
+class SessionChange(NamedTuple):
+    """What a change or a cancellation did: the day as saved, what changed, and how many people were told."""
+
+    session: TrainingSession
+    changed: tuple[str, ...]
+    members_told: int = 0
+    trainers_told: int = 0
+
+    @property
+    def told(self) -> int:
+        return self.members_told + self.trainers_told
 
 
 # --- The calendar generator ------------------------------------------------------------------------
@@ -265,8 +278,9 @@ def answer(*, attendance: Attendance, response: str) -> Attendance:
 
 
 @transaction.atomic
-def update_session(*, session: TrainingSession, changes: dict, by) -> TrainingSession:
-    """Save staff's changes; a new date, time or venue is e-mailed to everyone who has not declined.
+def update_session(*, session: TrainingSession, changes: dict, by) -> SessionChange:
+    """Save staff's changes; a new date, time or venue of a day not yet over is e-mailed, with the updated
+    calendar entry, to every invitee who has not declined and to the day's trainers.
 
     The previous values are read again from the database, under a lock: a form has usually already
     written its values on the instance it was given.
@@ -291,10 +305,11 @@ def update_session(*, session: TrainingSession, changes: dict, by) -> TrainingSe
     if trainers is not None:
         current.trainers.set(trainers)
     notified = [field for field in NOTIFIED_FIELDS if field in changed]
+    told = (0, 0)
     if notified and max(current.date, before["date"]) >= timezone.localdate():
         previous = {field: before[field] for field in NOTIFIED_FIELDS}
         previous["venue"] = Venue.objects.filter(pk=before["venue"]).first() if before["venue"] else None
-        _tell_invitees(
+        told = _tell_people(
             current,
             "trainings/emails/session_changed",
             {
@@ -304,38 +319,52 @@ def update_session(*, session: TrainingSession, changes: dict, by) -> TrainingSe
                 "venue_changed": "venue" in notified,
             },
         )
+    if trainers_changed:
+        changed.append("trainers")
     logger.info("Session %s changed by %s: %s", current.pk, by, ", ".join(changed) or "nothing")
-    return current
+    return SessionChange(current, tuple(changed), *told)
 
 
 @transaction.atomic
-def cancel_session(*, session: TrainingSession, by) -> TrainingSession:
-    """Cancel a day and tell everyone who has not declined; cancelling it again does nothing."""
+def cancel_session(*, session: TrainingSession, by) -> SessionChange:
+    """Cancel a day and tell its trainers and everyone who has not declined, with a cancelled calendar entry;
+    cancelling it again does nothing."""
     current = TrainingSession.objects.select_for_update().get(pk=session.pk)
     if current.status == TrainingSession.Status.CANCELLED:
-        return current
+        return SessionChange(current, ())
     current.status = TrainingSession.Status.CANCELLED
     current.sequence += 1
     current.save(update_fields=["status", "sequence"])
+    told = (0, 0)
     if current.date >= timezone.localdate():
-        _tell_invitees(current, "trainings/emails/session_cancelled", {})
+        told = _tell_people(current, "trainings/emails/session_cancelled", {})
     logger.info("Session %s cancelled by %s", current.pk, by)
-    return current
+    return SessionChange(current, ("status",), *told)
 
 
 def _value(session: TrainingSession, field: str):
     return session.venue_id if field == "venue" else getattr(session, field)
 
 
-def _tell_invitees(session: TrainingSession, template: str, context: dict) -> None:
-    """One e-mail per invitee who has not declined, each with their own link, in the site's language."""
-    session = TrainingSession.objects.select_related("cohort__programme", "venue").get(pk=session.pk)
+def _tell_people(session: TrainingSession, template: str, context: dict) -> tuple[int, int]:
+    """One e-mail per invitee who has not declined (each with their own link) and per trainer of the day, in the
+    site's language, each with the day's calendar entry as it now stands (same UID, new SEQUENCE, or
+    STATUS:CANCELLED) so that calendar apps update their copy. Returns (members told, trainers told): the mails
+    written to the outbox."""
+    session = (
+        TrainingSession.objects.select_related("cohort__programme", "venue")
+        .prefetch_related("trainers")
+        .get(pk=session.pk)
+    )
     invitees = (
         Attendance.objects.filter(session=session)
         .exclude(response=Attendance.Response.DECLINED)
         .exclude(member__email="")
         .select_related("member")
     )
+    trainers = [trainer for trainer in session.trainers.all() if trainer.email]
+    programme = session.cohort.programme_id
+    members_told = trainers_told = 0
     with translation.override(settings.LANGUAGE_CODE):
         for attendance in invitees:
             member = attendance.member
@@ -344,8 +373,27 @@ def _tell_invitees(session: TrainingSession, template: str, context: dict) -> No
                 {
                     **context,
                     "session": session,
-                    "member": member,
+                    "name": member.name,
                     "link": tokens.absolute(tokens.member_page_url(member)),
                 },
             )
-            send_after_commit(to=[member.email], subject=subject, body=body, programme=session.cohort.programme_id)
+            entry = Attachment(
+                calendars.session_filename(session), calendars.session_calendar(session, member=member), "text/calendar"
+            )
+            if send_after_commit(
+                to=[member.email], subject=subject, body=body, attachments=[entry], programme=programme
+            ):
+                members_told += 1
+        if trainers:
+            entry = Attachment(
+                calendars.session_filename(session), calendars.session_calendar(session), "text/calendar"
+            )
+        for trainer in trainers:
+            subject, body = render_email(
+                template, {**context, "session": session, "name": trainer.name, "trainer": trainer, "link": ""}
+            )
+            if send_after_commit(
+                to=[trainer.email], subject=subject, body=body, attachments=[entry], programme=programme
+            ):
+                trainers_told += 1
+    return members_told, trainers_told

@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
@@ -230,23 +230,14 @@ class SessionUpdateView(StaffRequiredMixin, SessionMixin, UpdateView):
 
     def form_valid(self, form):
         try:
-            session = services.update_session(session=self.object, changes=form.cleaned_data, by=self.request.user)
+            change = services.update_session(session=self.object, changes=form.cleaned_data, by=self.request.user)
         except services.SessionCancelled:
             return self.refuse_cancelled()
         except ValidationError as error:  # another tab took the date a moment ago
             form.add_error(None, error)
             return self.form_invalid(form)
-        if set(form.changed_data) & set(services.planning.NOTIFIED_FIELDS):
-            messages.success(
-                request=self.request,
-                message=_(
-                    "La journée a été enregistrée. Les participant·es qui n'ont pas décliné sont prévenu·es "
-                    "du changement par e-mail."
-                ),
-            )
-        else:
-            messages.success(self.request, _("La journée a été enregistrée."))
-        return redirect(session.get_absolute_url())
+        messages.success(self.request, " ".join([_("La journée a été enregistrée."), told_message(change)]).strip())
+        return redirect(change.session.get_absolute_url())
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
@@ -256,6 +247,32 @@ class SessionUpdateView(StaffRequiredMixin, SessionMixin, UpdateView):
     def refuse_cancelled(self):
         messages.error(self.request, _("Cette journée est annulée : elle ne peut plus être modifiée."))
         return redirect(self.object.get_absolute_url())
+
+
+def told_message(change) -> str:
+    """Who the service e-mailed, as it says; nothing when it told nobody (a day already over, say)."""
+    if not change.told:
+        return ""
+    people = []
+    if change.members_told:
+        people.append(
+            ngettext("%(count)s participant·e", "%(count)s participant·es", change.members_told)
+            % {"count": change.members_told}
+        )
+    if change.trainers_told:
+        people.append(
+            ngettext("%(count)s formateur·rice", "%(count)s formateur·rices", change.trainers_told)
+            % {"count": change.trainers_told}
+        )
+    if change.session.status == TrainingSession.Status.CANCELLED:
+        sentence = _(
+            "Ont été prévenu·es de l'annulation par e-mail, avec le rendez-vous à retirer de leur agenda : %(people)s."
+        )
+    else:
+        sentence = _(
+            "Ont été prévenu·es du changement par e-mail, avec le rendez-vous à jour pour leur agenda : %(people)s."
+        )
+    return sentence % {"people": _(" et ").join(people)}
 
 
 class SessionCancelView(StaffRequiredMixin, SessionMixin, View):
@@ -270,12 +287,9 @@ class SessionCancelView(StaffRequiredMixin, SessionMixin, View):
         if request.POST.get("confirm") != "oui":
             messages.error(request, _("Cochez la case pour confirmer l'annulation : la journée n'est pas annulée."))
             return redirect(f"{session.get_absolute_url()}#annuler")
-        if session.status == TrainingSession.Status.CANCELLED:
+        change = services.cancel_session(session=session, by=request.user)
+        if not change.changed:
             messages.info(request, _("Cette journée était déjà annulée."))
         else:
-            services.cancel_session(session=session, by=request.user)
-            messages.success(
-                request,
-                _("La journée est annulée. Les participant·es qui n'avaient pas décliné sont prévenu·es par e-mail."),
-            )
+            messages.success(request, " ".join([_("La journée est annulée."), told_message(change)]).strip())
         return redirect(reverse("trainings:session_list", kwargs={"cohort_pk": session.cohort_id}))
