@@ -101,7 +101,11 @@ class NextStepForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("description") and "description" not in self.errors:
-            self.add_error("description", _("Décrivez l'étape, ou videz la ligne."))
+            if self.instance.pk:
+                # A saved step is never removed by emptying its line by mistake: the box says it.
+                self.add_error("description", _("Décrivez l'étape, ou cochez « Supprimer » pour la retirer."))
+            else:
+                self.add_error("description", _("Décrivez l'étape, ou videz la ligne."))
         return cleaned
 
 

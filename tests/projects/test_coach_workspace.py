@@ -598,6 +598,21 @@ def test_a_next_step_needs_a_description_when_anything_else_is_filled(client, co
     assert not CoachingSession.objects.exists()
 
 
+def test_a_saved_next_step_emptied_says_to_tick_remove_and_keeps_it_meanwhile(client, coach, project, meeting, step):
+    client.force_login(coach)
+    url = reverse("projects:meeting_update", args=[meeting.pk])
+    emptied = {"etapes-0-description": "", "etapes-0-owner": "", "etapes-0-due_on": ""}
+    response = fill(client, url, emptied, field=MEETING_FORM)
+    assert response.status_code == 200
+    assert response.context["steps"].forms[0].errors["description"] == [
+        "Décrivez l'étape, ou cochez « Supprimer » pour la retirer."
+    ]
+    assert NextStep.objects.get(pk=step.pk).description == "Appeler la banque"
+    # Ticking the box on the page shown removes it, as the message says.
+    assert submit(client, response, {"etapes-0-DELETE": True}, field=MEETING_FORM).status_code == 302
+    assert not NextStep.objects.filter(pk=step.pk).exists()
+
+
 @pytest.mark.parametrize(
     "forged",
     [
