@@ -662,3 +662,20 @@ def test_a_past_day_moved_to_another_past_day_tells_nobody_and_the_page_does_not
     assert session.date == D(2026, 10, 14)
     assert mail.outbox == []
     assert "prévenu·es" not in response.content.decode()
+
+
+def test_the_generator_run_again_adds_no_second_day_to_a_month_whose_day_was_moved(client, staff, cohort, venue):
+    ProjectMemberFactory(project=ProjectFactory(cohort=cohort))
+    client.force_login(staff)
+    preview = submit(client, calendar_page(client, cohort), {"venues": [venue.pk]}, button="preview")
+    submit(client, preview, button="save")
+    october = cohort.training_sessions.get(date=D(2026, 10, 13))
+    page = edit_page(client, october)
+    assert submit(client, page, {"date": "2026-10-20"}, button="submit").status_code == 302
+
+    again = submit(client, calendar_page(client, cohort), {"venues": [venue.pk]}, button="preview")
+    page = again.content.decode()
+    assert "mardi 20 octobre 2026" in page and "mardi 13 octobre 2026" not in page
+    assert "Toutes ces journées sont déjà au calendrier" in page
+    assert cohort.training_sessions.filter(date__year=2026, date__month=10).count() == 1
+    assert Attendance.objects.count() == 14

@@ -116,16 +116,23 @@ def generate_calendar(
 ) -> list[PlannedDay]:
     """The season's days by a monthly rule, venues in turn; with `dry_run=False`, creates the missing ones.
 
-    The rotation counts every day of the season, existing or not, so that the preview, the save and a
-    second run all give each date the same venue.
+    A month that already has a day keeps it, even moved off the rule's date or cancelled: the plan shows
+    that day as it stands and adds no second one. The rotation counts every day of the season, existing or
+    not, so that the preview, the save and a second run all give each date the same venue.
     """
     days = season_days(cohort=cohort, weekday=weekday, nth=nth, skip_august=skip_august)
     venues = list(venues)
-    existing = set(TrainingSession.objects.filter(cohort=cohort, date__in=days).values_list("date", flat=True))
-    plan = [
-        PlannedDay(day, venues[index % len(venues)] if venues else None, day in existing)
-        for index, day in enumerate(days)
-    ]
+    on_date, in_month = {}, {}
+    for session in TrainingSession.objects.filter(cohort=cohort).select_related("venue").order_by("date", "pk"):
+        on_date.setdefault(session.date, session)
+        in_month.setdefault((session.date.year, session.date.month), session)
+    plan = []
+    for index, day in enumerate(days):
+        existing = on_date.get(day) or in_month.get((day.year, day.month))
+        if existing is None:
+            plan.append(PlannedDay(day, venues[index % len(venues)] if venues else None, False))
+        else:
+            plan.append(PlannedDay(existing.date, existing.venue, True))
     if not dry_run:
         _create_sessions(cohort=cohort, plan=plan, title=title, morning=morning, afternoon=afternoon)
     return plan
