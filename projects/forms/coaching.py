@@ -100,6 +100,8 @@ class NextStepForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not self.instance.pk and not self.has_changed():
+            return cleaned  # a blank line, even in the place of a step removed meanwhile: nothing to save
         if not cleaned.get("description") and "description" not in self.errors:
             if self.instance.pk:
                 # A saved step is never removed by emptying its line by mistake: the box says it.
@@ -110,6 +112,52 @@ class NextStepForm(forms.ModelForm):
 
 
 class BaseNextStepFormSet(forms.BaseModelFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.removed_meanwhile, self.without_step = self._forget_removed_steps() if self.is_bound else (set(), set())
+
+    def _forget_removed_steps(self) -> tuple[set[int], set[int]]:
+        """The rows of a page left open while their step was removed elsewhere (another tab, a colleague).
+
+        Django would refuse their hidden id with an error nobody can see or fix; instead such a row becomes a
+        new line with what it holds, and the person is told (see `clean`): sent again it is saved, emptied it
+        goes. Returns the rows found so (told once), and every saved-step row now without a step.
+        """
+        pk_name = self.model._meta.pk.name
+        existing = {str(pk) for pk in self.get_queryset().values_list("pk", flat=True)}
+        removed, without_step = set(), set()
+        data = self.data.copy()
+        for index in range(self.initial_form_count()):
+            name = f"{self.add_prefix(index)}-{pk_name}"
+            if data.get(name) in existing:
+                continue
+            without_step.add(index)
+            if data.get(name):
+                data[name] = ""
+                removed.add(index)
+        if removed:
+            self.data = data
+        return removed, without_step
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if i in self.without_step:
+            form.fields[self.model._meta.pk.name].required = False
+        return form
+
+    def clean(self):
+        super().clean()
+        for index in self.removed_meanwhile:
+            form = self.forms[index]
+            if form.has_changed() and not self._should_delete_form(form):
+                form.add_error(
+                    None,
+                    _(
+                        "Cette étape a été retirée entre-temps, dans un autre onglet ou par une autre personne. "
+                        "Enregistrez de nouveau pour la garder, ou videz la ligne."
+                    ),
+                )
+
     def changes(self) -> tuple[list[dict], list[NextStep]]:
         """(steps to save, with `id` for existing ones; steps to remove), from a valid formset."""
         saved, removed = [], []

@@ -613,6 +613,47 @@ def test_a_saved_next_step_emptied_says_to_tick_remove_and_keeps_it_meanwhile(cl
     assert not NextStep.objects.filter(pk=step.pk).exists()
 
 
+def test_a_meeting_page_left_open_while_one_of_its_steps_goes_elsewhere_still_saves(
+    client, coach, project, meeting, step
+):
+    other = NextStepFactory(project=project, meeting=meeting, description="Étape retirée dans un autre onglet")
+    client.force_login(coach)
+    url = reverse("projects:meeting_update", args=[meeting.pk])
+    page = client.get(url)
+    rows = {form.instance.pk: n for n, form in enumerate(page.context["steps"].initial_forms)}
+    removed_row = rows[other.pk]
+    other.delete()  # from another tab, or by the programme's staff
+    response = submit(
+        client, page, {"notes": "Notes complétées.", f"etapes-{rows[step.pk]}-owner": "Omar"}, field=MEETING_FORM
+    )
+    # Nothing is lost and nothing is hidden: the step removed meanwhile is shown with a message that says so.
+    assert response.status_code == 200
+    assert "Cette étape a été retirée entre-temps" in text(response)
+    assert "Notes complétées." in text(response) and "Étape retirée dans un autre onglet" in text(response)
+    # Emptying its line and saving again keeps the removal and saves the rest.
+    response = submit(
+        client,
+        response,
+        {f"etapes-{removed_row}-{name}": "" for name in ("description", "owner", "due_on")},
+        field=MEETING_FORM,
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.notes == "Notes complétées."
+    assert list(meeting.next_steps.values_list("description", "owner")) == [("Appeler la banque", "Omar")]
+
+
+def test_a_step_removed_meanwhile_is_saved_again_when_the_page_is_sent_again(client, coach, project, meeting, step):
+    client.force_login(coach)
+    page = client.get(reverse("projects:meeting_update", args=[meeting.pk]))
+    step.delete()
+    response = submit(client, page, field=MEETING_FORM)
+    assert "Cette étape a été retirée entre-temps" in text(response)
+    response = submit(client, response, field=MEETING_FORM)
+    assert response.status_code == 302, (response.context["steps"].errors, response.context["steps"].non_form_errors())
+    assert list(meeting.next_steps.values_list("description", "owner")) == [("Appeler la banque", "Lucie")]
+
+
 @pytest.mark.parametrize(
     "forged",
     [
