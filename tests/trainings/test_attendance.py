@@ -285,6 +285,19 @@ def test_the_sessions_trainer_marks_attendance(client, trainer_user, session):
     assert refreshed([lea])[0].morning == PRESENT
 
 
+def test_a_mark_for_someone_not_on_the_list_changes_nothing(client, staff, session, season):
+    (lea,) = invite(session, 1)
+    other_day = TrainingSessionFactory(cohort=season, date=SESSION_DAY + datetime.timedelta(days=28))
+    (stranger,) = invite(other_day, 1)
+    client.force_login(staff)
+    # Forged on purpose: the page has no field for a member invited to another day only.
+    response = client.post(
+        url(session), {f"morning-{lea.member_id}": PRESENT, f"morning-{stranger.member_id}": PRESENT}
+    )
+    assert response.status_code == 302
+    assert [attendance.morning for attendance in refreshed([lea, stranger])] == [PRESENT, ""]
+
+
 def test_a_tampered_choice_is_reported_and_nothing_is_saved(client, staff, session):
     lea, marc = invite(session, 2)
     client.force_login(staff)

@@ -207,6 +207,16 @@ def test_the_answer_buttons_work_with_csrf_checks_on(attendance, session):
     assert attendance.response == DECLINED
 
 
+def test_an_answer_without_the_pages_csrf_token_is_refused(attendance, session):
+    client = Client(enforce_csrf_checks=True)
+    client.get(page_url(attendance.member))
+    # Forged on purpose: another site posting in the member's name has no CSRF token.
+    response = client.post(answer_url(attendance.member, session), {"reponse": "non"})
+    assert response.status_code == 403
+    attendance.refresh_from_db()
+    assert attendance.response == INVITED
+
+
 def test_an_answer_sent_without_a_choice_gets_a_french_message(client, attendance, session):
     page = client.get(answer_url(attendance.member, session))  # nothing preselected: no answer yet
     response = submit(client, page, field="reponse")
