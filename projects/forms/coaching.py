@@ -111,37 +111,42 @@ class NextStepForm(forms.ModelForm):
         return cleaned
 
 
-class BaseNextStepFormSet(forms.BaseModelFormSet):
+class RemovedMeanwhileMixin:
+    """For a model formset whose page may stay open while one of its rows is removed elsewhere (another tab,
+    a colleague).
+
+    Django would refuse such a row's hidden id with an error nobody can see or fix, so the page could never be
+    saved again. Instead the row becomes a new line with what it holds, and the person is told once
+    (`removed_meanwhile_message`): sent again, the line is saved anew; emptied or ticked for removal, it goes.
+    """
+
+    removed_meanwhile_message = ""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.removed_meanwhile, self.without_step = self._forget_removed_steps() if self.is_bound else (set(), set())
+        self.removed_meanwhile, self.without_row = self._forget_removed_rows() if self.is_bound else (set(), set())
 
-    def _forget_removed_steps(self) -> tuple[set[int], set[int]]:
-        """The rows of a page left open while their step was removed elsewhere (another tab, a colleague).
-
-        Django would refuse their hidden id with an error nobody can see or fix; instead such a row becomes a
-        new line with what it holds, and the person is told (see `clean`): sent again it is saved, emptied it
-        goes. Returns the rows found so (told once), and every saved-step row now without a step.
-        """
+    def _forget_removed_rows(self) -> tuple[set[int], set[int]]:
+        """The rows whose object went since the page was shown (told once), and every saved row now without one."""
         pk_name = self.model._meta.pk.name
         existing = {str(pk) for pk in self.get_queryset().values_list("pk", flat=True)}
-        removed, without_step = set(), set()
+        removed, without_row = set(), set()
         data = self.data.copy()
         for index in range(self.initial_form_count()):
             name = f"{self.add_prefix(index)}-{pk_name}"
             if data.get(name) in existing:
                 continue
-            without_step.add(index)
+            without_row.add(index)
             if data.get(name):
                 data[name] = ""
                 removed.add(index)
         if removed:
             self.data = data
-        return removed, without_step
+        return removed, without_row
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
-        if i in self.without_step:
+        if i in self.without_row:
             form.fields[self.model._meta.pk.name].required = False
         return form
 
@@ -150,13 +155,22 @@ class BaseNextStepFormSet(forms.BaseModelFormSet):
         for index in self.removed_meanwhile:
             form = self.forms[index]
             if form.has_changed() and not self._should_delete_form(form):
-                form.add_error(
-                    None,
-                    _(
-                        "Cette étape a été retirée entre-temps, dans un autre onglet ou par une autre personne. "
-                        "Enregistrez de nouveau pour la garder, ou videz la ligne."
-                    ),
-                )
+                form.add_error(None, self.removed_meanwhile_message)
+
+    def lines_without_row(self) -> list:
+        """The valid forms of rows removed meanwhile that the person keeps: new objects to save."""
+        return [
+            self.forms[index]
+            for index in sorted(self.without_row)
+            if self.forms[index].has_changed() and not self._should_delete_form(self.forms[index])
+        ]
+
+
+class BaseNextStepFormSet(RemovedMeanwhileMixin, forms.BaseModelFormSet):
+    removed_meanwhile_message = _(
+        "Cette étape a été retirée entre-temps, dans un autre onglet ou par une autre personne. "
+        "Enregistrez de nouveau pour la garder, ou videz la ligne."
+    )
 
     def changes(self) -> tuple[list[dict], list[NextStep]]:
         """(steps to save, with `id` for existing ones; steps to remove), from a valid formset."""
@@ -350,9 +364,28 @@ class MilestoneTemplateForm(forms.ModelForm):
         return super().has_changed() or (self.instance.pk is None and bool(self.initial.get("name")))
 
 
-class BaseMilestoneTemplateFormSet(forms.BaseModelFormSet):
+class BaseMilestoneTemplateFormSet(RemovedMeanwhileMixin, forms.BaseModelFormSet):
+    removed_meanwhile_message = _(
+        "Cette étape clé a été retirée entre-temps, dans un autre onglet ou par une autre personne. "
+        "Enregistrez de nouveau pour la garder, ou cochez « Supprimer »."
+    )
+
+    saved_meanwhile = False
+
+    def clean(self):
+        super().clean()
+        if self.saved_meanwhile:
+            # Saving the built-in list again over the one a colleague saved would double every line.
+            raise forms.ValidationError(
+                _(
+                    "Pendant que vous prépariez cette liste, une autre personne a enregistré celle du programme. "
+                    "Rien n'est enregistré ici : rechargez la page pour partir de la sienne."
+                )
+            )
+
     def save_for(self, programme):
-        instances = self.save(commit=False)
+        # Django saves new objects from the extra lines only: a line whose template went meanwhile is one too.
+        instances = self.save(commit=False) + [form.save(commit=False) for form in self.lines_without_row()]
         for template in self.deleted_objects:
             template.delete()
         kept = [form for form in self.forms if form.cleaned_data and form not in self.deleted_forms]
@@ -368,7 +401,10 @@ class BaseMilestoneTemplateFormSet(forms.BaseModelFormSet):
 def milestone_template_formset(*, programme, data=None, defaults=()):
     """The programme's default milestones with blank lines to add some; prefilled with `defaults` if it has none."""
     queryset = programme.milestone_templates.all()
-    initial = [] if len(queryset) else list(defaults)
+    # A post is read against the page it comes from, not against the list as it is now: the built-in list was
+    # shown when the page had no saved line.
+    showed_defaults = not len(queryset) if data is None else data.get("jalons-INITIAL_FORMS") == "0"
+    initial = list(defaults) if showed_defaults else []
     formset_class = forms.modelformset_factory(
         MilestoneTemplate,
         form=MilestoneTemplateForm,
@@ -376,4 +412,6 @@ def milestone_template_formset(*, programme, data=None, defaults=()):
         extra=len(initial) + 2,
         can_delete=True,
     )
-    return formset_class(data=data, queryset=queryset, initial=initial, prefix="jalons")
+    formset = formset_class(data=data, queryset=queryset, initial=initial, prefix="jalons")
+    formset.saved_meanwhile = data is not None and showed_defaults and bool(defaults) and len(queryset) > 0
+    return formset

@@ -7,6 +7,7 @@ import html
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -930,6 +931,47 @@ def test_staff_edit_delete_and_add_default_milestones_and_new_projects_get_them(
         ("Besoin validé avec les habitants", D(2026, 10, 31)),
         ("Premier chiffre d'affaires", D(2027, 8, 31)),
     ]
+
+
+def test_default_milestones_saved_by_two_people_at_once_lose_nothing(client, programme, staff):
+    MilestoneTemplate.objects.create(programme=programme, name="Besoin validé", order=1, target_month=3)
+    statuts = MilestoneTemplate.objects.create(programme=programme, name="Statuts", order=2, target_month=9)
+    client.force_login(staff)
+    page = client.get(templates_url(programme))
+    statuts.delete()  # a colleague removes it meanwhile, from their own page
+    response = submit(client, page, {"jalons-0-name": "Besoin validé avec les habitants"}, field=MILESTONES_FORM)
+    assert response.status_code == 200
+    assert "Cette étape clé a été retirée entre-temps" in text(response)
+    assert 'value="Besoin validé avec les habitants"' in text(response)
+    # Sent again as it stands, the line is kept; its name change is saved too.
+    assert submit(client, response, field=MILESTONES_FORM).status_code == 302
+    assert list(programme.milestone_templates.values_list("name", "order", "target_month")) == [
+        ("Besoin validé avec les habitants", 1, 3),
+        ("Statuts", 2, 9),
+    ]
+
+
+def test_a_default_milestone_removed_meanwhile_stays_removed_when_its_box_is_ticked(client, programme, staff):
+    statuts = MilestoneTemplate.objects.create(programme=programme, name="Statuts", order=1, target_month=9)
+    client.force_login(staff)
+    page = client.get(templates_url(programme))
+    statuts.delete()
+    response = submit(client, page, field=MILESTONES_FORM)
+    assert submit(client, response, {"jalons-0-DELETE": True}, field=MILESTONES_FORM).status_code == 302
+    assert not programme.milestone_templates.exists()
+
+
+def test_the_built_in_list_saved_by_two_people_at_once_is_not_doubled(client, programme, staff):
+    colleague = Client()
+    colleague.force_login(StaffFactory(partner_structure=staff.partner_structure))
+    client.force_login(staff)
+    page = client.get(templates_url(programme))
+    assert fill(colleague, templates_url(programme), field=MILESTONES_FORM).status_code == 302
+    response = submit(client, page, {"jalons-0-target_month": "2"}, field=MILESTONES_FORM)
+    assert response.status_code == 200
+    assert "une autre personne a enregistré celle du programme" in text(response)
+    assert 'name="jalons-0-target_month" value="2"' in response.content.decode()  # what was typed stays
+    assert list(programme.milestone_templates.values_list("name", "target_month")) == DEFAULT_MILESTONES
 
 
 @pytest.mark.parametrize(
