@@ -247,6 +247,15 @@ def listing(programme, cohort):
 
 
 def listed(client, **params):
+    """Open the list, choose `params` in its filters, press the button; the page and the names listed."""
+    page = client.get(reverse("projects:candidacy_list"))
+    response = submit(client, page, params, field="q")
+    assert response.status_code == 200
+    return response, {c.project_name for c in response.context["candidacies"]}
+
+
+def forged_listing(client, **params):
+    """A list address with filters its form does not offer (forged on purpose, or an old bookmark)."""
     response = client.get(reverse("projects:candidacy_list"), params)
     assert response.status_code == 200
     return response, {c.project_name for c in response.context["candidacies"]}
@@ -286,7 +295,7 @@ def test_the_list_filters_on_season_and_territory(client, staff, listing, cohort
 
 def test_another_programmes_season_is_not_a_choice(client, staff, listing):
     client.force_login(staff)
-    response, names = listed(client, season=listing["elsewhere"].cohort.pk)
+    response, names = forged_listing(client, season=listing["elsewhere"].cohort.pk)
     assert names == set()
     page = response.content.decode()
     assert "Cette saison n&#x27;est pas dans la liste" in page
@@ -295,7 +304,7 @@ def test_another_programmes_season_is_not_a_choice(client, staff, listing):
 
 def test_a_nonsense_status_filter_gets_a_french_message(client, staff, listing):
     client.force_login(staff)
-    response, names = listed(client, status="<script>")
+    response, names = forged_listing(client, status="<script>")
     assert names == set()
     assert "Un filtre n'est pas valide" in response.content.decode()
 
