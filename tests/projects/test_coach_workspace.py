@@ -332,10 +332,11 @@ def test_the_season_switcher_shows_a_past_season_with_the_projects_the_coach_had
     CohortFactory(programme=ProgrammeFactory(), name="Saison d'ailleurs", start_date=days_ago(700))
     client.force_login(coach)
 
-    body = text(client.get(reverse("projects:my_projects")))
+    page = client.get(reverse("projects:my_projects"))
+    body = text(page)
     assert f'<option value="{past.pk}">' in body and "Saison d'ailleurs" not in body
 
-    body = text(client.get(reverse("projects:my_projects"), {"saison": past.pk}))
+    body = text(submit(client, page, {"saison": past.pk}, field="saison"))
     assert "Cantine du plateau" in body and detail(still_mine) in body
     # A project the coach handed over is listed, without a link they could no longer follow.
     assert "Roue libre" in body and detail(handed_over) not in body
@@ -347,14 +348,16 @@ def test_a_coach_with_only_a_past_season_can_still_switch_to_it(client, programm
     past = CohortFactory(programme=programme, name="Saison 2024-2025", start_date=days_ago(700))
     services.assign_coach(project=ProjectFactory(cohort=past, name="Cantine du plateau"), coach=coach)
     client.force_login(coach)
-    body = text(client.get(reverse("projects:my_projects")))
+    page = client.get(reverse("projects:my_projects"))
+    body = text(page)
     assert "Aucune saison n'est en cours" in body and f'<option value="{past.pk}">' in body
-    assert "Cantine du plateau" in text(client.get(reverse("projects:my_projects"), {"saison": past.pk}))
+    assert "Cantine du plateau" in text(submit(client, page, {"saison": past.pk}, field="saison"))
 
 
 @pytest.mark.parametrize("value", ["abc", "999999", "", " "])
 def test_an_unknown_season_shows_the_current_ones(client, coach, project, value):
     client.force_login(coach)
+    # Forged on purpose (or an old bookmark): the switcher offers only the coach's seasons.
     response = client.get(reverse("projects:my_projects"), {"saison": value})
     assert response.status_code == 200
     assert project.name in text(response)
