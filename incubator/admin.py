@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import Heartbeat, OutgoingMail, PartnerStructure, Territory, User
+from .models import Heartbeat, PartnerStructure, Territory, User
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -58,15 +58,3 @@ class TerritoryAdmin(admin.ModelAdmin):
 @admin.register(Heartbeat)
 class HeartbeatAdmin(admin.ModelAdmin):
     list_display = ["source", "seen_at"]
-
-
-@admin.register(OutgoingMail)
-class OutgoingMailAdmin(admin.ModelAdmin):
-    list_display = ["subject", "recipients", "status", "attempts", "created_at", "sent_at"]
-    list_filter = ["status"]
-    search_fields = ["subject", "to"]
-    readonly_fields = ["attempts", "claimed_at", "next_attempt_at", "sent_at", "created_at", "last_error"]
-
-    @admin.display(description=_("destinataires"))
-    def recipients(self, mail):
-        return ", ".join(mail.to)

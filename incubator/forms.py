@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from . import emails
+from outbox import emails
 
 
 class LoginForm(AuthenticationForm):

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "axes",
     "incubator",
     "cohorts",
+    "outbox",
     "projects",
     "trainings",
 ]
@@ -191,7 +192,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.anonymise_expired_candidacies",
         "schedule": crontab(hour=3, minute=30),
     },
-    "requeue-stalled-mail": {"task": "incubator.tasks.requeue_stalled_mail", "schedule": crontab(minute="*/5")},
+    "requeue-stalled-mail": {"task": "outbox.emails.requeue_stalled_mail", "schedule": crontab(minute="*/5")},
     "send-due-reminders": {"task": "trainings.tasks.send_due_reminders", "schedule": crontab(minute="*/15")},
 }
 

@@ -42,7 +42,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sante/", views.health, name="health"),
     path("donnees-personnelles/", views.privacy, name="privacy"),
-    path("courriels-en-echec/", views.OutboxView.as_view(), name="outbox"),
+    path("courriels-en-echec/", include("outbox.urls")),
     path("compte/", include(account_patterns)),
     path("langue/", include("django.conf.urls.i18n")),
     path("saisons/", include("cohorts.urls")),

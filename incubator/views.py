@@ -1,17 +1,12 @@
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.mixins import UserPassesTestMixin
 from django.db import DatabaseError
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.generic import ListView
 
 from cohorts.models import Cohort, Programme
 
-from . import emails
-from .models import Heartbeat, OutgoingMail, PartnerStructure
+from .models import Heartbeat, PartnerStructure
 
 
 def home(request):
@@ -64,27 +59,3 @@ def health(request):
     except DatabaseError:
         return JsonResponse({"database": "error"}, status=503)
     return JsonResponse({"database": "ok", "worker_last_seen": heartbeat.seen_at.isoformat() if heartbeat else None})
-
-
-class OutboxView(UserPassesTestMixin, ListView):
-    """Mails that could not be delivered, each of which can be sent again.
-
-    Programme staff see their programmes' mails; superusers see every mail, including those that belong
-    to no programme (written before mails recorded theirs, or about nothing programme-specific).
-    """
-
-    template_name = "incubator/outbox.html"
-    context_object_name = "mails"
-    paginate_by = 50
-
-    def test_func(self):
-        return self.request.user.is_authenticated and self.request.user.is_programme_staff
-
-    def get_queryset(self):
-        return OutgoingMail.objects.failed_for_user(self.request.user).defer("body", "html_body", "attachments")
-
-    def post(self, request):
-        mail = get_object_or_404(self.get_queryset(), pk=request.POST.get("mail"))
-        emails.resend(mail=mail)
-        messages.success(request, _("L'e-mail « %(subject)s » repart.") % {"subject": mail.subject})
-        return redirect("outbox")

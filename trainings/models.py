@@ -276,7 +276,7 @@ class Reminder(models.Model):
     )
     trainer = models.ForeignKey(Trainer, on_delete=models.SET_NULL, null=True, blank=True, related_name="reminders")
     mail = models.OneToOneField(
-        "incubator.OutgoingMail", on_delete=models.SET_NULL, null=True, blank=True, related_name="reminder"
+        "outbox.OutgoingMail", on_delete=models.SET_NULL, null=True, blank=True, related_name="reminder"
     )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 

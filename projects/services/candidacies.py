@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort
-from incubator.emails import render_email, send_after_commit
+from outbox.emails import render_email, send_after_commit
 
 from .. import tokens
 from ..models import (

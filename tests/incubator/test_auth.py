@@ -5,7 +5,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from incubator.models import OutgoingMail
+from outbox.models import OutgoingMail
 from tests.factories import PASSWORD
 from tests.forms import submit
 

@@ -9,7 +9,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from incubator.models import OutgoingMail
+from outbox.models import OutgoingMail
 from projects import tokens
 from projects.models import Candidacy, StatusChange
 from tests.factories import CandidacyFactory, CohortFactory, DraftFactory, TerritoryFactory

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from incubator.models import OutgoingMail
+from outbox.models import OutgoingMail
 from projects import tokens
 from projects.models import Candidacy
 from tests.factories import CohortFactory, TerritoryFactory

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from incubator.models import OutgoingMail
+from outbox.models import OutgoingMail
 from projects import services as project_services
 from projects.models import Candidacy
 from tests.factories import (

@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from incubator.models import OutgoingMail
+from outbox.models import OutgoingMail
 from tests.factories import (
     PASSWORD,
     AttendanceFactory,

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from icalendar import Calendar
 
-from incubator.models import OutgoingMail
+from outbox.models import OutgoingMail
 from tests.factories import AttendanceFactory, ProjectMemberFactory, TrainerFactory, TrainingSessionFactory
 from tests.forms import submit
 from trainings import services

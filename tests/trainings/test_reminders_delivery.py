@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from incubator.models import OutgoingMail
+from outbox.models import OutgoingMail
 from tests import services
 from tests.factories import CohortFactory, ProjectFactory, TrainerFactory, TrainingSessionFactory
 from trainings.models import Attendance, Reminder, ReminderPolicy
@@ -154,13 +154,13 @@ def test_a_worker_killed_while_sending_loses_nothing_and_repeats_at_most_the_mai
 
     workers()
     time.sleep(2.5)  # past OUTBOX_SENDING_TIMEOUT: the claim of the dead worker has expired
-    from incubator.tasks import requeue_stalled_mail
+    from outbox.tasks import requeue_stalled_mail
 
     requeue_stalled_mail.apply_async(queue=workers.queue)
     wait_until(lambda: all_sent() and handler.total() >= 61, "every reminder was not delivered after the crash")
     time.sleep(0.5)
 
-    # The guarantee (incubator/emails.py): none lost, and only the mail in flight at the crash repeated.
+    # The guarantee (outbox/emails.py): none lost, and only the mail in flight at the crash repeated.
     assert set(handler.received) == set(recipients)
     assert {address: n for address, n in handler.received.items() if n != 1} == {in_flight.to[0]: 2}
     in_flight.refresh_from_db()

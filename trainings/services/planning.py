@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from cohorts.models import Cohort
-from incubator.emails import Attachment, render_email, send_after_commit
+from outbox.emails import Attachment, render_email, send_after_commit
 from projects.models import ProjectMember
 
 from .. import calendars, tokens

@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from incubator.emails import Attachment, render_email, send_after_commit
+from outbox.emails import Attachment, render_email, send_after_commit
 
 from .. import calendars, tokens
 from ..models import Attendance, Reminder, ReminderPolicy, TrainingSession, parse_offsets

@@ -5,7 +5,7 @@ from collections import Counter
 from django.views.generic import DetailView
 
 from incubator.access import StaffRequiredMixin
-from incubator.models import OutgoingMail
+from outbox.models import OutgoingMail
 
 from ..models import Reminder, TrainingSession
 from ..services import reminders

@@ -1,6 +1,6 @@
 from django.core import mail
 
-from incubator.emails import send_after_commit
+from outbox.emails import send_after_commit
 
 
 def test_mail_goes_out_once_the_transaction_commits(db, django_capture_on_commit_callbacks):

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from incubator import emails
-from incubator.models import OutgoingMail
-from incubator.tasks import requeue_stalled_mail, send_outgoing_mail
+from outbox import emails
+from outbox.models import OutgoingMail
+from outbox.tasks import requeue_stalled_mail, send_outgoing_mail
 from tests.factories import ProgrammeFactory, SuperuserFactory
 from tests.forms import submit
 
@@ -57,7 +57,7 @@ def test_running_the_task_twice_sends_the_mail_once(db):
 def test_a_mail_being_sent_by_a_living_worker_is_left_alone(db):
     row = queued(status=Status.SENDING, claimed_at=timezone.now(), attempts=1)
     assert emails.deliver(row.pk) == emails.Outcome("skipped")
-    assert emails.requeue_stalled_mail() == 0
+    assert emails.requeue_stalled() == 0
     assert mail.outbox == []
 
 
@@ -74,12 +74,12 @@ def test_with_the_broker_down_the_users_action_succeeds_and_the_sweeper_sends_th
     with mock.patch.object(send_outgoing_mail, "delay", side_effect=OperationalError("Connection refused")):
         with django_capture_on_commit_callbacks(execute=True):
             row = emails.send_after_commit(to=["lea@exemple.fr"], subject="Objet", body="Texte")
-        assert emails.requeue_stalled_mail(now=timezone.now() + datetime.timedelta(minutes=3)) == 0
+        assert emails.requeue_stalled(now=timezone.now() + datetime.timedelta(minutes=3)) == 0
     row.refresh_from_db()
     assert row.status == Status.QUEUED and mail.outbox == []
     # Not yet: a queued row is given two minutes before it counts as lost.
-    assert emails.requeue_stalled_mail() == 0
-    assert emails.requeue_stalled_mail(now=timezone.now() + datetime.timedelta(minutes=3)) == 1
+    assert emails.requeue_stalled() == 0
+    assert emails.requeue_stalled(now=timezone.now() + datetime.timedelta(minutes=3)) == 1
     row.refresh_from_db()
     assert row.status == Status.SENT and len(mail.outbox) == 1
 
@@ -123,7 +123,7 @@ def test_superusers_see_failed_mails_and_send_one_again(db, client, django_captu
     failed = queued(status=Status.FAILED, last_error="SMTPRecipientsRefused: 550", attempts=1)
     queued(status=Status.SENT, subject="Déjà parti")
     client.force_login(SuperuserFactory())
-    response = client.get(reverse("outbox"))
+    response = client.get(reverse("outbox:failed"))
     assert list(response.context["mails"]) == [failed]
     with django_capture_on_commit_callbacks(execute=True):
         response = submit(client, response, field=f"mail={failed.pk}")
@@ -141,11 +141,13 @@ def test_programme_staff_see_and_resend_their_programmes_failed_mails_only(
     queued(status=Status.SENT, programme=programme, subject="Déjà parti")
     client.force_login(staff)
 
-    response = client.get(reverse("outbox"))
+    response = client.get(reverse("outbox:failed"))
     assert list(response.context["mails"]) == [ours]
     assert f'name="mail" value="{ours.pk}"' in response.content.decode()  # the resend button
     assert "Celui d&#x27;un autre programme" not in response.content.decode()
-    assert client.post(reverse("outbox"), {"mail": theirs.pk}).status_code == 404  # forged on purpose: not listed
+    assert (
+        client.post(reverse("outbox:failed"), {"mail": theirs.pk}).status_code == 404
+    )  # forged on purpose: not listed
 
     with django_capture_on_commit_callbacks(execute=True):
         response = submit(client, response, field=f"mail={ours.pk}")
@@ -159,25 +161,27 @@ def test_programme_staff_see_and_resend_their_programmes_failed_mails_only(
 def test_superusers_also_see_mails_that_belong_to_no_programme(db, client, programme):
     rows = [queued(status=Status.FAILED, programme=programme), queued(status=Status.FAILED)]
     client.force_login(SuperuserFactory())
-    assert set(client.get(reverse("outbox")).context["mails"]) == set(rows)
+    assert set(client.get(reverse("outbox:failed")).context["mails"]) == set(rows)
 
 
 def test_staff_find_the_failed_mails_in_the_menu(client, staff):
     client.force_login(staff)
-    assert f'href="{reverse("outbox")}"' in client.get(reverse("cohorts:cohort_list")).content.decode()
+    assert f'href="{reverse("outbox:failed")}"' in client.get(reverse("cohorts:cohort_list")).content.decode()
 
 
 def test_coaches_cannot_open_the_failed_mails(client, coach, programme):
     failed = queued(status=Status.FAILED, programme=programme)
     client.force_login(coach)
-    assert client.get(reverse("outbox")).status_code == 403
-    assert client.post(reverse("outbox"), {"mail": failed.pk}).status_code == 403  # forged on purpose: never shown
+    assert client.get(reverse("outbox:failed")).status_code == 403
+    assert (
+        client.post(reverse("outbox:failed"), {"mail": failed.pk}).status_code == 403
+    )  # forged on purpose: never shown
     failed.refresh_from_db()
     assert failed.status == Status.FAILED
 
 
 def test_visitors_are_sent_to_the_login_page(db, client):
-    response = client.get(reverse("outbox"))
+    response = client.get(reverse("outbox:failed"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
@@ -190,5 +194,5 @@ def test_the_outbox_page_runs_the_same_queries_whatever_the_number_of_mails(
     client.force_login(staff)
     # session, user, count for the paginator, the page of mails (the programmes are a subquery of both).
     with django_assert_max_num_queries(4):
-        response = client.get(reverse("outbox"))
+        response = client.get(reverse("outbox:failed"))
     assert len(response.context["mails"]) == rows

@@ -11,8 +11,8 @@ import threading
 import pytest
 from django.urls import reverse
 
-from incubator import emails
-from incubator.models import OutgoingMail
+from outbox import emails
+from outbox.models import OutgoingMail
 from tests import services
 from tests.forms import submit
 
@@ -69,14 +69,14 @@ def test_a_451_answer_is_tried_again_and_the_mail_delivered_once(db, smtp, djang
     row.refresh_from_db()
     assert (row.status, row.attempts, handler.accepted) == (Status.RETRY, 1, [])
     assert "451" in row.last_error
-    assert emails.requeue_stalled_mail() == 0  # the back-off has not passed yet
+    assert emails.requeue_stalled() == 0  # the back-off has not passed yet
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert emails.requeue_stalled_mail(now=row.next_attempt_at) == 1
+        assert emails.requeue_stalled(now=row.next_attempt_at) == 1
     row.refresh_from_db()
     assert (row.status, row.attempts, row.last_error) == (Status.SENT, 2, "")
     assert (handler.attempts, handler.accepted) == (2, ["lea@exemple.fr"])
-    assert emails.requeue_stalled_mail(now=row.next_attempt_at) == 0  # and never again
+    assert emails.requeue_stalled(now=row.next_attempt_at) == 0  # and never again
 
 
 def test_a_550_answer_fails_the_mail_and_its_programmes_staff_send_it_again(
@@ -88,10 +88,10 @@ def test_a_550_answer_fails_the_mail_and_its_programmes_staff_send_it_again(
     row.refresh_from_db()
     assert (row.status, row.attempts, handler.accepted) == (Status.FAILED, 1, [])
     assert "550" in row.last_error and "No such user here" in row.last_error
-    assert emails.requeue_stalled_mail(now=row.created_at.replace(year=row.created_at.year + 1)) == 0  # final
+    assert emails.requeue_stalled(now=row.created_at.replace(year=row.created_at.year + 1)) == 0  # final
 
     client.force_login(staff)
-    response = client.get(reverse("outbox"))
+    response = client.get(reverse("outbox:failed"))
     page = response.content.decode()
     assert "Candidature bien reçue" in page and "No such user here" in page
     assert f'name="mail" value="{row.pk}"' in page  # the resend button
@@ -101,4 +101,4 @@ def test_a_550_answer_fails_the_mail_and_its_programmes_staff_send_it_again(
         assert submit(client, response, field=f"mail={row.pk}").status_code == 302
     row.refresh_from_db()
     assert row.status == Status.SENT and handler.accepted == ["lea@exemple.fr"]
-    assert "No such user here" not in client.get(reverse("outbox")).content.decode()
+    assert "No such user here" not in client.get(reverse("outbox:failed")).content.decode()

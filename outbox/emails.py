@@ -30,6 +30,7 @@ import smtplib
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -105,10 +106,8 @@ def send_after_commit(
 
 def enqueue(mail_pk: int) -> bool:
     """Hand a row to the workers; False (and a log line) when the broker does not answer."""
-    from . import tasks
-
     try:
-        tasks.send_outgoing_mail.delay(mail_pk)
+        send_outgoing_mail.delay(mail_pk)
     except Exception:
         # The broker is unreachable: the row stays in the outbox and the sweeper will try again.
         logger.exception("Could not queue outgoing mail %s; the sweeper will", mail_pk)
@@ -214,7 +213,7 @@ def stalled(now: datetime.datetime | None = None):
     )
 
 
-def requeue_stalled_mail(*, now: datetime.datetime | None = None, limit: int = 1000) -> int:
+def requeue_stalled(*, now: datetime.datetime | None = None, limit: int = 1000) -> int:
     """Hand stalled rows to the workers again. A row handed twice is still sent once (see `deliver`)."""
     pks = list(stalled(now).order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
     queued = sum(enqueue(pk) for pk in pks)
@@ -234,3 +233,28 @@ def resend(*, mail: OutgoingMail) -> OutgoingMail:
     mail.save(update_fields=["status", "attempts"])
     transaction.on_commit(lambda: enqueue(mail.pk))
     return mail
+
+
+# --- The tasks: beside the service that enqueues them ------------------------------------------------
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def send_outgoing_mail(self, mail_pk: int) -> str:
+    """Deliver one outbox row. Acknowledged late and safe to run twice: the row's state decides.
+
+    A temporary failure is tried again after a short wait (never more than a few minutes of countdown);
+    longer waits, and retries the broker could not take, are left to `requeue_stalled_mail`.
+    """
+    outcome = deliver(mail_pk)
+    if outcome.retry_in is not None and not self.request.is_eager and outcome.retry_in.total_seconds() <= 300:
+        try:
+            self.apply_async(args=[mail_pk], countdown=outcome.retry_in.total_seconds())
+        except Exception:  # the broker went away: the sweeper will find the row
+            pass
+    return outcome.status
+
+
+@shared_task
+def requeue_stalled_mail() -> int:
+    """Beat, every few minutes: outbox rows the broker or a dead worker lost go back to the workers."""
+    return requeue_stalled()

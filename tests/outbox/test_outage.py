@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incubator.celery import app as celery_app
-from incubator.models import OutgoingMail
-from incubator.tasks import requeue_stalled_mail
+from outbox.models import OutgoingMail
+from outbox.tasks import requeue_stalled_mail
 from projects import tokens
 from projects.models import Candidacy
 from tests import services
