@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Cohort, Programme, ReportExport
+from .models import Cohort, Programme
 
 
 @admin.register(Programme)
@@ -18,13 +18,3 @@ class CohortAdmin(admin.ModelAdmin):
     filter_horizontal = ["territories"]
     readonly_fields = ["end_date"]
     date_hierarchy = "start_date"
-
-
-@admin.register(ReportExport)
-class ReportExportAdmin(admin.ModelAdmin):
-    """The log of season reports downloaded: they hold personal data."""
-
-    list_display = ["cohort", "format", "dataset", "requested_by", "requested_at", "status"]
-    list_filter = ["format", "status", "cohort"]
-    list_select_related = ["cohort__programme", "requested_by"]
-    date_hierarchy = "requested_at"

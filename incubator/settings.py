@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "outbox",
     "projects",
     "trainings",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -187,7 +188,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout"
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "incubator.tasks.record_heartbeat", "schedule": crontab(minute="*/5")},
-    "tidy-report-exports": {"task": "cohorts.tasks.tidy_report_exports", "schedule": crontab(hour=3, minute=45)},
+    "tidy-report-exports": {"task": "reports.exports.tidy_report_exports", "schedule": crontab(hour=3, minute=45)},
     "anonymise-candidacies": {
         "task": "projects.tasks.anonymise_expired_candidacies",
         "schedule": crontab(hour=3, minute=30),

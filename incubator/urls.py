@@ -46,6 +46,7 @@ urlpatterns = [
     path("compte/", include(account_patterns)),
     path("langue/", include("django.conf.urls.i18n")),
     path("saisons/", include("cohorts.urls")),
+    path("saisons/", include("reports.urls")),
     path("projets/", include("projects.urls")),
     path("journees/", include("trainings.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -30,7 +30,7 @@ def staff_pages(cohort):
         reverse("cohorts:programme_create"),
         reverse("cohorts:programme_update", args=[cohort.programme.pk]),
         reverse("cohorts:cohort_create"),
-        reverse("cohorts:cohort_detail", args=[cohort.pk]),
+        reverse("reports:season", args=[cohort.pk]),
         reverse("cohorts:cohort_update", args=[cohort.pk]),
     ]
 

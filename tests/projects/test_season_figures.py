@@ -116,7 +116,7 @@ def figures_section(page):
 def test_the_season_page_shows_the_figures_most_recent_season_first(client, staff, seasons):
     s2026 = seasons[0]
     client.force_login(staff)
-    response = client.get(reverse("cohorts:cohort_detail", args=[s2026.pk]))
+    response = client.get(reverse("reports:season", args=[s2026.pk]))
     assert response.status_code == 200
     section = figures_section(response.content.decode())
     headers = re.findall(r'<th scope="col" class="text-end">([^<]+)</th>', section)
@@ -130,7 +130,7 @@ def test_the_season_page_shows_the_figures_most_recent_season_first(client, staf
 def test_the_season_page_links_to_its_candidacies(client, staff, seasons):
     s2026 = seasons[0]
     client.force_login(staff)
-    page = client.get(reverse("cohorts:cohort_detail", args=[s2026.pk])).content.decode()
+    page = client.get(reverse("reports:season", args=[s2026.pk])).content.decode()
     link = f"{reverse('projects:candidacy_list')}?season={s2026.pk}"
     assert f'href="{link}"' in page
     response = client.get(link)
@@ -141,7 +141,7 @@ def test_the_season_page_links_to_its_candidacies(client, staff, seasons):
 def test_the_first_season_of_a_programme_shows_a_single_column(client, staff, programme):
     only = season(programme, 2026)
     client.force_login(staff)
-    response = client.get(reverse("cohorts:cohort_detail", args=[only.pk]))
+    response = client.get(reverse("reports:season", args=[only.pk]))
     section = figures_section(response.content.decode())
     assert "Aucune candidature reçue." in section
     assert re.search(r"Taux d&#x27;acceptation|Taux d'acceptation", section)
@@ -161,7 +161,7 @@ def test_the_season_page_runs_the_same_queries_with_ten_times_more_seasons_and_c
 
     add([current, season(programme, 2025)], 3)
     client.force_login(staff)
-    url = reverse("cohorts:cohort_detail", args=[current.pk])
+    url = reverse("reports:season", args=[current.pk])
     # 7 = session + user; the season with its programme; its territories and partners (prefetched); the
     # seasons shown side by side; the one grouped query of the figures.
     with django_assert_max_num_queries(7):

@@ -12,12 +12,12 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
+from cohorts.models import Cohort
 from incubator.models import User
 from projects.models import ActorMet, CoachingSession, Outcome, Project, Sector
 from projects.services import ProjectCoaches, candidacy_figures, season_coaching_totals, season_project_coaches
 from trainings.models import Attendance, TrainingSession, Venue
 
-from ..models import Cohort
 from .datasets import DECIMAL, EUROS, HOURS, INTEGER, PERCENT, projects_queryset, trainer_days
 
 HELD, CANCELLED = TrainingSession.Status.HELD, TrainingSession.Status.CANCELLED

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from cohorts.models import ReportExport
-from tests.cohorts.season_data import fill_season
+from reports.models import ReportExport
+from tests.reports.season_data import fill_season
 from tests.factories import CoachFactory, StaffFactory, SuperuserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,7 @@ FORMATS = [None, "csv", "xlsx", "pdf"]
 
 
 def report_url(cohort, export_format=None):
-    url = reverse("cohorts:season_report", args=[cohort.pk])
+    url = reverse("reports:season_report", args=[cohort.pk])
     return f"{url}?format={export_format}" if export_format else url
 
 
@@ -52,7 +52,7 @@ def test_staff_and_superusers_open_the_report(client, filled_season, staff):
 
 def test_the_season_page_links_to_its_report(client, season, staff):
     client.force_login(staff)
-    page = client.get(reverse("cohorts:cohort_detail", args=[season.pk])).content.decode()
+    page = client.get(reverse("reports:season", args=[season.pk])).content.decode()
     assert report_url(season) in page
 
 
@@ -109,9 +109,8 @@ def test_the_report_page_runs_the_same_queries_with_ten_times_the_rows(
 
 
 def test_report_figures_are_rounded_not_cut():
+    from reports.charts import format_value
     from django.utils import translation
-
-    from cohorts.reports.charts import format_value
 
     with translation.override("fr"):
         assert format_value(100 / 6, "percent") == "17 %"

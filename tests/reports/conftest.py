@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from tests.cohorts.season_data import fill_season
+from tests.reports.season_data import fill_season
 from tests.factories import CohortFactory, TerritoryFactory
 
 

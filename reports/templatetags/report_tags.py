@@ -1,6 +1,6 @@
 from django import template
 
-from ..reports.charts import format_value
+from ..charts import format_value
 
 register = template.Library()
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from projects import services
-from tests.cohorts.test_report_exports import export, read_csv
+from tests.reports.test_report_exports import export, read_csv
 from tests.factories import (
     CoachFactory,
     CoachingSessionFactory,
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def report_url(season):
-    return reverse("cohorts:season_report", args=[season.pk])
+    return reverse("reports:season_report", args=[season.pk])
 
 
 START = datetime.date(2025, 1, 6)  # a 15-month season: it ends on 5 April 2026

@@ -2,7 +2,7 @@
 
 CSV is streamed row by row; XLSX is written by openpyxl's write-only mode (rows go to temporary files,
 never all in memory) into a temporary file that is then streamed; PDF holds the figures and bounded
-tables only. A big season's XLSX or PDF is built by a Celery task (`cohorts.tasks.build_report_export`)
+tables only. A big season's XLSX or PDF is built by a Celery task (`build_report_export`, below)
 into a file stored through the storage API, and the person follows it on a progress page.
 """
 
@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
@@ -22,10 +23,12 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from ..models import Cohort, ReportExport
+from cohorts.models import Cohort
+
 from . import datasets as ds
 from .charts import format_value, report_charts
 from .figures import SeasonReport, season_report
+from .models import ReportExport
 
 logger = logging.getLogger(__name__)
 
@@ -240,7 +243,7 @@ def render_pdf(report: SeasonReport) -> bytes:
 
     cohort = report.cohort
     html = render_to_string(
-        "cohorts/season_report_pdf.html",
+        "reports/season_report_pdf.html",
         {
             "report": report,
             "cohort": cohort,
@@ -289,8 +292,6 @@ def request_export(*, cohort: Cohort, user, export_format: str, dataset: str = "
 
 
 def _enqueue(export_id: int):
-    from ..tasks import build_report_export
-
     try:
         build_report_export.delay(export_id)
     except Exception:  # the broker is unreachable: the export stays pending and can be asked again
@@ -372,3 +373,20 @@ __all__ = [
     "stream_csv_zip",
     "write_xlsx",
 ]
+
+
+# --- The tasks: beside the service that enqueues them ------------------------------------------------
+
+
+@shared_task
+def tidy_report_exports() -> None:
+    failed, deleted = tidy_exports()
+    logger.info("Report exports: %s marked failed, %s old files deleted", failed, deleted)
+
+
+@shared_task(acks_late=True)
+def build_report_export(export_id: int) -> bool:
+    """Build a big season's report file into the storage. Safe to run twice: a built export is not redone."""
+    export = build_export_file(export_id)
+    logger.info("Report export %s: %s", export_id, "built" if export else "nothing to do")
+    return export is not None

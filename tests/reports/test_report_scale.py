@@ -8,13 +8,13 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from cohorts import reports
-from cohorts.reports import datasets, exports
-from tests.cohorts.season_data import fill_season
+from reports import datasets, exports
+from reports import services as reports
+from tests.reports.season_data import fill_season
 
 pytestmark = pytest.mark.django_db
 
-# Queries per dataset, read from each function's docstring in cohorts/reports/datasets.py.
+# Queries per dataset, read from each function's docstring in reports/datasets.py.
 QUERIES = {
     "candidatures": 1,  # the candidacies
     # the attendance rates grouped by project, the projects with their subqueries, then per chunk of projects
@@ -106,7 +106,7 @@ def test_a_big_seasons_xlsx_is_written_in_constant_memory(season, coach, small_c
 def test_a_big_seasons_csv_response_is_streamed_through_the_view(client, season, coach, staff):
     fill_season(season, coach=coach, scale=20)
     client.force_login(staff)
-    response = client.get(reverse("cohorts:season_report", args=[season.pk]), {"format": "csv"})
+    response = client.get(reverse("reports:season_report", args=[season.pk]), {"format": "csv"})
     assert response.streaming
     chunks = list(response.streaming_content)
     assert len(chunks) > 10  # sent as the rows are read, not in one piece

@@ -13,10 +13,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from cohorts import reports
-from cohorts.models import ReportExport
-from cohorts.tasks import build_report_export
 from projects.models import Candidacy, CoachingSession, Project
+from reports import services as reports
+from reports.models import ReportExport
+from reports.tasks import build_report_export
 from tests.factories import StaffFactory
 from trainings.models import Attendance, TrainingSession
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def export(client, cohort, export_format, **params):
-    url = reverse("cohorts:season_report", args=[cohort.pk])
+    url = reverse("reports:season_report", args=[cohort.pk])
     response = client.get(url, {"format": export_format, **params})
     assert response.status_code == 200, response
     body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -84,7 +84,7 @@ def test_one_dataset_can_be_downloaded_as_a_single_csv(client, filled_season, st
 
 def test_csv_is_streamed(client, filled_season, staff):
     client.force_login(staff)
-    response = client.get(reverse("cohorts:season_report", args=[filled_season.pk]), {"format": "csv"})
+    response = client.get(reverse("reports:season_report", args=[filled_season.pk]), {"format": "csv"})
     assert response.streaming
 
 
@@ -180,7 +180,7 @@ def test_every_export_is_recorded_with_who_when_which_season_and_format(client, 
     assert [item.format for item in recorded] == ["csv", "xlsx", "pdf"]
     assert {(item.requested_by, item.cohort) for item in recorded} == {(staff, filled_season)}
     assert all(item.requested_at and item.status == ReportExport.Status.DONE for item in recorded)
-    page = client.get(reverse("cohorts:season_report", args=[filled_season.pk])).content.decode()
+    page = client.get(reverse("reports:season_report", args=[filled_season.pk])).content.decode()
     assert "Derniers téléchargements de ce rapport" in page and "Excel (XLSX)" in page
 
 
@@ -198,7 +198,7 @@ def test_a_big_seasons_xlsx_is_built_in_the_background_and_downloaded_when_ready
 ):
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(reverse("cohorts:season_report", args=[big_season.pk]), {"format": "xlsx"})
+        response = client.get(reverse("reports:season_report", args=[big_season.pk]), {"format": "xlsx"})
     recorded = ReportExport.objects.get()
     assert response.status_code == 302
     assert response["Location"] == recorded.get_absolute_url()
@@ -207,7 +207,7 @@ def test_a_big_seasons_xlsx_is_built_in_the_background_and_downloaded_when_ready
 
     page = client.get(recorded.get_absolute_url())
     assert "Refresh" not in page
-    download = reverse("cohorts:report_download", args=[recorded.pk])
+    download = reverse("reports:download", args=[recorded.pk])
     assert download in page.content.decode()
     response = client.get(download)
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
@@ -216,19 +216,19 @@ def test_a_big_seasons_xlsx_is_built_in_the_background_and_downloaded_when_ready
 
 def test_the_progress_page_refreshes_itself_while_the_export_waits(client, big_season, staff):
     client.force_login(staff)
-    response = client.get(reverse("cohorts:season_report", args=[big_season.pk]), {"format": "pdf"})  # not committed
+    response = client.get(reverse("reports:season_report", args=[big_season.pk]), {"format": "pdf"})  # not committed
     recorded = ReportExport.objects.get()
     assert recorded.status == ReportExport.Status.PENDING
     page = client.get(response["Location"])
     assert page["Refresh"] == "3"
     assert "<progress" in page.content.decode()
-    assert client.get(reverse("cohorts:report_download", args=[recorded.pk])).status_code == 404
+    assert client.get(reverse("reports:download", args=[recorded.pk])).status_code == 404
 
 
 def test_the_export_task_is_safe_to_run_twice(client, big_season, staff, django_capture_on_commit_callbacks):
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
-        client.get(reverse("cohorts:season_report", args=[big_season.pk]), {"format": "pdf"})
+        client.get(reverse("reports:season_report", args=[big_season.pk]), {"format": "pdf"})
     recorded = ReportExport.objects.get()
     name = recorded.file.name
     assert build_report_export.delay(recorded.pk).get() is False
@@ -241,12 +241,12 @@ def test_only_the_person_who_asked_follows_and_downloads_a_background_export(
 ):
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
-        client.get(reverse("cohorts:season_report", args=[big_season.pk]), {"format": "xlsx"})
+        client.get(reverse("reports:season_report", args=[big_season.pk]), {"format": "xlsx"})
     recorded = ReportExport.objects.get()
     for other in (StaffFactory(partner_structure=structure), StaffFactory()):
         client.force_login(other)
         assert client.get(recorded.get_absolute_url()).status_code == 404
-        assert client.get(reverse("cohorts:report_download", args=[recorded.pk])).status_code == 404
+        assert client.get(reverse("reports:download", args=[recorded.pk])).status_code == 404
     client.logout()
     assert client.get(recorded.get_absolute_url()).status_code == 302
 
@@ -254,11 +254,11 @@ def test_only_the_person_who_asked_follows_and_downloads_a_background_export(
 def test_unfinished_background_exports_fail_and_old_files_are_deleted(db, settings):
     import datetime
 
+    from reports.services import tidy_exports
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from cohorts.models import ReportExport
-    from cohorts.reports import tidy_exports
+    from reports.models import ReportExport
     from tests.factories import CohortFactory, StaffFactory
 
     now = timezone.now()

@@ -1,0 +1,13 @@
+from django.contrib import admin
+
+from .models import ReportExport
+
+
+@admin.register(ReportExport)
+class ReportExportAdmin(admin.ModelAdmin):
+    """The log of season reports downloaded: they hold personal data."""
+
+    list_display = ["cohort", "format", "dataset", "requested_by", "requested_at", "status"]
+    list_filter = ["format", "status", "cohort"]
+    list_select_related = ["cohort__programme", "requested_by"]
+    date_hierarchy = "requested_at"

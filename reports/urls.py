@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+# Under /saisons/, beside the seasons' own pages.
+urlpatterns = [
+    path("<int:pk>/", views.SeasonView.as_view(), name="season"),
+    path("<int:pk>/rapport/", views.SeasonReportView.as_view(), name="season_report"),
+    path("rapports/<int:pk>/", views.ReportExportView.as_view(), name="export"),
+    path("rapports/<int:pk>/fichier/", views.ReportDownloadView.as_view(), name="download"),
+]
