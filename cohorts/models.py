@@ -27,6 +27,17 @@ def season_end_date(start: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, start.day) - datetime.timedelta(days=1)
 
 
+class Criterion(models.TextChoices):
+    """The selection criteria of the programme, each scored from 0 to 5."""
+
+    COLLECTIVE = "collective", _("Dimension collective")
+    ECONOMIC_MODEL = "economic_model", _("Modèle économique hybride")
+    ANCHORING = "anchoring", _("Ancrage territorial")
+    NEED = "need", _("Réponse à un besoin social ou environnemental")
+    TEAM = "team", _("Équipe")
+    FEASIBILITY = "feasibility", _("Faisabilité")
+
+
 class ProgrammeQuerySet(models.QuerySet):
     def for_user(self, user):
         """The programmes a person works on: those their partner structure takes part in."""

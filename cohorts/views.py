@@ -7,7 +7,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from incubator.access import StaffRequiredMixin
 
 from .forms import CohortForm, ProgrammeForm
-from .models import Cohort, Programme
+from .models import Cohort, Criterion, Programme
 
 
 class CallView(DetailView):
@@ -18,8 +18,6 @@ class CallView(DetailView):
     queryset = Cohort.objects.select_related("programme").prefetch_related("territories", "programme__partners")
 
     def get_context_data(self, **kwargs):
-        from projects.models import Criterion
-
         cohort = self.object
         next_call = None
         if not cohort.call_is_open():

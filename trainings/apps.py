@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class TrainingsConfig(AppConfig):
     name = "trainings"
     verbose_name = _("Journées collectives")
+
+    def ready(self):
+        # Imported here because Django needs the apps loaded first: trainings, above projects in the house's
+        # order, hands projects what only it knows (see projects.services.hooks).
+        from projects.services import hooks
+
+        from .services import attendance_rates_by_project, invite_members
+
+        hooks.install(invite_members=invite_members, attendance_rates=attendance_rates_by_project)

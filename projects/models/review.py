@@ -3,18 +3,9 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cohorts.models import Criterion  # the programme's selection criteria, read on the call page too
+
 from .candidacy import Candidacy
-
-
-class Criterion(models.TextChoices):
-    """The selection criteria of the programme, each scored from 0 to 5."""
-
-    COLLECTIVE = "collective", _("Dimension collective")
-    ECONOMIC_MODEL = "economic_model", _("Modèle économique hybride")
-    ANCHORING = "anchoring", _("Ancrage territorial")
-    NEED = "need", _("Réponse à un besoin social ou environnemental")
-    TEAM = "team", _("Équipe")
-    FEASIBILITY = "feasibility", _("Faisabilité")
 
 
 class Review(models.Model):

@@ -22,6 +22,7 @@ from ..models import (
     Review,
     StatusChange,
 )
+from . import hooks
 from .coaching import create_default_milestones
 
 Status = Candidacy.Status
@@ -233,9 +234,7 @@ def _create_project(candidacy: Candidacy) -> Project:
         for m in candidacy.members.all()
     )
     create_default_milestones(project=project)
-    from trainings.services import invite_members  # trainings depends on projects: imported late
-
-    invite_members(members=project.members.all())  # the season's collective days still to come
+    hooks.invite_members(members=project.members.all())  # the season's collective days still to come
     return project
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from cohorts.models import Cohort
 
 from ..models import CoachAssignment, CoachingSession, Milestone, NextStep, Project, Topic
+from . import hooks
 
 # A project with no meeting for this many days is flagged (from its last meeting, or from the start of
 # its current assignment when it never had one).
@@ -44,8 +45,8 @@ class ProjectProgress:
     milestones_done: int
     milestones_total: int
     alerts: tuple[Alert, ...]
-    # Hook for the collective days: the share of sessions the project's members attended, from 0 to 1.
-    # Not computed yet (the attendance rules belong to the trainings app); pages show nothing while None.
+    # The share of the season's held collective days the project's members attended, from 0 to 1 (computed
+    # by the trainings app, see `hooks`); None while no day has been held.
     attendance_rate: float | None = None
 
     @property
@@ -100,11 +101,8 @@ def project_progress(projects: QuerySet, *, today: datetime.date | None = None) 
 
 
 def attendance_rates(projects):
-    """{project pk: Rate} at the collective days of their season, in one query."""
-    # Collective days live in the trainings app, which itself builds on projects: imported when needed.
-    from trainings.services import attendance_rates_by_project
-
-    return attendance_rates_by_project(projects)
+    """{project pk: Rate} at the collective days of their season, in one query (trainings computes it)."""
+    return hooks.attendance_rates(projects)
 
 
 def _alerts(project, today):

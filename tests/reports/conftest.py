@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
-from tests.reports.season_data import fill_season
 from tests.factories import CohortFactory, TerritoryFactory
+from tests.reports.season_data import fill_season
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from projects import services
-from tests.reports.test_report_exports import export, read_csv
 from tests.factories import (
     CoachFactory,
     CoachingSessionFactory,
@@ -20,6 +19,7 @@ from tests.factories import (
     PartnerStructureFactory,
     ProjectFactory,
 )
+from tests.reports.test_report_exports import export, read_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -254,11 +254,11 @@ def test_only_the_person_who_asked_follows_and_downloads_a_background_export(
 def test_unfinished_background_exports_fail_and_old_files_are_deleted(db, settings):
     import datetime
 
-    from reports.services import tidy_exports
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
     from reports.models import ReportExport
+    from reports.services import tidy_exports
     from tests.factories import CohortFactory, StaffFactory
 
     now = timezone.now()

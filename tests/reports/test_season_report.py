@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from reports.models import ReportExport
-from tests.reports.season_data import fill_season
 from tests.factories import CoachFactory, StaffFactory, SuperuserFactory, UserFactory
+from tests.reports.season_data import fill_season
 
 pytestmark = pytest.mark.django_db
 
@@ -109,8 +109,9 @@ def test_the_report_page_runs_the_same_queries_with_ten_times_the_rows(
 
 
 def test_report_figures_are_rounded_not_cut():
-    from reports.charts import format_value
     from django.utils import translation
+
+    from reports.charts import format_value
 
     with translation.override("fr"):
         assert format_value(100 / 6, "percent") == "17 %"

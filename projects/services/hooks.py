@@ -1,0 +1,24 @@
+"""What the layers above projects add to its flows, handed over once at start-up.
+
+projects sits below trainings in the house's order, so it never imports trainings. Two things only trainings
+knows are still part of projects' pages and flows: the collective days a project's new members are invited to
+when it is accepted, and the share of those days its members attended. `TrainingsConfig.ready` installs both
+here. Each is one plain function called in the caller's transaction, so the flow reads as before — no signal,
+no queue — and a test sees the same behaviour whatever the order the apps load in.
+"""
+
+from collections.abc import Callable
+
+
+def _not_installed(*args, **kwargs):
+    raise RuntimeError("The trainings app installs this at start-up (TrainingsConfig.ready); is it installed?")
+
+
+# invite_members(members=<ProjectMember queryset>): invitations to the season's days still to come, sent.
+invite_members: Callable = _not_installed
+# attendance_rates(<projects or their pks>) -> {project pk: rate with a `.value` from 0 to 1, or None}
+attendance_rates: Callable = _not_installed
+
+
+def install(*, invite_members: Callable, attendance_rates: Callable) -> None:
+    globals().update(invite_members=invite_members, attendance_rates=attendance_rates)
