@@ -1,4 +1,4 @@
-from django.contrib import messages
+from django.contrib.messages.views import SuccessMessageMixin
 from django.db.models import Prefetch
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -38,13 +38,9 @@ class ProgrammeListView(StaffRequiredMixin, ListView):
         )
 
 
-class UserFormMixin:
+class UserFormMixin(SuccessMessageMixin):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def form_valid(self, form):
-        messages.success(self.request, self.success_message)
-        return super().form_valid(form)
 
 
 class ProgrammeCreateView(StaffRequiredMixin, UserFormMixin, CreateView):

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -140,6 +141,18 @@ class User(AbstractUser):
     @property
     def is_coach(self):
         return self.is_active and self.role == self.Role.COACH
+
+    @property
+    def is_trainer(self):
+        """Whether this login belongs to a trainer (the collective days' `Trainer.user`).
+
+        Reading a reverse one-to-one that does not exist raises; Django caches the answer either way, so the
+        check costs one query per request at most.
+        """
+        try:
+            return self.trainer is not None
+        except ObjectDoesNotExist:
+            return False
 
     @property
     def can_review(self):

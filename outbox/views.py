@@ -1,16 +1,17 @@
 """Staff: the mails that could not be delivered, and sending them again."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import UserPassesTestMixin
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
+
+from incubator.access import StaffRequiredMixin
 
 from . import emails
 from .models import OutgoingMail
 
 
-class FailedMailListView(UserPassesTestMixin, ListView):
+class FailedMailListView(StaffRequiredMixin, ListView):
     """Mails that could not be delivered, each of which can be sent again.
 
     Programme staff see their programmes' mails; superusers see every mail, including those that belong
@@ -20,9 +21,6 @@ class FailedMailListView(UserPassesTestMixin, ListView):
     template_name = "outbox/failed_mail_list.html"
     context_object_name = "mails"
     paginate_by = 50
-
-    def test_func(self):
-        return self.request.user.is_authenticated and self.request.user.is_programme_staff
 
     def get_queryset(self):
         return OutgoingMail.objects.failed_for_user(self.request.user).defer("body", "html_body", "attachments")

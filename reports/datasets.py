@@ -28,6 +28,7 @@ from projects.models import (
 )
 from projects.services import CoachingTotals, ProjectCoaches, season_project_coaches
 from trainings.models import Attendance, Trainer, TrainingSession, Venue
+from trainings.services import project_attendance_rates, session_attendance_rates
 
 # Rows fetched per round trip: large enough to be quick, small enough to keep memory flat.
 CHUNK_SIZE = 2000
@@ -188,8 +189,6 @@ def projects(cohort) -> Dataset:
     ]
 
     def rows():
-        from trainings.services import project_attendance_rates
-
         sector, outcome_status = _labels(Sector.choices), _labels(Outcome.Status.choices)
         legal_form = _labels(Outcome.LegalForm.choices)
         rates = project_attendance_rates(cohort)
@@ -328,8 +327,6 @@ def sessions(cohort) -> Dataset:
     ]
 
     def rows():
-        from trainings.services import session_attendance_rates
-
         status, kinds = _labels(TrainingSession.Status.choices), _labels(Venue.Kind.choices)
         days = TrainingSession.objects.filter(cohort=cohort)
         trainers = defaultdict(list)

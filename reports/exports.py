@@ -22,6 +22,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from cohorts.models import Cohort
 
@@ -163,10 +167,6 @@ def _sheet_title(title: str) -> str:
 
 def write_xlsx(report: SeasonReport, datasets: list[ds.Dataset], target, progress: Callable | None = None):
     """The summary sheet, then one sheet per dataset, written row by row into `target` (a path or file)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)

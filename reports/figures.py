@@ -17,6 +17,7 @@ from incubator.models import User
 from projects.models import ActorMet, CoachingSession, Outcome, Project, Sector
 from projects.services import ProjectCoaches, candidacy_figures, season_coaching_totals, season_project_coaches
 from trainings.models import Attendance, TrainingSession, Venue
+from trainings.services import Rate, participant_days, project_attendance_rates, session_attendance_rates
 
 from .datasets import DECIMAL, EUROS, HOURS, INTEGER, PERCENT, projects_queryset, trainer_days
 
@@ -188,8 +189,6 @@ def _coaching_line(label, extra="", *, totals) -> CoachingLine:
 
 def season_report(cohort: Cohort) -> SeasonReport:
     """Everything the season report shows; `cohort` comes with its programme, partners and territories."""
-    from trainings.services import Rate, participant_days, project_attendance_rates, session_attendance_rates
-
     partners = list(cohort.programme.partners.all())
     territories = list(cohort.territories.all())
     # This season and the programme's earlier ones, most recent first: the partners watch the trend.

@@ -15,6 +15,14 @@ from incubator.models import PartnerStructure, Territory
 from projects.models import ProjectMember
 
 
+class AddressBookQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Venues and trainers are the partnership's shared address book, open to staff who run a programme."""
+        if user.is_authenticated and user.is_programme_staff and Programme.objects.for_user(user).exists():
+            return self
+        return self.none()
+
+
 class Venue(models.Model):
     class Kind(models.TextChoices):
         PARTNER_OFFICE = "partner_office", _("Locaux d'une structure partenaire")
@@ -41,6 +49,8 @@ class Venue(models.Model):
     partner_structure = models.ForeignKey(
         PartnerStructure, verbose_name=_("structure partenaire"), on_delete=models.SET_NULL, null=True, blank=True
     )
+
+    objects = AddressBookQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -89,6 +99,8 @@ class Trainer(models.Model):
         related_name="trainer",
         help_text=_("Facultatif : pour voir ses journées et faire l'émargement."),
     )
+
+    objects = AddressBookQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -1,7 +1,6 @@
 """Staff and reviewers: the candidacies received, their scoring grids, and the decisions."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import UserPassesTestMixin
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +12,7 @@ from django.views.generic import FormView
 from django_filters.views import FilterView
 
 from cohorts.models import Programme
-from incubator.access import StaffRequiredMixin
+from incubator.access import ReviewerRequiredMixin, StaffRequiredMixin
 
 from .. import services
 from ..filters import CandidacyFilter
@@ -27,13 +26,6 @@ CONFLICTED_DECISION = gettext_lazy(
     "Vous avez déclaré un conflit d'intérêts pour cette candidature : la décision revient à une autre personne "
     "de l'équipe du programme."
 )
-
-
-class ReviewerRequiredMixin(UserPassesTestMixin):
-    """Staff, and coaches given the reviewer role. Anonymous visitors go to the login page; others get a 403."""
-
-    def test_func(self):
-        return self.request.user.is_authenticated and self.request.user.can_review
 
 
 class CandidacyListView(ReviewerRequiredMixin, FilterView):

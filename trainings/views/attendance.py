@@ -8,7 +8,7 @@ session somebody does not lead, is simply not found.
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from incubator.access import TrainerRequiredMixin
+
 from .. import services
 from ..models import Attendance, TrainingSession
-from ..templatetags.trainings_tags import is_trainer
 
 HALF_DAYS = (("morning", gettext_lazy("Matin")), ("afternoon", gettext_lazy("Après-midi")))
 # Room on the printed sheet for people who come without being on the list.
@@ -195,13 +196,10 @@ class AttendanceSheetView(SessionAccessMixin, View):
         return response
 
 
-class MySessionsView(UserPassesTestMixin, TemplateView):
+class MySessionsView(TrainerRequiredMixin, TemplateView):
     """A trainer's home: the days they lead, the coming ones first, with the attendance page and sheet."""
 
     template_name = "trainings/my_sessions.html"
-
-    def test_func(self):
-        return is_trainer(self.request.user)
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()

@@ -1,6 +1,7 @@
 """Staff: venues, trainers, the season calendar and its days."""
 
 from django.contrib import messages
+from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,19 +22,6 @@ from ..models import Attendance, Trainer, TrainingSession, Venue
 Response = Attendance.Response
 
 
-def runs_a_programme(user) -> bool:
-    return user.is_programme_staff and Programme.objects.for_user(user).exists()
-
-
-def venues_for(user):
-    """Venues and trainers are the partnership's shared address book, open to staff who run a programme."""
-    return Venue.objects.all() if runs_a_programme(user) else Venue.objects.none()
-
-
-def trainers_for(user):
-    return Trainer.objects.all() if runs_a_programme(user) else Trainer.objects.none()
-
-
 def programme_territories(user):
     """The territories a person's programmes serve: a trainer living there is local."""
     programmes = Programme.objects.for_user(user)
@@ -49,15 +37,6 @@ def sessions_with_counts(sessions):
     )
 
 
-class SuccessMessageMixin:
-    success_message = ""
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(self.request, self.success_message)
-        return response
-
-
 # --- Venues ----------------------------------------------------------------------------------------
 
 
@@ -66,7 +45,7 @@ class VenueListView(StaffRequiredMixin, ListView):
     context_object_name = "venues"
 
     def get_queryset(self):
-        return venues_for(self.request.user).select_related("territory", "partner_structure")
+        return Venue.objects.for_user(self.request.user).select_related("territory", "partner_structure")
 
 
 class VenueCreateView(StaffRequiredMixin, SuccessMessageMixin, CreateView):
@@ -83,7 +62,7 @@ class VenueUpdateView(StaffRequiredMixin, SuccessMessageMixin, UpdateView):
     success_message = gettext_lazy("Le lieu a été enregistré.")
 
     def get_queryset(self):
-        return venues_for(self.request.user)
+        return Venue.objects.for_user(self.request.user)
 
 
 # --- Trainers --------------------------------------------------------------------------------------
@@ -94,7 +73,7 @@ class TrainerListView(StaffRequiredMixin, ListView):
     context_object_name = "trainers"
 
     def get_queryset(self):
-        return trainers_for(self.request.user).select_related("home_territory")
+        return Trainer.objects.for_user(self.request.user).select_related("home_territory")
 
     def get_context_data(self, **kwargs):
         territories = list(programme_territories(self.request.user))
@@ -118,7 +97,7 @@ class TrainerUpdateView(StaffRequiredMixin, SuccessMessageMixin, UpdateView):
     success_message = gettext_lazy("La fiche a été enregistrée.")
 
     def get_queryset(self):
-        return trainers_for(self.request.user)
+        return Trainer.objects.for_user(self.request.user)
 
 
 # --- The season's calendar -------------------------------------------------------------------------
@@ -138,17 +117,17 @@ class CalendarGenerateView(StaffRequiredMixin, SeasonMixin, View):
 
     def get(self, request, cohort_pk):
         cohort = self.get_cohort()
-        return self.render_page(cohort, CalendarForm(venues=venues_for(request.user)))
+        return self.render_page(cohort, CalendarForm(venues=Venue.objects.for_user(request.user)))
 
     def post(self, request, cohort_pk):
         cohort = self.get_cohort()
-        form = CalendarForm(request.POST, venues=venues_for(request.user))
+        form = CalendarForm(request.POST, venues=Venue.objects.for_user(request.user))
         if not form.is_valid():
             return self.render_page(cohort, form, status=400)
         if "save" not in request.POST:
             plan = services.generate_calendar(cohort=cohort, **form.rule(), dry_run=True)
             # What "save" sends back: exactly the rule previewed, whatever is typed in the form meanwhile.
-            previewed = CalendarForm(request.POST, venues=venues_for(request.user), auto_id=False)
+            previewed = CalendarForm(request.POST, venues=Venue.objects.for_user(request.user), auto_id=False)
             return self.render_page(cohort, form, plan=plan, previewed=previewed)
         plan = services.generate_calendar(cohort=cohort, **form.rule(), dry_run=False)
         added = sum(not day.exists_already for day in plan)
@@ -165,7 +144,7 @@ class CalendarGenerateView(StaffRequiredMixin, SeasonMixin, View):
             "plan": plan,
             "previewed": previewed,
             "new_days": sum(not day.exists_already for day in plan or ()),
-            "has_venues": venues_for(self.request.user).exists(),
+            "has_venues": Venue.objects.for_user(self.request.user).exists(),
         }
         return render(self.request, self.template_name, context, status=status)
 
