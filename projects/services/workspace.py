@@ -94,7 +94,7 @@ def progress(project: Project, *, today: datetime.date | None = None, attendance
 
 
 def project_progress(projects: QuerySet, *, today: datetime.date | None = None) -> list[ProjectProgress]:
-    """Progress of each project, in the queryset's order: one query."""
+    """Progress of each project, in the queryset's order: two queries (the projects, then their attendance)."""
     today = today or timezone.localdate()
     attendance = attendance_rates(projects)
     return [progress(project, today=today, attendance=attendance) for project in with_progress(projects, today=today)]

@@ -83,14 +83,14 @@ def send_due_reminders(*, now: datetime.datetime | None = None) -> int:
     for session in sessions:
         schedule = by_programme.get(session.cohort.programme_id, DEFAULT_SCHEDULE)
         for offset in due_kinds(session, schedule, now):
-            queued += _send_session_reminders(session, Reminder.kind_for(offset))
+            queued += _send_session_reminders(session, Reminder.kind_for(offset), today=today)
     if queued:
         logger.info("Queued %s reminders", queued)
     return queued
 
 
 @transaction.atomic
-def _send_session_reminders(session: TrainingSession, kind: str) -> int:
+def _send_session_reminders(session: TrainingSession, kind: str, *, today: datetime.date) -> int:
     # Under the lock `cancel_session` takes: a day cancelled meanwhile gets no reminder.
     if not TrainingSession.objects.select_for_update().filter(pk=session.pk).exclude(status=Status.CANCELLED).exists():
         return 0
@@ -116,7 +116,7 @@ def _send_session_reminders(session: TrainingSession, kind: str) -> int:
                 member.email,
                 Reminder.Audience.MEMBER,
                 done,
-                lambda member=member: _member_mail(session, member),
+                lambda member=member: _member_mail(session, member, today=today),
                 member=member,
             )
         for trainer in sorted(session.trainers.all(), key=lambda trainer: trainer.email):
@@ -148,7 +148,7 @@ def _write(session, kind, email, audience, done, compose, **person) -> int:
     return 1
 
 
-def _member_mail(session: TrainingSession, member) -> dict:
+def _member_mail(session: TrainingSession, member, *, today: datetime.date) -> dict:
     token = tokens.member_token(member)
     answer_url = tokens.absolute(reverse("trainings:member_answer", kwargs={"token": token, "session_pk": session.pk}))
     subject, body = render_email(
@@ -156,7 +156,7 @@ def _member_mail(session: TrainingSession, member) -> dict:
         {
             "session": session,
             "member": member,
-            "days": (session.date - timezone.localdate()).days,
+            "days": (session.date - today).days,  # the sweep's own day, not the clock read again halfway
             "trainers": [trainer.name for trainer in session.trainers.all()],
             "confirm_url": f"{answer_url}?reponse=oui",
             "decline_url": f"{answer_url}?reponse=non",
