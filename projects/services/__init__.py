@@ -1,5 +1,7 @@
 """The projects app's business rules, one module per topic. Callers import them from here."""
 
+from .applications import Outcome as ApplicationOutcome
+from .applications import Received, receive_application
 from .candidacies import (
     CallClosed,
     ConflictOfInterest,

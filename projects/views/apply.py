@@ -1,21 +1,15 @@
 """Applicants: the application form, the draft link, the status page. No account, no password."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cohorts.models import Cohort
-from incubator.security import over_rate_limit, record_rate_limit
 
 from .. import services, tokens
 from ..forms.apply import CandidacyForm, MemberFormSet
 from ..models import Candidacy
-
-RATE_GROUP = "projects.apply.submit"
-DRAFT_GROUP = "projects.apply.new-draft"
 
 
 def apply(request, cohort_pk=None, token=None):
@@ -40,44 +34,12 @@ def apply(request, cohort_pk=None, token=None):
 
     form = CandidacyForm(request.POST, request.FILES, **form_kwargs)
     members = MemberFormSet(request.POST, **member_kwargs)
-    valid = form.is_valid() & members.is_valid()
-    if valid and candidacy is None and over_rate_limit(request, group=DRAFT_GROUP, rate=settings.APPLY_DRAFT_RATE):
-        # Each new draft mails a link: a robot must not turn the form into a mail cannon.
-        form.add_error(
-            None,
-            _(
-                "Beaucoup de brouillons ont été créés depuis votre connexion dans la dernière heure. "
-                "Réessayez un peu plus tard ; ce que vous avez écrit reste sur cette page."
-            ),
-        )
-        return _render_form(request, cohort, form, members)
-    rate_limited = valid and submitting and over_rate_limit(request, group=RATE_GROUP, rate=settings.APPLY_RATE)
-    if rate_limited:
-        form.add_error(
-            None,
-            _(
-                "Beaucoup de candidatures sont parties de votre connexion dans la dernière heure. Votre brouillon "
-                "est enregistré : vous pourrez l'envoyer un peu plus tard, avec le lien reçu par e-mail."
-            ),
-        )
-        valid = False
-
-    if not valid:
-        # Keep whatever can be kept, uploaded documents first: nobody should have to pick them again.
-        if candidacy or rate_limited or form.cleaned_data.get("documents"):
-            candidacy = _save(form, members, cohort, candidacy)
-            form.fields["remove_documents"].queryset = candidacy.attachments.all()
-        return _render_form(request, cohort, form, members, candidacy=candidacy)
-
-    if candidacy is None:
-        record_rate_limit(request, group=DRAFT_GROUP, rate=settings.APPLY_DRAFT_RATE)
-    candidacy = _save(form, members, cohort, candidacy, sending=submitting)
-    if submitting:
-        try:
-            candidacy = services.submit_candidacy(candidacy=candidacy)
-        except services.CallClosed:
-            return render(request, "projects/apply/call_closed.html", {"cohort": cohort, "candidacy": candidacy})
-        record_rate_limit(request, group=RATE_GROUP, rate=settings.APPLY_RATE)
+    received = services.receive_application(
+        client=request, form=form, members=members, cohort=cohort, candidacy=candidacy, sending=submitting
+    )
+    candidacy = received.candidacy
+    Outcome = services.ApplicationOutcome
+    if received.outcome == Outcome.SENT:
         messages.success(
             request,
             _(
@@ -86,32 +48,37 @@ def apply(request, cohort_pk=None, token=None):
             % {"reference": candidacy.reference, "email": candidacy.contact_email},
         )
         return redirect(tokens.status_url(candidacy))
-    messages.success(
-        request,
-        _(
-            "Brouillon enregistré. Le lien pour le reprendre est envoyé à %(email)s ; l'adresse de cette page "
-            "permet aussi d'y revenir."
+    if received.outcome == Outcome.SAVED:
+        messages.success(
+            request,
+            _(
+                "Brouillon enregistré. Le lien pour le reprendre est envoyé à %(email)s ; l'adresse de cette page "
+                "permet aussi d'y revenir."
+            )
+            % {"email": candidacy.contact_email},
         )
-        % {"email": candidacy.contact_email},
-    )
-    return redirect(tokens.draft_url(candidacy))
-
-
-def _save(form, members, cohort, candidacy, *, sending=False):
-    fields = form.model_fields()
-    if not form.cleaned_data.get("consent"):
-        fields["consent_at"] = None
-    elif candidacy is None or candidacy.consent_at is None:
-        fields["consent_at"] = timezone.now()
-    return services.save_draft(
-        candidacy=candidacy,
-        cohort=cohort,
-        fields=fields,
-        members=members.members(),
-        new_files=form.cleaned_data.get("documents") or [],
-        removed_attachments=form.cleaned_data.get("remove_documents") or [],
-        send_link=not sending,
-    )
+        return redirect(tokens.draft_url(candidacy))
+    if received.outcome == Outcome.CALL_CLOSED:
+        return render(request, "projects/apply/call_closed.html", {"cohort": cohort, "candidacy": candidacy})
+    if received.outcome == Outcome.TOO_MANY_DRAFTS:
+        form.add_error(
+            None,
+            _(
+                "Beaucoup de brouillons ont été créés depuis votre connexion dans la dernière heure. "
+                "Réessayez un peu plus tard ; ce que vous avez écrit reste sur cette page."
+            ),
+        )
+    elif received.outcome == Outcome.TOO_MANY_SENT:
+        form.add_error(
+            None,
+            _(
+                "Beaucoup de candidatures sont parties de votre connexion dans la dernière heure. Votre brouillon "
+                "est enregistré : vous pourrez l'envoyer un peu plus tard, avec le lien reçu par e-mail."
+            ),
+        )
+    if candidacy is not None:
+        form.fields["remove_documents"].queryset = candidacy.attachments.all()
+    return _render_form(request, cohort, form, members, candidacy=candidacy)
 
 
 def _render_form(request, cohort, form, members, candidacy=None):
