@@ -35,6 +35,7 @@ test: messages
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # The production-like stack on one machine: gunicorn, one Celery worker and Celery beat.
 up: export DEBUG ?= 0
