@@ -8,7 +8,11 @@ from ..models import Project
 
 class AssignmentForm(forms.Form):
     project = forms.ModelChoiceField(label=_("Projet"), queryset=Project.objects.none())
-    coach = forms.ModelChoiceField(label=_("Chargé·e d'accompagnement"), queryset=None)
+    coach = forms.ModelChoiceField(
+        label=_("Chargé·e d'accompagnement"),
+        queryset=None,
+        error_messages={"required": _("Choisissez la personne qui accompagnera ce projet.")},
+    )
 
     def __init__(self, *args, cohort, **kwargs):
         super().__init__(*args, **kwargs)

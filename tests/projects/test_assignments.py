@@ -204,6 +204,16 @@ def test_pressing_change_on_a_row_left_as_it_is_keeps_the_coach_and_the_date(cli
     assert (assignment.coach, assignment.started_on, assignment.ended_on) == (coach, datetime.date(2026, 1, 5), None)
 
 
+def test_pressing_entrust_without_choosing_anybody_assigns_nobody(client, cohort, structure, staff):
+    CoachFactory(partner_structure=structure, first_name="Aline", last_name="Avant")  # first in the list
+    project = ProjectFactory(cohort=cohort, name="Garage solidaire")
+    client.force_login(staff)
+    response = submit(client, client.get(board(cohort)), field=f"project={project.pk}")
+    assert response.status_code == 400
+    assert "Choisissez la personne qui accompagnera ce projet." in response.content.decode()
+    assert not project.assignments.exists()
+
+
 def test_a_refused_assignment_is_explained_in_french(client, cohort, structure, staff, projects):
     coach = CoachFactory(partner_structure=structure, first_name="Camille", last_name="Dière")
     for project in projects[:3]:
