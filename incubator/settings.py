@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "projects",
     "trainings",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +164,13 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Programme d'incubation <ne-pas-repondre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Addresses at domains reserved for examples (RFC 2606, RFC 6761; the demo's people live there) can receive
+# nothing: a real SMTP server would only bounce them, so they are left out, with a log line. Where mail is only
+# printed or kept (the embedded default, the demo), they are written like any other, for a newcomer to read.
+OUTBOX_SKIP_RESERVED_DOMAINS = env.bool(
+    "OUTBOX_SKIP_RESERVED_DOMAINS",
+    default=EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend",
+)
 # An SMTP conversation never lasts longer than this, so that the outbox never mistakes a slow worker for
 # a dead one (OUTBOX_SENDING_TIMEOUT must stay well above it).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)

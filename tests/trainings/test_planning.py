@@ -9,10 +9,10 @@ import time_machine
 from django.core.management import call_command
 
 from cohorts.models import Cohort
+from demo.trainings import seed_trainings
 from projects.models import ProjectMember
 from tests.factories import CohortFactory, TrainingSessionFactory, VenueFactory
 from trainings import services
-from trainings.demo import seed_trainings
 from trainings.models import Attendance, Trainer, TrainingSession, Venue
 
 pytestmark = pytest.mark.django_db

@@ -140,8 +140,9 @@ def test_seed_demo_accepts_through_the_acceptance_service(seeded):
     for candidacy in Candidacy.objects.received().select_related("cohort"):
         assert candidacy.reference
         assert candidacy.cohort.call_opens_on <= candidacy.submitted_at.date() <= candidacy.cohort.call_closes_on
-    assert Review.objects.values("reviewer").distinct().count() == 2
-    assert set(Review.objects.values_list("reviewer__role", flat=True)) == {User.Role.STAFF}
+    # Both staff review, and so does the coach given the reviewer role.
+    assert Review.objects.values("reviewer").distinct().count() == 3
+    assert set(Review.objects.values_list("reviewer__role", flat=True)) == {User.Role.STAFF, User.Role.COACH}
 
 
 def test_seed_demo_gives_each_demo_coach_three_coached_projects_in_the_current_season(seeded):
@@ -177,6 +178,9 @@ def test_seed_demo_gives_the_past_seasons_projects_their_outcome_and_ended_coach
 
 
 DEMO_LOGINS = [
+    ("coordination@demo.incubateur.example", "/saisons/"),
+    ("coach.alterincub@demo.incubateur.example", "/projets/mes-projets/"),
+    ("formatrice@demo.incubateur.example", "/journees/mes-journees/"),
     ("equipe@demo.incubateur.example", "/saisons/"),
     ("coach.prisme@demo.incubateur.example", "/projets/mes-projets/"),
     ("admin@demo.incubateur.example", "/saisons/"),
@@ -205,3 +209,40 @@ def test_seed_demo_refuses_to_create_known_passwords_in_production(settings):
     with pytest.raises(CommandError):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+def test_seed_demo_has_a_coach_who_reviews_and_steps_aside_once(seeded):
+    coach = User.objects.get(email="coach.prisme@demo.incubateur.example")
+    assert coach.is_coach and coach.is_reviewer
+    reviews = Review.objects.filter(reviewer=coach)
+    assert reviews.filter(conflict_of_interest=False).exists()
+    conflicted = reviews.get(conflict_of_interest=True)
+    assert not conflicted.scores.exists() and conflicted.conflict_note
+
+
+def test_seed_demo_candidacies_grow_season_after_season(seeded):
+    seasons = [
+        cohort for cohort in Cohort.objects.order_by("start_date") if cohort.call_closes_on < datetime.date.today()
+    ]
+    received = [Candidacy.objects.received().filter(cohort=cohort).count() for cohort in seasons]
+    assert len(received) >= 2
+    assert received == sorted(received) and len(set(received)) == len(received), received
+
+
+def test_seed_demo_ends_every_assignment_of_a_season_that_is_over_at_its_end(seeded):
+    over = [cohort for cohort in Cohort.objects.all() if cohort.end_date < datetime.date.today()]
+    assert over
+    for cohort in over:
+        assignments = list(CoachAssignment.objects.filter(cohort=cohort))
+        assert assignments
+        assert {assignment.ended_on for assignment in assignments} == {cohort.end_date}
+
+
+def test_seed_demo_prints_the_links_of_people_without_an_account(settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    printed = out.getvalue()
+    for path in ("/projets/candidater/brouillon/", "/projets/candidature/", "/journees/membre/"):
+        link = next(line.split()[-1] for line in printed.splitlines() if path in line)
+        assert Client().get(link).status_code == 200, link

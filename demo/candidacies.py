@@ -628,3 +628,17 @@ OUTCOMES = [
         "skills_gained": "Le porteur a appris à bâtir un budget et a rejoint la CAE comme entrepreneur-salarié.",
     },
 ]
+
+
+def reapplications(past_season: list[dict]) -> list[dict]:
+    """The past season's turned-down and withdrawn projects, applying again the next season (sent, being read)."""
+    again = [
+        project
+        for project in past_season
+        if project["status"] in {Candidacy.Status.REJECTED, Candidacy.Status.WITHDRAWN}
+    ]
+    statuses = [Candidacy.Status.SUBMITTED, Candidacy.Status.UNDER_REVIEW]
+    return [
+        {**project, "status": statuses[n % 2], "note": "", "stage": Candidacy.Stage.TESTING}
+        for n, project in enumerate(again)
+    ]

@@ -14,9 +14,8 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, Programme
 from incubator.models import PartnerStructure, Territory, User
-
-from . import services
-from .models import Attendance, Trainer, TrainingSession, Venue
+from trainings import services
+from trainings.models import Attendance, Trainer, TrainingSession, Venue
 
 PROGRAMME = "Accompagnement partagé Drôme-Ardèche"
 DEMO_DOMAIN = "formation.demo.example"  # reserved top-level domain: never delivered anywhere

@@ -3,7 +3,8 @@ candidacies of the past and current seasons in every status, with their reviews 
 
 Safe to run again: everything is looked up by its natural key first, so a second run adds nothing.
 Candidacies go through the application's own services (draft, review, decision, acceptance), so the
-e-mails those send go out too: to the console in development, to fictional `.example` addresses.
+e-mails those send go out too: to the console in development (fictional `.example` addresses included, so a
+newcomer reads every link there); a real SMTP server never mails those addresses.
 """
 
 import datetime
@@ -17,9 +18,7 @@ from django.utils.text import slugify
 from faker import Faker
 
 from cohorts.models import Cohort, Programme, season_end_date
-from incubator.models import PartnerStructure, Territory, User
-from projects import services
-from projects.demo_data import (
+from demo.candidacies import (
     ACTORS,
     ANSWERS,
     COACH_EMAILS,
@@ -31,7 +30,12 @@ from projects.demo_data import (
     REVIEW_COMMENTS,
     SCORES,
     TEAM_ROLES,
+    reapplications,
 )
+from demo.trainings import seed_trainings
+from incubator.models import PartnerStructure, Territory, User
+from projects import services
+from projects import tokens as project_tokens
 from projects.models import (
     ActorMet,
     Candidacy,
@@ -40,13 +44,22 @@ from projects.models import (
     NextStep,
     Outcome,
     Project,
+    ProjectMember,
     Review,
     StatusChange,
 )
 from projects.services.candidacies import new_reference  # the same format as a real submission
-from trainings.demo import seed_trainings
+from trainings.tokens import member_page_url
 
 DEMO_PASSWORD = "demo-incubateur"
+REVIEWER_COACH = "coach.prisme@demo.incubateur.example"
+LOGINS = [
+    ("équipe du programme (CAE Prisme)", "equipe@demo.incubateur.example"),
+    ("équipe du programme (Alter'Incub)", "coordination@demo.incubateur.example"),
+    ("chargé·e d'accompagnement, évalue aussi", REVIEWER_COACH),
+    ("chargé·e d'accompagnement (Alter'Incub)", "coach.alterincub@demo.incubateur.example"),
+    ("super-administrateur", "admin@demo.incubateur.example"),
+]
 TRAINER_LOGIN = "formatrice@demo.incubateur.example"
 APPLICANTS_DOMAIN = "porteurs.demo.example"  # reserved top-level domain: never delivered anywhere
 Status = Candidacy.Status
@@ -114,7 +127,7 @@ class Command(BaseCommand):
         people = [
             ("equipe@demo.incubateur.example", User.Role.STAFF, prisme, False),
             ("coordination@demo.incubateur.example", User.Role.STAFF, incubator, False),
-            ("coach.prisme@demo.incubateur.example", User.Role.COACH, prisme, False),
+            ("coach.prisme@demo.incubateur.example", User.Role.COACH, prisme, False),  # also reviews candidacies
             ("coach.alterincub@demo.incubateur.example", User.Role.COACH, incubator, False),
             ("admin@demo.incubateur.example", "", None, True),
         ]
@@ -131,6 +144,7 @@ class Command(BaseCommand):
                 partner_structure=structure,
                 is_staff=superuser,
                 is_superuser=superuser,
+                is_reviewer=email == REVIEWER_COACH,
             )
 
         reviewers = list(
@@ -138,11 +152,16 @@ class Command(BaseCommand):
                 email__in=["equipe@demo.incubateur.example", "coordination@demo.incubateur.example"]
             ).order_by("email")
         )
+        coach_reviewer = User.objects.filter(email=REVIEWER_COACH, is_reviewer=True).first()
         territories = {"26": drome, "07": ardeche}
         created_count = 0
-        for cohort, projects in zip(seasons[:2], [PAST_SEASON, CURRENT_SEASON], strict=False):
+        # More candidacies each season, as in the article: the current one also has the past season's turned-down
+        # and withdrawn projects trying again.
+        current = [*CURRENT_SEASON, *reapplications(PAST_SEASON)]
+        for cohort, projects in zip(seasons[:2], [PAST_SEASON, current], strict=False):
+            extra_reviewer = coach_reviewer if cohort == seasons[1] else None  # the current season's
             for index, project in enumerate(projects):
-                created_count += self._candidacy(cohort, index, project, territories, reviewers, fake)
+                created_count += self._candidacy(cohort, index, project, territories, reviewers, fake, extra_reviewer)
 
         meetings_count = self._coaching(seasons[:2], reviewers[0] if reviewers else None)
         seed_trainings(stdout=self.stdout, trainer_login=TRAINER_LOGIN, password=DEMO_PASSWORD)
@@ -152,11 +171,31 @@ class Command(BaseCommand):
             self.stdout.write(f"{created_count} candidatures de démonstration ajoutées.")
         if meetings_count:
             self.stdout.write(f"{meetings_count} rendez-vous d'accompagnement de démonstration ajoutés.")
+        self._print_logins(seasons)
+
+    def _print_logins(self, seasons):
+        """Every demo login, and a link for each of those who have none (applicants, project members)."""
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
-        self.stdout.write("  équipe du programme       equipe@demo.incubateur.example")
-        self.stdout.write("  chargé·e d'accompagnement coach.prisme@demo.incubateur.example")
-        self.stdout.write(f"  formatrice                {TRAINER_LOGIN}")
-        self.stdout.write("  super-administrateur      admin@demo.incubateur.example")
+        for label, email in LOGINS:
+            self.stdout.write(f"  {label:<42} {email}")
+        self.stdout.write(f"  {'formatrice (« Mes journées »)':<42} {TRAINER_LOGIN}")
+        self.stdout.write("Sans compte, avec leur lien personnel :")
+        current = seasons[1] if len(seasons) > 1 else None
+        draft = Candidacy.objects.filter(cohort=current, status=Status.DRAFT).order_by("pk").first()
+        sent = Candidacy.objects.filter(cohort=current, status=Status.UNDER_REVIEW).order_by("pk").first()
+        member = ProjectMember.objects.filter(project__cohort=current).exclude(email="").order_by("pk").first()
+        if draft:
+            self.stdout.write(
+                f"  {'une candidature en brouillon':<42} {project_tokens.absolute(project_tokens.draft_url(draft))}"
+            )
+        if sent:
+            self.stdout.write(
+                f"  {'le suivi d’une candidature envoyée':<42} {project_tokens.absolute(project_tokens.status_url(sent))}"
+            )
+        if member:
+            page = project_tokens.absolute(member_page_url(member))
+            self.stdout.write(f"  {'la page d’un membre de projet':<42} {page}")
+        self.stdout.write("Les e-mails de la démonstration s'affichent ici, dans la console.")
 
     def _coaching(self, seasons, staff) -> int:
         """Each demo coach follows three projects of the current season, which have meetings, next steps,
@@ -294,7 +333,7 @@ class Command(BaseCommand):
             seasons.append(cohort)
         return seasons
 
-    def _candidacy(self, cohort, index, project, territories, reviewers, fake) -> int:
+    def _candidacy(self, cohort, index, project, territories, reviewers, fake, extra_reviewer=None) -> int:
         """One candidacy, taken from its first draft to its status by the application's services."""
         if Candidacy.objects.filter(cohort=cohort, project_name=project["name"]).exists():
             return 0
@@ -336,7 +375,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"Saison {cohort.name} complète : « {project['name']} » reste présélectionnée.")
                 break
             if step == Status.UNDER_REVIEW:
-                self._reviews(candidacy, status, reviewers, rng)
+                self._reviews(candidacy, status, reviewers, rng, extra_reviewer, conflict=index == 1)
         self._backdate(candidacy, moments)
         return 1
 
@@ -374,9 +413,16 @@ class Command(BaseCommand):
         StatusChange.objects.create(candidacy=candidacy, from_status=Status.DRAFT, to_status=Status.SUBMITTED)
 
     @staticmethod
-    def _reviews(candidacy, status, reviewers, rng):
-        # Both staff score decided candidacies; one of them has started on the one still under review.
+    def _reviews(candidacy, status, reviewers, rng, extra_reviewer=None, conflict=False):
+        # Both staff score decided candidacies; one of them has started on the one still under review. The
+        # reviewer coach scores too, but steps aside from one candidacy: they know its team.
         low, high = SCORES[status]
+        if extra_reviewer is not None and conflict:
+            services.declare_conflict(
+                candidacy=candidacy, reviewer=extra_reviewer, note="Je connais personnellement la présidente."
+            )
+        elif extra_reviewer is not None:
+            reviewers = [*reviewers, extra_reviewer]
         for reviewer in reviewers if status != Status.UNDER_REVIEW else reviewers[:1]:
             services.save_review(
                 candidacy=candidacy,
