@@ -234,6 +234,10 @@ APPLY_MIN_FILL_SECONDS = env.int("APPLY_MIN_FILL_SECONDS", default=8)
 APPLY_RATE = env.str("APPLY_RATE", default="5/h")
 # ...and starts at most this many new drafts (each one mails its link).
 APPLY_DRAFT_RATE = env.str("APPLY_DRAFT_RATE", default="10/h")
+# Asking for a new password: this many requests per e-mail address, and per network address, whether the
+# address has an account or not.
+PASSWORD_RESET_ADDRESS_RATE = env.str("PASSWORD_RESET_ADDRESS_RATE", default="3/h")
+PASSWORD_RESET_CLIENT_RATE = env.str("PASSWORD_RESET_CLIENT_RATE", default="10/h")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_MAX_COUNT = 5
 # Season reports: above this many rows an XLSX or PDF export is built by a worker, with a progress page.
