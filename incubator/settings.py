@@ -240,6 +240,12 @@ PASSWORD_RESET_ADDRESS_RATE = env.str("PASSWORD_RESET_ADDRESS_RATE", default="3/
 PASSWORD_RESET_CLIENT_RATE = env.str("PASSWORD_RESET_CLIENT_RATE", default="10/h")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_MAX_COUNT = 5
+# A request's typed answers (files aside) may weigh this much, and have this many fields; an uploaded file
+# bigger than FILE_UPLOAD_MAX_MEMORY_SIZE waits in a temporary file rather than in memory. The proxy in
+# front caps the whole body (README, "Deployment"): ATTACHMENT_MAX_COUNT × ATTACHMENT_MAX_BYTES and a margin.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Season reports: above this many rows an XLSX or PDF export is built by a worker, with a progress page.
 REPORT_BACKGROUND_ROWS = env.int("REPORT_BACKGROUND_ROWS", default=20_000)
 # A background export still unfinished after this many hours failed; its file is kept this many days.
