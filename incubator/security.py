@@ -28,26 +28,34 @@ def login_username(request, credentials) -> str:
     return (source.get("username") or "").strip().lower()
 
 
-def over_rate_limit(request, *, group: str, rate: str) -> bool:
+def over_rate_limit(request, *, group: str, rate: str, key: str | None = None) -> bool:
     """Whether this address already used up `rate` (e.g. "5/h") for `group`.
+
+    `key` counts something else than the network address (an e-mail, say) under the same rate.
 
     When the shared cache is down, people get through: refusing a real candidacy would be worse
     than letting a robot's in.
     """
     try:
-        usage = get_usage(request, group=group, key=_rate_key, rate=rate, increment=False)
+        usage = get_usage(request, group=group, key=_key(key), rate=rate, increment=False)
     except Exception:
         logger.warning("Rate limit for %s not checked: the cache does not answer", group, exc_info=True)
         return False
     return bool(usage) and usage["count"] >= usage["limit"]
 
 
-def record_rate_limit(request, *, group: str, rate: str) -> None:
+def record_rate_limit(request, *, group: str, rate: str, key: str | None = None) -> None:
     try:
-        get_usage(request, group=group, key=_rate_key, rate=rate, increment=True)
+        get_usage(request, group=group, key=_key(key), rate=rate, increment=True)
     except Exception:
         logger.warning("Rate limit for %s not recorded: the cache does not answer", group, exc_info=True)
 
 
 def _rate_key(group, request):
     return client_ip(request) or "unknown"
+
+
+def _key(value):
+    if value is None:
+        return _rate_key
+    return lambda group, request: value

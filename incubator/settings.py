@@ -234,8 +234,18 @@ APPLY_MIN_FILL_SECONDS = env.int("APPLY_MIN_FILL_SECONDS", default=8)
 APPLY_RATE = env.str("APPLY_RATE", default="5/h")
 # ...and starts at most this many new drafts (each one mails its link).
 APPLY_DRAFT_RATE = env.str("APPLY_DRAFT_RATE", default="10/h")
+# Asking for a new password: this many requests per e-mail address, and per network address, whether the
+# address has an account or not.
+PASSWORD_RESET_ADDRESS_RATE = env.str("PASSWORD_RESET_ADDRESS_RATE", default="3/h")
+PASSWORD_RESET_CLIENT_RATE = env.str("PASSWORD_RESET_CLIENT_RATE", default="10/h")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_MAX_COUNT = 5
+# A request's typed answers (files aside) may weigh this much, and have this many fields; an uploaded file
+# bigger than FILE_UPLOAD_MAX_MEMORY_SIZE waits in a temporary file rather than in memory. The proxy in
+# front caps the whole body (README, "Deployment"): ATTACHMENT_MAX_COUNT × ATTACHMENT_MAX_BYTES and a margin.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Season reports: above this many rows an XLSX or PDF export is built by a worker, with a progress page.
 REPORT_BACKGROUND_ROWS = env.int("REPORT_BACKGROUND_ROWS", default=20_000)
 # A background export still unfinished after this many hours failed; its file is kept this many days.

@@ -1,12 +1,19 @@
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from cohorts.models import Cohort, Programme
 
+from .forms import PasswordResetForm
 from .models import Heartbeat, PartnerStructure
+from .security import over_rate_limit, record_rate_limit
+
+RESET_ADDRESS_GROUP = "incubator.password-reset.address"
+RESET_CLIENT_GROUP = "incubator.password-reset.client"
 
 
 def home(request):
@@ -59,3 +66,33 @@ def health(request):
     except DatabaseError:
         return JsonResponse({"database": "error"}, status=503)
     return JsonResponse({"database": "ok", "worker_last_seen": heartbeat.seen_at.isoformat() if heartbeat else None})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's view, its mail through the outbox, and limited per e-mail address and per network address.
+
+    The limits count every request, for an address with an account or without, and the refusal reads the same
+    either way: the page never tells who has an account here.
+    """
+
+    form_class = PasswordResetForm
+
+    def form_valid(self, form):
+        address = form.cleaned_data["email"].strip().lower()
+        limits = [
+            {"group": RESET_ADDRESS_GROUP, "rate": settings.PASSWORD_RESET_ADDRESS_RATE, "key": address},
+            {"group": RESET_CLIENT_GROUP, "rate": settings.PASSWORD_RESET_CLIENT_RATE},
+        ]
+        if any(over_rate_limit(self.request, **limit) for limit in limits):
+            form.add_error(
+                None,
+                _(
+                    "Beaucoup de demandes de nouveau mot de passe sont arrivées dans la dernière heure. "
+                    "Réessayez un peu plus tard ; si un compte existe pour cette adresse, un lien déjà envoyé "
+                    "reste valable."
+                ),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        for limit in limits:
+            record_rate_limit(self.request, **limit)
+        return super().form_valid(form)

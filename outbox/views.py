@@ -8,6 +8,7 @@ from django.views.generic import ListView
 from incubator.access import StaffRequiredMixin
 
 from . import emails
+from .forms import ResendForm
 from .models import OutgoingMail
 
 
@@ -26,7 +27,12 @@ class FailedMailListView(StaffRequiredMixin, ListView):
         return OutgoingMail.objects.failed_for_user(self.request.user).defer("body", "html_body", "attachments")
 
     def post(self, request):
-        mail = get_object_or_404(self.get_queryset(), pk=request.POST.get("mail"))
+        form = ResendForm(request.POST)
+        if not form.is_valid():
+            # Only a forged or truncated post gets here: the page's buttons always carry a mail's number.
+            messages.error(request, _("Choisissez un e-mail de la liste, puis « Renvoyer »."))
+            return redirect("outbox:failed")
+        mail = get_object_or_404(self.get_queryset(), pk=form.cleaned_data["mail"])
         emails.resend(mail=mail)
         messages.success(request, _("L'e-mail « %(subject)s » repart.") % {"subject": mail.subject})
         return redirect("outbox:failed")

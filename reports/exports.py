@@ -20,6 +20,7 @@ from django.core.files import File
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -57,6 +58,15 @@ def file_name(cohort: Cohort, extension: str, dataset: str = "") -> str:
     return "-".join(part for part in parts if part) + f".{extension}"
 
 
+# Text a spreadsheet would run as a formula (the OWASP list); a leading quote makes it plain text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(text: str) -> str:
+    """Text that no spreadsheet reads as a formula: applicant-typed cells reach staff's Excel."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 # --- CSV ---------------------------------------------------------------------------------------------
 
 
@@ -74,7 +84,9 @@ def csv_value(value) -> str:
         value = round(value, 2)
     if isinstance(value, float | Decimal):
         return str(value).replace(".", ",")
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    return neutralised(str(value))
 
 
 class _Lines:
@@ -176,7 +188,13 @@ def write_xlsx(report: SeasonReport, datasets: list[ds.Dataset], target, progres
             value = _("Oui") if value else _("Non")
         elif isinstance(value, float):
             value = round(value, 2)
+        if isinstance(value, Promise):
+            value = str(value)
+        if isinstance(value, str):
+            value = neutralised(value)
         item = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            item.data_type = "s"  # never a formula, whatever openpyxl guesses from the text
         if kind in XLSX_FORMATS and value is not None and not isinstance(value, str):
             item.number_format = XLSX_FORMATS[kind]
         if font:
@@ -189,27 +207,37 @@ def write_xlsx(report: SeasonReport, datasets: list[ds.Dataset], target, progres
     for letter in "BCDEFGH":
         summary.column_dimensions[letter].width = 16
     summary.append([cell(summary, f"{cohort.programme.name} — {cohort.name}", font=Font(bold=True, size=14))])
-    summary.append([_("Structures partenaires"), ", ".join(partner.name for partner in report.partners)])
-    summary.append([_("Territoires"), ", ".join(str(territory) for territory in report.territories)])
     summary.append(
         [
-            _("Début de la saison"),
+            cell(summary, _("Structures partenaires")),
+            cell(summary, ", ".join(partner.name for partner in report.partners)),
+        ]
+    )
+    summary.append(
+        [
+            cell(summary, _("Territoires")),
+            cell(summary, ", ".join(str(territory) for territory in report.territories)),
+        ]
+    )
+    summary.append(
+        [
+            cell(summary, _("Début de la saison")),
             cell(summary, cohort.start_date, ds.DATE),
-            _("Fin"),
+            cell(summary, _("Fin")),
             cell(summary, cohort.end_date, ds.DATE),
         ]
     )
     summary.append([])
     summary.append([cell(summary, _("Chiffres clés"), font=bold), cell(summary, _("Valeur"), font=bold)])
     for figure in report.key_figures:
-        summary.append([str(figure.label), cell(summary, figure.value, figure.kind)])
+        summary.append([cell(summary, str(figure.label)), cell(summary, figure.value, figure.kind)])
     summary.append([])
     summary.append(
         [cell(summary, _("Saison après saison"), font=bold)]
         + [cell(summary, season.name, font=bold) for season in report.seasons]
     )
     for row in report.trend:
-        summary.append([str(row.label)] + [cell(summary, value, row.kind) for value in row.values])
+        summary.append([cell(summary, str(row.label))] + [cell(summary, value, row.kind) for value in row.values])
 
     for position, dataset in enumerate(datasets, start=1):
         sheet = workbook.create_sheet(_sheet_title(str(dataset.title)))

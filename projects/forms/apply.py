@@ -183,7 +183,8 @@ class CandidacyForm(forms.ModelForm):
                 _(
                     "Votre envoi n'a pas pu être pris en compte : le champ « Laissez ce champ vide » a été rempli. "
                     "Videz-le, puis envoyez de nouveau."
-                )
+                ),
+                code="robot",
             )
         if self.submitting:
             self._check_complete(cleaned)
@@ -213,7 +214,8 @@ class CandidacyForm(forms.ModelForm):
                 _(
                     "Le formulaire a été envoyé très vite après son ouverture, comme le ferait un robot. "
                     "Relisez vos réponses, puis envoyez-le de nouveau."
-                )
+                ),
+                code="robot",
             )
 
     def _check_document_count(self, cleaned):

@@ -9,6 +9,7 @@ import enum
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 
 from cohorts.models import Cohort
@@ -26,7 +27,7 @@ class Outcome(enum.Enum):
     SENT = "sent"  # sent, its confirmation mailed
     INVALID = "invalid"  # answers to correct; kept when there was something worth keeping (`candidacy` then)
     TOO_MANY_DRAFTS = "too_many_drafts"  # nothing saved: this address started too many drafts this hour
-    TOO_MANY_SENT = "too_many_sent"  # kept as a draft: this address sent too many candidacies this hour
+    TOO_MANY_SENT = "too_many_sent"  # nothing new saved (a draft's changes are): too many sent this hour
     CALL_CLOSED = "call_closed"  # kept as a draft: the call closed meanwhile
 
 
@@ -41,13 +42,21 @@ def receive_application(
 ) -> Received:
     """Keep, send or refuse what the applicant posted; `form` and `members` are bound and not validated yet."""
     valid = form.is_valid() & members.is_valid()
-    if valid and candidacy is None and over_rate_limit(client, group=DRAFT_GROUP, rate=settings.APPLY_DRAFT_RATE):
+    if form.has_error(NON_FIELD_ERRORS, code="robot"):
+        # A filled honeypot or a post faster than a person: nothing is saved, nothing is mailed.
+        return Received(Outcome.INVALID, candidacy)
+    keeping = valid or candidacy is not None or bool(form.cleaned_data.get("documents"))
+    new_draft = keeping and candidacy is None
+    if new_draft and over_rate_limit(client, group=DRAFT_GROUP, rate=settings.APPLY_DRAFT_RATE):
         return Received(Outcome.TOO_MANY_DRAFTS)
     if valid and sending and over_rate_limit(client, group=SEND_GROUP, rate=settings.APPLY_RATE):
-        return Received(Outcome.TOO_MANY_SENT, _save(form, members, cohort, candidacy))
+        # A new candidacy is not saved (its link mail would be the robot's gain); a draft keeps its changes.
+        return Received(Outcome.TOO_MANY_SENT, candidacy and _save(form, members, cohort, candidacy))
     if not valid:
         # Keep whatever can be kept, uploaded documents first: nobody should have to pick them again.
-        if candidacy or form.cleaned_data.get("documents"):
+        if keeping:
+            if new_draft:
+                record_rate_limit(client, group=DRAFT_GROUP, rate=settings.APPLY_DRAFT_RATE)
             candidacy = _save(form, members, cohort, candidacy)
         return Received(Outcome.INVALID, candidacy)
 

@@ -68,12 +68,20 @@ def apply(request, cohort_pk=None, token=None):
                 "Réessayez un peu plus tard ; ce que vous avez écrit reste sur cette page."
             ),
         )
-    elif received.outcome == Outcome.TOO_MANY_SENT:
+    elif received.outcome == Outcome.TOO_MANY_SENT and candidacy is not None:
         form.add_error(
             None,
             _(
                 "Beaucoup de candidatures sont parties de votre connexion dans la dernière heure. Votre brouillon "
                 "est enregistré : vous pourrez l'envoyer un peu plus tard, avec le lien reçu par e-mail."
+            ),
+        )
+    elif received.outcome == Outcome.TOO_MANY_SENT:
+        form.add_error(
+            None,
+            _(
+                "Beaucoup de candidatures sont parties de votre connexion dans la dernière heure. Rien n'est "
+                "enregistré pour l'instant : réessayez un peu plus tard ; ce que vous avez écrit reste sur cette page."
             ),
         )
     if candidacy is not None:

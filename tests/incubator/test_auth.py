@@ -101,6 +101,54 @@ def test_password_reset_tells_nothing_about_unknown_addresses(client, db, django
     assert mail.outbox == [] and not OutgoingMail.objects.exists()
 
 
+def test_password_reset_requests_for_one_address_are_limited_whether_it_exists_or_not(
+    client, staff, settings, django_capture_on_commit_callbacks
+):
+    settings.PASSWORD_RESET_ADDRESS_RATE = "2/h"
+    pages = {}
+    for email in (staff.email, "inconnu@exemple.fr"):
+        for _ in range(2):
+            with django_capture_on_commit_callbacks(execute=True):
+                response = submit(client, client.get(reverse("password_reset")), {"email": email}, field="email")
+            assert response["Location"] == reverse("password_reset_done")
+        with django_capture_on_commit_callbacks(execute=True):
+            # Capitals do not make it another address.
+            response = submit(client, client.get(reverse("password_reset")), {"email": email.upper()}, field="email")
+        assert response.status_code == 429
+        page = response.content.decode()
+        assert "Beaucoup de demandes de nouveau mot de passe" in page
+        assert f'value="{email.upper()}"' in page  # what was typed stays
+        pages[email] = re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", page.replace(email.upper(), ""))
+    assert pages[staff.email] == pages["inconnu@exemple.fr"]  # the page tells nothing about who has an account
+    assert [message.to for message in mail.outbox] == [[staff.email]] * 2
+    assert OutgoingMail.objects.count() == 2
+
+
+def test_password_reset_requests_from_one_network_address_are_limited(
+    client, staff, coach, settings, django_capture_on_commit_callbacks
+):
+    settings.PASSWORD_RESET_CLIENT_RATE = "2/h"
+    for email in (staff.email, coach.email):
+        response = submit(client, client.get(reverse("password_reset")), {"email": email}, field="email")
+        assert response["Location"] == reverse("password_reset_done")
+    response = submit(client, client.get(reverse("password_reset")), {"email": "tiers@exemple.fr"}, field="email")
+    assert response.status_code == 429
+    assert "Beaucoup de demandes de nouveau mot de passe" in response.content.decode()
+    elsewhere = Client(REMOTE_ADDR="203.0.113.9")
+    response = submit(elsewhere, elsewhere.get(reverse("password_reset")), {"email": staff.email}, field="email")
+    assert response["Location"] == reverse("password_reset_done")
+    assert OutgoingMail.objects.count() == 3
+
+
+def test_an_invalid_reset_address_is_answered_in_french_and_not_counted(client, db, settings):
+    settings.PASSWORD_RESET_CLIENT_RATE = "1/h"
+    response = submit(client, client.get(reverse("password_reset")), {"email": "pas-une-adresse"}, field="email")
+    assert response.status_code == 200
+    assert "Saisissez une adresse de courriel valide" in response.content.decode()
+    response = submit(client, client.get(reverse("password_reset")), {"email": "une@exemple.fr"}, field="email")
+    assert response["Location"] == reverse("password_reset_done")
+
+
 def test_a_used_reset_link_says_so_in_french(client, staff):
     page = client.get(reverse("password_reset_confirm", args=["MQ", "set-password"])).content.decode()
     assert "Ce lien n'est plus valable" in page

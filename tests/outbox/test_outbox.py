@@ -196,3 +196,14 @@ def test_the_outbox_page_runs_the_same_queries_whatever_the_number_of_mails(
     with django_assert_max_num_queries(4):
         response = client.get(reverse("outbox:failed"))
     assert len(response.context["mails"]) == rows
+
+
+@pytest.mark.parametrize("value", ["abc", "", "1.5", "-3", "99999999999999999999999", None])
+def test_a_resend_of_something_that_is_not_a_mail_number_says_so_and_changes_nothing(db, client, value):
+    failed = queued(status=Status.FAILED, attempts=1)
+    client.force_login(SuperuserFactory())
+    response = client.post(reverse("outbox:failed"), {} if value is None else {"mail": value}, follow=True)
+    assert response.status_code == 200
+    assert "Choisissez un e-mail de la liste" in response.content.decode()
+    failed.refresh_from_db()
+    assert failed.status == Status.FAILED and not mail.outbox

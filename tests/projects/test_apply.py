@@ -322,16 +322,82 @@ def test_a_forged_start_time_counts_as_too_fast(client, cohort, settings):
     assert "envoyé très vite après son ouverture" in response.content.decode()
 
 
-def test_submissions_per_address_are_limited_and_the_draft_is_kept(client, cohort, settings):
+def test_submissions_per_address_are_limited_and_a_refused_one_saves_and_mails_nothing(
+    client, cohort, settings, django_capture_on_commit_callbacks
+):
     settings.APPLY_RATE = "2/h"
     url = reverse("projects:apply", args=[cohort.pk])
-    for n in range(2):
-        fill(client, url, answers(cohort, project_name=f"Projet {n}"))
-    response = fill(client, url, answers(cohort, project_name="Projet de trop"))
-    assert "Beaucoup de candidatures sont parties de votre connexion" in response.content.decode()
-    assert Candidacy.objects.get(project_name="Projet de trop").status == Candidacy.Status.DRAFT
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(2):
+            fill(client, url, answers(cohort, project_name=f"Projet {n}"))
+        response = fill(client, url, answers(cohort, project_name="Projet de trop"))
+    page = response.content.decode()
+    assert "Beaucoup de candidatures sont parties de votre connexion" in page
+    assert 'value="Projet de trop"' in page  # what was typed stays on the page
+    assert not Candidacy.objects.filter(project_name="Projet de trop").exists()
+    assert len(mail.outbox) == 2 and OutgoingMail.objects.count() == 2
     other = fill(client, url, answers(cohort, project_name="Voisin"), REMOTE_ADDR="198.51.100.4")
     assert other.status_code == 302
+
+
+def test_a_filled_honeypot_with_a_document_saves_and_mails_nothing(client, cohort, django_capture_on_commit_callbacks):
+    url = reverse("projects:apply", args=[cohort.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = fill(
+            client,
+            url,
+            {"contact_email": "victime@exemple.fr", "website": "http://spam"},
+            button="draft",
+            files={"documents": [upload("plan.pdf", PDF)]},
+        )
+    assert "le champ « Laissez ce champ vide » a été rempli" in response.content.decode()
+    assert not Candidacy.objects.exists() and not OutgoingMail.objects.exists() and mail.outbox == []
+
+
+def test_a_post_sent_too_fast_with_a_document_saves_and_mails_nothing(
+    client, cohort, settings, django_capture_on_commit_callbacks
+):
+    settings.APPLY_MIN_FILL_SECONDS = 30
+    with django_capture_on_commit_callbacks(execute=True):
+        response = fill(
+            client,
+            reverse("projects:apply", args=[cohort.pk]),
+            answers(cohort),
+            files={"documents": [upload("plan.pdf", PDF)]},
+        )
+    assert "envoyé très vite après son ouverture" in response.content.decode()
+    assert not Candidacy.objects.exists() and not OutgoingMail.objects.exists()
+
+
+def test_invalid_posts_that_keep_a_document_count_as_new_drafts(
+    client, cohort, settings, django_capture_on_commit_callbacks
+):
+    settings.APPLY_DRAFT_RATE = "3/h"
+    url = reverse("projects:apply", args=[cohort.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            # Sent incomplete: invalid, yet the document is kept in a draft whose link is mailed.
+            response = fill(
+                client,
+                url,
+                {"contact_email": "victime@exemple.fr"},
+                files={"documents": [upload("plan.pdf", PDF)]},
+            )
+    assert Candidacy.objects.count() == 3
+    assert len(mail.outbox) == 3
+    assert "Beaucoup de brouillons ont été créés depuis votre connexion" in response.content.decode()
+
+
+def test_request_body_limits_are_set_for_the_documents_a_form_may_carry(settings):
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE <= 5 * 1024 * 1024  # bigger uploads wait on disk, not in memory
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 5 * 1024 * 1024  # the typed answers, without the files
+    assert settings.DATA_UPLOAD_MAX_NUMBER_FIELDS <= 1000
+    with open(os.path.join(settings.BASE_DIR, "README.md"), encoding="utf-8") as readme:
+        text = readme.read()
+    assert (
+        "client_max_body_size 60m" in text
+    )  # the proxy's cap: ATTACHMENT_MAX_COUNT × ATTACHMENT_MAX_BYTES and a margin
+    assert settings.ATTACHMENT_MAX_COUNT * settings.ATTACHMENT_MAX_BYTES < 60 * 1024 * 1024
 
 
 # --- Links, status, withdrawal -------------------------------------------------------------------

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from projects.models import Candidacy, CoachingSession, Project
 from reports import services as reports
+from reports.exports import csv_value
 from reports.models import ReportExport
 from reports.tasks import build_report_export
 from tests.factories import StaffFactory
@@ -285,3 +286,35 @@ def test_unfinished_background_exports_fail_and_old_files_are_deleted(db, settin
     assert built.file.name == "" and not built.file.storage.exists(stored)
     assert ReportExport.objects.count() == 3  # the log stays
     assert tidy_exports(now=now) == (0, 0)
+
+
+# --- formulas ---------------------------------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://evil.example","x")'
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_typed_text_that_starts_like_a_formula_comes_out_as_plain_text_in_csv_and_xlsx(
+    client, filled_season, staff, start
+):
+    project = Project.objects.filter(cohort=filled_season).order_by("pk").first()
+    project.name = start + 'HYPERLINK("http://evil.example","x")'
+    project.save(update_fields=["name"])
+    client.force_login(staff)
+
+    _, body = export(client, filled_season, "csv", dataset="projets")
+    names = [row[0] for row in read_csv(body)[1:]]
+    assert "'" + project.name in names and project.name not in names
+
+    _, body = export(client, filled_season, "xlsx")
+    sheet = load_workbook(io.BytesIO(body))["Projets"]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    ours = next(cell for cell in cells if cell.value == "'" + project.name)
+    assert ours.data_type == "s"
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_numbers_and_dates_stay_typed_and_negative_numbers_keep_their_sign():
+    assert (csv_value(-3), csv_value(Decimal("-1.5")), csv_value(-2.25)) == ("-3", "-1,5", "-2,25")
+    assert csv_value(datetime.date(2026, 1, 2)) == "02/01/2026"
+    assert csv_value(FORMULA) == "'" + FORMULA
