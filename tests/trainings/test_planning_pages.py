@@ -457,6 +457,7 @@ def test_the_session_page_shows_the_day_its_venue_and_its_participants(client, s
     assert "https://www.openstreetmap.org/" in page
     assert "Léa" in page and "Garage du Diois" in page and "Présence confirmée" in page
     assert "1 vient" in page
+    assert "Ajouter à mon agenda" in page and ".ics)" not in page
 
 
 def edit_page(client, session):
