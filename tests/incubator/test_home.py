@@ -30,7 +30,7 @@ def test_visitors_read_the_programme_and_its_open_call(client, programme):
 def test_when_no_call_is_open_visitors_learn_when_the_next_one_opens(client, programme):
     CohortFactory(programme=programme, name="Saison 2026-2027", call_opens_on=datetime.date(2026, 3, 1))
     page = client.get(reverse("home")).content.decode()
-    assert "Le prochain, pour la Saison 2026-2027, ouvrira le 1 mars 2026." in page
+    assert "Le prochain, pour la Saison 2026-2027, ouvrira le 1er mars 2026." in page
 
 
 def test_when_no_call_is_planned_visitors_are_told_so(client, programme):

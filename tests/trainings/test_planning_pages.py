@@ -517,7 +517,7 @@ def test_a_date_outside_the_season_or_already_taken_is_refused_and_what_was_type
     )
     page = response.content.decode()
     assert response.status_code == 400
-    assert "Choisissez une date pendant la saison, du 1 septembre 2026 au 30 novembre 2027." in page
+    assert "Choisissez une date pendant la saison, du 1er septembre 2026 au 30 novembre 2027." in page
     assert 'value="Journée déplacée"' in page and 'value="2028-01-11"' in page
     # Another try from the page they got back.
     response = submit(client, response, {"date": "2026-11-10"}, button="submit")
