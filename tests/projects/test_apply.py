@@ -111,6 +111,14 @@ def test_a_closed_call_says_when_the_next_one_opens(client, cohort, programme):
     assert "Il s'est clos le 1er février 2025." in response.content.decode()
 
 
+def test_the_contact_fields_let_the_phone_fill_in_the_applicants_details(client, cohort):
+    page = client.get(reverse("projects:apply", args=[cohort.pk])).content.decode()
+    for name, purpose in [("contact_name", "name"), ("contact_email", "email"), ("contact_phone", "tel")]:
+        [field] = re.findall(rf'<input[^>]*name="{name}"[^>]*>', page)
+        assert f'autocomplete="{purpose}"' in field
+    assert re.search(r'<input[^>]*type="tel"[^>]*name="contact_phone"', page)
+
+
 def test_an_unknown_season_is_not_found(client, db):
     assert client.get(reverse("projects:apply", args=[999])).status_code == 404
 
