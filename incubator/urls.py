@@ -40,6 +40,7 @@ account_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("sante/", views.health, name="health"),
     path("donnees-personnelles/", views.privacy, name="privacy"),
     path("courriels-en-echec/", include("outbox.urls")),

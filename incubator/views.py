@@ -3,8 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from cohorts.models import Cohort, Programme
 
@@ -56,6 +58,12 @@ def login_locked_out(request, response=None, credentials=None):
     """What a person sees after too many wrong passwords (called by django-axes)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico before reading the page's icon link: send them to the static file."""
+    return redirect(static("favicon.ico"))
 
 
 @never_cache

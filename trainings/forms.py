@@ -5,10 +5,10 @@ import datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.forms import DateInput
+from incubator.dates import format_date
 
 from .models import Trainer, TrainingSession, Venue
 from .services import AFTERNOON, LAST, MORNING
@@ -199,11 +199,11 @@ class SessionForm(forms.ModelForm):
         if not cohort.start_date <= day <= cohort.end_date:
             raise forms.ValidationError(
                 _("Choisissez une date pendant la saison, du %(start)s au %(end)s."),
-                params={"start": date_format(cohort.start_date), "end": date_format(cohort.end_date)},
+                params={"start": format_date(cohort.start_date), "end": format_date(cohort.end_date)},
             )
         if TrainingSession.objects.filter(cohort=cohort, date=day).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(
-                _("Une autre journée de la saison a déjà lieu le %(date)s."), params={"date": date_format(day)}
+                _("Une autre journée de la saison a déjà lieu le %(date)s."), params={"date": format_date(day)}
             )
         return day
 

@@ -24,6 +24,11 @@ def test_login_page_is_in_french_by_default(client):
     assert "Connexion" in page and "Adresse e-mail" in page and "Mot de passe oublié ?" in page
 
 
+def test_login_page_tells_trainers_too_that_they_log_in_here(client):
+    page = client.get(reverse("login")).content.decode()
+    assert "aux chargé·es d'accompagnement et aux formateur·rices des journées collectives" in page
+
+
 def test_login_page_is_in_english_on_request(client):
     submit(client, client.get(reverse("login")), {"language": "en"}, action=reverse("set_language"))
     page = client.get(reverse("login")).content.decode()

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
 
 from tests.factories import CohortFactory, SuperuserFactory, TerritoryFactory, UserFactory
@@ -30,7 +31,7 @@ def test_visitors_read_the_programme_and_its_open_call(client, programme):
 def test_when_no_call_is_open_visitors_learn_when_the_next_one_opens(client, programme):
     CohortFactory(programme=programme, name="Saison 2026-2027", call_opens_on=datetime.date(2026, 3, 1))
     page = client.get(reverse("home")).content.decode()
-    assert "Le prochain, pour la Saison 2026-2027, ouvrira le 1 mars 2026." in page
+    assert "Le prochain, pour la Saison 2026-2027, ouvrira le 1er mars 2026." in page
 
 
 def test_when_no_call_is_planned_visitors_are_told_so(client, programme):
@@ -88,3 +89,17 @@ def test_health_reports_the_database_and_the_last_worker_heartbeat(client, db):
     assert client.get(reverse("health")).json() == {"database": "ok", "worker_last_seen": None}
     record_heartbeat(source="worker")
     assert client.get(reverse("health")).json()["worker_last_seen"] is not None
+
+
+def test_the_site_has_an_icon_and_browsers_asking_for_favicon_ico_find_it(client):
+    page = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.ico"' in page and 'href="/static/favicon.svg"' in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"] == "/static/favicon.ico"
+    assert (settings.BASE_DIR / "static" / "favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"  # an icon file
+
+
+def test_the_language_button_is_dark_enough_to_read_on_the_light_footer(client):
+    page = client.get("/").content.decode()
+    assert 'class="btn btn-sm btn-outline-dark">Changer</button>' in page
+    assert 'btn-outline-secondary">Changer' not in page

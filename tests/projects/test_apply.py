@@ -105,10 +105,18 @@ def test_a_closed_call_says_when_the_next_one_opens(client, cohort, programme):
     cohort.call_closes_on = datetime.date(2026, 6, 1)
     cohort.save()
     page = client.get(reverse("cohorts:call", args=[closed.pk])).content.decode()
-    assert "Le prochain, pour la Saison 2026-2027, ouvrira le 1 mai 2026." in page
+    assert "Le prochain, pour la Saison 2026-2027, ouvrira le 1er mai 2026." in page
     assert reverse("projects:apply", args=[closed.pk]) not in page
     response = client.get(reverse("projects:apply", args=[closed.pk]))
-    assert "Il s'est clos le 1 février 2025." in response.content.decode()
+    assert "Il s'est clos le 1er février 2025." in response.content.decode()
+
+
+def test_the_contact_fields_let_the_phone_fill_in_the_applicants_details(client, cohort):
+    page = client.get(reverse("projects:apply", args=[cohort.pk])).content.decode()
+    for name, purpose in [("contact_name", "name"), ("contact_email", "email"), ("contact_phone", "tel")]:
+        [field] = re.findall(rf'<input[^>]*name="{name}"[^>]*>', page)
+        assert f'autocomplete="{purpose}"' in field
+    assert re.search(r'<input[^>]*type="tel"[^>]*name="contact_phone"', page)
 
 
 def test_an_unknown_season_is_not_found(client, db):

@@ -254,8 +254,8 @@ def test_the_command_dry_run_lists_what_would_go_and_changes_nothing(season):
 
     output = out.getvalue()
     assert "Simulation : rien n'est modifié." in output
-    assert "1 candidature(s) à anonymiser" in output and rejected.reference in output
-    assert "1 brouillon(s) à supprimer" in output and f"brouillon n°{draft.pk}" in output
+    assert "1 candidature à anonymiser" in output and rejected.reference in output
+    assert "1 brouillon à supprimer" in output and f"brouillon n°{draft.pk}" in output
     assert rejected.contact_email not in output and rejected.project_name not in output
     assert list(Candidacy.objects.order_by("pk").values()) == snapshot
     assert CandidacyMember.objects.count() == 1
@@ -271,7 +271,7 @@ def test_the_command_applies_the_retention_rules(season, django_capture_on_commi
         with django_capture_on_commit_callbacks(execute=True):
             call_command("anonymise_candidacies", stdout=out)
 
-    assert "2 candidature(s) anonymisée(s) ou supprimée(s)." in out.getvalue()
+    assert "2 candidatures anonymisées ou supprimées." in out.getvalue()
     rejected.refresh_from_db()
     assert rejected.anonymised_at is not None
     assert not Candidacy.objects.filter(pk=draft.pk).exists()

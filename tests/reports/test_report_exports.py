@@ -161,7 +161,7 @@ def test_pdf_is_an_a4_document_with_the_partners_and_key_figures(client, filled_
     cover = reader.pages[0].extract_text()
     assert filled_season.programme.name in cover
     assert structure.name in cover
-    assert "1 septembre 2026" in cover
+    assert "1er septembre 2026" in cover
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Candidatures reçues" in text
     assert "Taux de présence aux journées (%)" in text and "75 %" in text

@@ -62,7 +62,7 @@ def test_the_report_shows_the_header_key_figures_and_server_side_charts(client, 
     assert filled_season.programme.name in page
     assert structure.name in page
     assert "Drôme (26)" in page
-    assert "1 septembre 2026" in page and "30 novembre 2027" in page
+    assert "1er septembre 2026" in page and "30 novembre 2027" in page
     # 9 candidacies received (the draft does not count), 3 accepted: 33 %.
     assert '<th scope="row">Candidatures reçues</th><td class="text-end num">9</td>' in page
     assert "33 %" in page

@@ -256,6 +256,15 @@ def test_the_page_lists_each_invitee_by_project_with_their_answer(client, staff,
     assert html.count('type="radio"') == 3 * 2 * 3  # three people, two half-days, three choices
 
 
+def test_the_page_counts_answers_in_real_singular_and_plural(client, staff, session):
+    invite(session, 1, projects=1, response=Attendance.Response.CONFIRMED)
+    invite(session, 2, projects=1, response=Attendance.Response.DECLINED)
+    client.force_login(staff)
+    text = " ".join(client.get(url(session)).content.decode().split())
+    assert "3 personnes invitées · 1 présence confirmée, 2 absences annoncées" in text
+    assert "(s)" not in text
+
+
 def test_staff_mark_everyone_with_one_post(client, staff, session):
     lea, marc = invite(session, 2)
     client.force_login(staff)
@@ -401,6 +410,19 @@ def test_a_trainer_sees_their_days_the_coming_ones_first_with_their_links(client
     assert someone_elses.title not in html
     assert reverse("trainings:attendance", kwargs={"pk": session.pk}) in html
     assert reverse("trainings:attendance_sheet", kwargs={"pk": session.pk}) in html
+
+
+def test_a_trainers_day_counts_its_people_in_real_singular_and_plural(client, trainer_user, trainer, session):
+    session.trainers.add(trainer)
+    invite(session, 1, projects=1, response=Attendance.Response.CONFIRMED)
+    client.force_login(trainer_user)
+    with on(SESSION_DAY):
+        text = " ".join(client.get(reverse("trainings:my_sessions")).content.decode().split())
+    assert "1 présence confirmée sur 1 personne invitée" in text
+    invite(session, 2, projects=1, response=Attendance.Response.CONFIRMED)
+    with on(SESSION_DAY):
+        text = " ".join(client.get(reverse("trainings:my_sessions")).content.decode().split())
+    assert "3 présences confirmées sur 3 personnes invitées" in text and "(s)" not in text
 
 
 @pytest.mark.parametrize("role", ["staff", "coach", "superuser"])

@@ -193,6 +193,7 @@ def test_each_new_invitee_gets_one_email_with_their_links(db, django_capture_on_
     assert "Invitation aux journées collectives" in message.subject
     assert tokens.member_page_url(lea) in message.body
     assert tokens.calendar_feed_url(lea) in message.body
+    assert "Ajouter toutes les journées à mon agenda" in message.body and "abonne" not in message.body
     assert OutgoingMail.objects.get().programme == cohort.programme
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,6 +1,7 @@
 """Members answer through signed links, without an account; a GET never changes anything."""
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -94,6 +95,13 @@ def test_the_member_page_lists_the_seasons_days_with_address_map_and_answer(clie
     assert page.index("Le modèle économique") < page.index("Les statuts")
     assert reverse("trainings:member_answer", args=[tokens.member_token(member), session.pk]) in page
     assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_the_member_page_offers_calendar_links_in_plain_words(client, attendance, member):
+    page = client.get(page_url(member)).content.decode()
+    words = re.sub(r"<[^>]+>", " ", page)  # what the page shows, without the links' addresses
+    assert "Ajouter toutes les journées à mon agenda" in words and "Ajouter cette journée à mon agenda" in words
+    assert ".ics" not in words and "abonnement" not in words and "votre agenda" not in words
 
 
 def test_the_member_page_shows_nothing_of_other_members(client, attendance, session, cohort):

@@ -457,6 +457,7 @@ def test_the_session_page_shows_the_day_its_venue_and_its_participants(client, s
     assert "https://www.openstreetmap.org/" in page
     assert "Léa" in page and "Garage du Diois" in page and "Présence confirmée" in page
     assert "1 vient" in page
+    assert "Ajouter à mon agenda" in page and ".ics)" not in page
 
 
 def edit_page(client, session):
@@ -516,7 +517,7 @@ def test_a_date_outside_the_season_or_already_taken_is_refused_and_what_was_type
     )
     page = response.content.decode()
     assert response.status_code == 400
-    assert "Choisissez une date pendant la saison, du 1 septembre 2026 au 30 novembre 2027." in page
+    assert "Choisissez une date pendant la saison, du 1er septembre 2026 au 30 novembre 2027." in page
     assert 'value="Journée déplacée"' in page and 'value="2028-01-11"' in page
     # Another try from the page they got back.
     response = submit(client, response, {"date": "2026-11-10"}, button="submit")

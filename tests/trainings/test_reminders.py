@@ -169,6 +169,7 @@ def test_the_member_reminder_has_everything_for_the_day_and_the_ics(db, session,
         "Rampe côté cour",
         "Votre prévisionnel",
         session.trainers.get().name,
+        "Le rendez-vous joint à ce message ajoute la journée à votre agenda.",
     ]:
         assert expected in body
     confirm = next(line for line in body.splitlines() if "?reponse=oui" in line).split(" ")[-1]

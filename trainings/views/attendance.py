@@ -14,7 +14,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +21,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from incubator.access import TrainerRequiredMixin
+from incubator.dates import format_date
 
 from .. import services
 from ..models import Attendance, TrainingSession
@@ -187,7 +187,7 @@ class AttendanceSheetView(SessionAccessMixin, View):
                 "has_afternoon": afternoon,
                 "blank_rows": range(BLANK_ROWS),
                 "page_counter": css_string_with_page_counters(_("Page %(page)s sur %(pages)s")),
-                "page_footer": css_string(f"{programme.name} — {session.title} — {date_format(session.date)}"),
+                "page_footer": css_string(f"{programme.name} — {session.title} — {format_date(session.date)}"),
             },
             request=request,
         )

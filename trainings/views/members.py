@@ -6,10 +6,11 @@ A GET never changes anything: mail scanners and link previews open every link of
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
+
+from incubator.dates import format_date
 
 from .. import services, tokens
 from ..models import Attendance, TrainingSession
@@ -96,4 +97,4 @@ def member_answer(request, token, session_pk):
 
 
 def _day(session):
-    return date_format(session.date, "l j F Y")
+    return format_date(session.date, "l j F Y")

@@ -7,6 +7,11 @@ from django.utils import timezone
 from projects import services
 
 
+def _count(number: int, singular: str, plural: str) -> str:
+    """« 1 candidature », « 2 candidatures »: French keeps 0 and 1 singular."""
+    return f"{number} {singular if number < 2 else plural}"
+
+
 class Command(BaseCommand):
     help = (
         "Anonymise les candidatures non retenues ou retirées dont la durée de conservation est passée, "
@@ -23,7 +28,11 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, **options):
         if not dry_run:
             count = services.anonymise_expired_candidacies()
-            self.stdout.write(self.style.SUCCESS(f"{count} candidature(s) anonymisée(s) ou supprimée(s)."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _count(count, "candidature anonymisée ou supprimée", "candidatures anonymisées ou supprimées") + "."
+                )
+            )
             return
 
         expired = services.expired_candidacies()
@@ -31,7 +40,7 @@ class Command(BaseCommand):
         drafts = list(expired.drafts_to_delete.select_related("cohort"))
         self.stdout.write("Simulation : rien n'est modifié.")
         self.stdout.write(
-            f"{len(to_anonymise)} candidature(s) à anonymiser "
+            _count(len(to_anonymise), "candidature", "candidatures") + " à anonymiser "
             f"(plus de {settings.CANDIDACY_RETENTION_MONTHS} mois après la fin de leur saison) :"
         )
         for candidacy in to_anonymise:
@@ -40,7 +49,7 @@ class Command(BaseCommand):
                 f"(saison terminée le {candidacy.cohort.end_date:%d/%m/%Y})"
             )
         self.stdout.write(
-            f"{len(drafts)} brouillon(s) à supprimer "
+            _count(len(drafts), "brouillon", "brouillons") + " à supprimer "
             f"(sans modification depuis plus de {settings.CANDIDACY_DRAFT_RETENTION_DAYS} jours) :"
         )
         for draft in drafts:
