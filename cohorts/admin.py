@@ -3,6 +3,13 @@ from django.contrib import admin
 from .models import Cohort, Programme
 
 
+class SeasonListFilter(admin.RelatedFieldListFilter):
+    """A list filter on a season: every season named with its programme, read in one query however many."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(season.pk, str(season)) for season in field.related_model.objects.select_related("programme")]
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
     list_display = ["name"]

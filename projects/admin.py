@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from cohorts.admin import SeasonListFilter
+
 from .models import (
     ActorMet,
     Attachment,
@@ -40,7 +42,7 @@ class StatusChangeInline(admin.TabularInline):
 @admin.register(Candidacy)
 class CandidacyAdmin(admin.ModelAdmin):
     list_display = ["project_name", "reference", "cohort", "status", "territory", "sector", "submitted_at"]
-    list_filter = ["status", "cohort", "territory", "sector"]
+    list_filter = ["status", ("cohort", SeasonListFilter), "territory", "sector"]
     list_select_related = ["cohort__programme", "territory"]
     search_fields = ["project_name", "reference", "contact_name", "contact_email"]
     readonly_fields = ["public_id", "reference", "submitted_at", "anonymised_at", "created_at", "updated_at"]
@@ -73,7 +75,7 @@ class ProjectMemberInline(admin.TabularInline):
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ["name", "cohort", "sector", "territory"]
-    list_filter = ["cohort", "sector", "territory"]
+    list_filter = [("cohort", SeasonListFilter), "sector", "territory"]
     list_select_related = ["cohort__programme", "territory"]
     search_fields = ["name"]
     inlines = [ProjectMemberInline]
@@ -85,7 +87,7 @@ admin.site.register([CandidacyMember, Attachment, StatusChange, ReviewScore, Pro
 @admin.register(CoachAssignment)
 class CoachAssignmentAdmin(admin.ModelAdmin):
     list_display = ["project", "coach", "cohort", "started_on", "ended_on"]
-    list_filter = ["cohort", "coach"]
+    list_filter = [("cohort", SeasonListFilter), "coach"]
     list_select_related = ["project", "coach", "cohort__programme"]
 
 

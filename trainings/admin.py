@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from cohorts.admin import SeasonListFilter
+
 from .models import Attendance, Reminder, ReminderPolicy, Trainer, TrainingSession, Venue
 
 
@@ -26,7 +28,7 @@ class AttendanceInline(admin.TabularInline):
 @admin.register(TrainingSession)
 class TrainingSessionAdmin(admin.ModelAdmin):
     list_display = ["title", "cohort", "date", "venue", "status"]
-    list_filter = ["status", "cohort"]
+    list_filter = ["status", ("cohort", SeasonListFilter)]
     list_select_related = ["cohort__programme", "venue"]
     filter_horizontal = ["trainers"]
     date_hierarchy = "date"

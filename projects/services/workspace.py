@@ -219,9 +219,10 @@ class CoachingTotals:
     human_minutes: float = 0
     unspecified_minutes: float = 0
 
-    def add(self, minutes: int, topics: Iterable[str]):
+    def add(self, minutes: int, topics: Iterable[str], meetings: int = 1):
+        """Count `meetings` meetings on these topics, of `minutes` minutes in all."""
         topics = set(topics or ()) & set(Topic.values)
-        self.meetings += 1
+        self.meetings += meetings
         self.minutes += minutes
         if not topics:
             self.unspecified_minutes += minutes
@@ -255,12 +256,22 @@ class SeasonCoachingTotals:
 
 
 def coaching_totals(meetings: QuerySet) -> SeasonCoachingTotals:
-    """Totals of these meetings, overall, per project id and per coach id (who held the meeting); one query."""
+    """Totals of these meetings, overall, per project id and per coach id (who held the meeting); one query.
+
+    The database adds up the meetings and their minutes for each project, coach and list of topics, so what comes
+    back grows with the projects, their coaches and the few topic lists they use, not with the meetings; each
+    group's minutes are then shared among its topics as one meeting's would be.
+    """
     totals = SeasonCoachingTotals()
-    rows = meetings.order_by().values_list("project_id", "coach_id", "duration_minutes", "topics")
-    for project_id, coach_id, minutes, topics in rows:
+    rows = (
+        meetings.order_by()
+        .values("project_id", "coach_id", "topics")
+        .annotate(count=Count("pk"), minutes=Sum("duration_minutes"))
+        .values_list("project_id", "coach_id", "minutes", "topics", "count")
+    )
+    for project_id, coach_id, minutes, topics, count in rows:
         for bucket in (totals.total, totals.by_project[project_id], totals.by_coach[coach_id]):
-            bucket.add(minutes, topics)
+            bucket.add(minutes, topics, meetings=count)
     totals.by_project, totals.by_coach = dict(totals.by_project), dict(totals.by_coach)
     return totals
 

@@ -60,3 +60,30 @@ def test_a_user_saved_unchanged_in_the_admin_keeps_everything(client, structure)
     # The admin shows dates to the second: only the microseconds of the sign-up moment go.
     before["date_joined"] = before["date_joined"].replace(microsecond=0)
     assert after == before
+
+
+@pytest.mark.parametrize(
+    "model", ["projects_candidacy", "projects_project", "projects_coachassignment", "trainings_trainingsession"]
+)
+def test_an_admin_list_filtered_by_season_reads_the_same_queries_with_ten_times_the_seasons(client, staff, model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CandidacyFactory, ProgrammeFactory
+
+    client.force_login(SuperuserFactory())
+    url = reverse(f"admin:{model}_changelist")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    def add_seasons(count):
+        for _ in range(count):
+            CandidacyFactory(cohort=CohortFactory(programme=ProgrammeFactory(partners=[staff.partner_structure])))
+
+    add_seasons(2)
+    few = queries()
+    add_seasons(18)
+    assert queries() == few

@@ -98,3 +98,16 @@ def test_season_totals_take_one_query_whatever_the_number_of_meetings(
     with django_assert_num_queries(1):
         totals = services.season_coaching_totals(cohort=season)
     assert totals.total.technical_hours == meetings
+
+
+def test_many_meetings_are_added_up_by_the_database_and_still_shared_among_their_topics(season, coach):
+    project = ProjectFactory(cohort=season)
+    for _ in range(12):
+        CoachingSessionFactory(project=project, coach=coach, duration_minutes=45, topics=["economic", "personal"])
+    # The same topics written in another order, and a meeting with none.
+    CoachingSessionFactory(project=project, coach=coach, duration_minutes=30, topics=["personal", "economic"])
+    CoachingSessionFactory(project=project, coach=coach, duration_minutes=20, topics=[])
+    totals = services.season_coaching_totals(cohort=season)
+    for total in (totals.total, totals.by_project[project.pk], totals.by_coach[coach.pk]):
+        assert (total.meetings, total.minutes) == (14, 590)
+        assert (total.technical_minutes, total.human_minutes, total.unspecified_minutes) == (285, 285, 20)
