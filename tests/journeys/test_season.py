@@ -1,0 +1,83 @@
+"""The life of a season in a real browser, on a phone, told as one story.
+
+Each step is one helper; the story is the test. So far it tells the first step: the applicant.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from projects.models import Candidacy
+from tests.factories import CohortFactory, TerritoryFactory
+from tests.projects.documents import PDF
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def assert_no_sideways_scroll(page):
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def an_applicant_applies(page, live_server, tmp_path):
+    """Find the call from the home page, fill, attach a PDF, save a draft, reopen it from the mail, send."""
+    page.goto(live_server.url)
+    page.get_by_role("link", name="Découvrir l'appel et candidater").click()
+    page.get_by_role("link", name="Candidater", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Candidater à la Saison 2027")
+    assert_no_sideways_scroll(page)
+
+    page.get_by_label("Nom du projet").fill("La Recyclerie du Plateau")
+    page.locator("#id_contact_name").fill("Léa Roux")
+    page.locator("#id_contact_email").fill("lea@exemple.fr")
+    page.get_by_label("Le projet en quelques lignes").fill("Une recyclerie et un atelier de réparation.")
+    page.get_by_label("Secteur", exact=True).select_option("other")
+    page.get_by_label("Où en est le projet").select_option("idea")
+    page.get_by_label("Le besoin social ou environnemental").fill("Trop de déchets, pas de réparateur.")
+    page.get_by_label("La dimension collective").fill("Douze habitants en association.")
+    page.get_by_label("Le modèle économique").fill("Ventes, adhésions, subventions.")
+    page.get_by_label("Territoire", exact=True).select_option(label="Ardèche (07)")
+    page.get_by_label("Commune", exact=True).fill("Lamastre")
+    page.get_by_label("Les liens du projet avec son territoire").fill("La communauté de communes nous prête un local.")
+    page.get_by_label("Ce que vous attendez du programme").fill("Un modèle économique solide.")
+    page.locator("#id_members-0-name").fill("Léa Roux")
+    dossier = tmp_path / "dossier.pdf"
+    dossier.write_bytes(PDF)
+    page.get_by_label("Documents (facultatif)").set_input_files(str(dossier))
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    expect(page.get_by_text("Brouillon enregistré")).to_be_visible()
+
+    # Later, on another day: the link in the e-mail brings the draft back as it was left.
+    [message] = [m for m in mail.outbox if m.subject == "Votre brouillon de candidature"]
+    assert message.to == ["lea@exemple.fr"]
+    path = re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)  # the site's address, the test's server
+    page.goto(live_server.url + path)
+    expect(page.get_by_label("Nom du projet")).to_have_value("La Recyclerie du Plateau")
+    expect(page.locator("#id_members-0-name")).to_have_value("Léa Roux")
+    page.get_by_label("J'accepte que les informations").check()
+    page.get_by_role("button", name="Envoyer ma candidature").click()
+
+    expect(page.get_by_text("Votre candidature est envoyée.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Où en est votre candidature : Envoyée")).to_be_visible()
+    expect(page.get_by_text("Léa Roux").first).to_be_visible()
+    expect(page.get_by_text("dossier.pdf").first).to_be_visible()
+    candidacy = Candidacy.objects.get()
+    assert candidacy.status == Candidacy.Status.SUBMITTED
+    assert [member.name for member in candidacy.members.all()] == ["Léa Roux"]
+    assert candidacy.attachments.get().original_name == "dossier.pdf"
+    return candidacy
+
+
+def test_the_life_of_a_season(people, live_server, programme, settings, tmp_path):
+    settings.APPLY_MIN_FILL_SECONDS = 0
+    today = datetime.date.today()
+    CohortFactory(
+        programme=programme,
+        name="Saison 2027",
+        call_opens_on=today - datetime.timedelta(days=3),
+        call_closes_on=today + datetime.timedelta(days=30),
+        territories=[TerritoryFactory(name="Ardèche", department_code="07")],
+    )
+    an_applicant_applies(people(), live_server, tmp_path)
