@@ -1,6 +1,7 @@
 """The life of a season in a real browser, on a phone, told as one story.
 
-Each step is one helper; the story is the test. So far it tells the first step: the applicant.
+Each step is one helper; the story is the test. Staff, coach and trainer accounts are made with factories: the
+story is about using the pages, not about opening accounts.
 """
 
 import datetime
@@ -10,8 +11,10 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from projects.models import Candidacy
-from tests.factories import CohortFactory, TerritoryFactory
+from cohorts.models import Criterion
+from projects.models import Candidacy, Project
+from tests.browser import log_in
+from tests.factories import CohortFactory, StaffFactory, TerritoryFactory
 from tests.projects.documents import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,6 +73,66 @@ def an_applicant_applies(page, live_server, tmp_path):
     return candidacy
 
 
+def open_candidacy(page, live_server, name):
+    page.goto(f"{live_server.url}/projets/candidatures/")
+    page.get_by_role("link", name=name).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+
+
+def score_every_criterion(page, score):
+    for criterion in Criterion.values:
+        page.locator(f"[name=score_{criterion}]").fill(str(score))
+    page.get_by_role("button", name="Envoyer mon évaluation").click()
+
+
+def decide(page, button, note=""):
+    if note:
+        page.get_by_label("Note pour l'historique (facultatif)").fill(note)
+    page.get_by_role("button", name=button, exact=True).click()
+
+
+def staff_review_and_accept(live_server, people, candidacy, nadia, paul):
+    """Two staff score; Nadia knows the founder, steps aside and cannot decide; Paul shortlists and accepts."""
+    page = people()
+    log_in(page, live_server, nadia)
+    open_candidacy(page, live_server, "La Recyclerie du Plateau")
+    score_every_criterion(page, 5)
+    expect(page.get_by_role("button", name="Enregistrer mon évaluation")).to_be_visible()
+    # She then remembers Léa Roux is her neighbour: her score is dropped and the decision goes to a colleague.
+    page.get_by_text("Déclarer un conflit d'intérêts", exact=True).click()
+    page.get_by_label("Je déclare un conflit d'intérêts").check()
+    page.get_by_label("Précision (facultatif)").fill("Léa Roux est ma voisine.")
+    page.get_by_role("button", name="Déclarer le conflit d'intérêts").click()
+    decision = page.locator("#decision")
+    expect(decision).to_contain_text("la décision revient à une autre personne de l'équipe du programme")
+    expect(decision.get_by_role("button")).to_have_count(0)
+
+    page = people()
+    log_in(page, live_server, paul)
+    open_candidacy(page, live_server, "La Recyclerie du Plateau")
+    score_every_criterion(page, 4)
+    expect(page.locator("#evaluation")).to_contain_text("Conflit d'intérêts déclaré : Nadia Colin")
+    decide(page, "Mettre à l'étude")
+    decide(page, "Présélectionner", note="Dossier solide, local déjà trouvé.")
+    decide(page, "Retenir le projet")
+    expect(page.get_by_text("État : Retenue")).to_be_visible()
+
+    candidacy.refresh_from_db()
+    assert candidacy.status == Candidacy.Status.ACCEPTED
+    assert [(r.reviewer, r.conflict_of_interest) for r in candidacy.reviews.order_by("pk")] == [
+        (nadia, True),
+        (paul, False),
+    ]
+    project = Project.objects.get(candidacy=candidacy)
+    page.goto(f"{live_server.url}/projets/{project.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("La Recyclerie du Plateau")
+    expect(page.locator("#equipe-titre + *")).to_contain_text("Léa Roux")
+    milestones = page.locator("#jalons tbody tr")
+    expect(milestones).to_have_count(6)
+    expect(milestones.first).to_contain_text("Besoin validé auprès du territoire")
+    return project
+
+
 def test_the_life_of_a_season(people, live_server, programme, settings, tmp_path):
     settings.APPLY_MIN_FILL_SECONDS = 0
     today = datetime.date.today()
@@ -80,4 +143,8 @@ def test_the_life_of_a_season(people, live_server, programme, settings, tmp_path
         call_closes_on=today + datetime.timedelta(days=30),
         territories=[TerritoryFactory(name="Ardèche", department_code="07")],
     )
-    an_applicant_applies(people(), live_server, tmp_path)
+    candidacy = an_applicant_applies(people(), live_server, tmp_path)
+    structure = programme.partners.get()
+    nadia = StaffFactory(partner_structure=structure, first_name="Nadia", last_name="Colin")
+    paul = StaffFactory(partner_structure=structure, first_name="Paul", last_name="Morel")
+    staff_review_and_accept(live_server, people, candidacy, nadia, paul)
