@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from cohorts.models import Criterion
 from projects.models import Candidacy, Project
 from tests.browser import log_in
-from tests.factories import CohortFactory, StaffFactory, TerritoryFactory
+from tests.factories import CoachFactory, CohortFactory, StaffFactory, TerritoryFactory
 from tests.projects.documents import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -92,7 +92,9 @@ def decide(page, button, note=""):
 
 
 def staff_review_and_accept(live_server, people, candidacy, nadia, paul):
-    """Two staff score; Nadia knows the founder, steps aside and cannot decide; Paul shortlists and accepts."""
+    """Two staff score; Nadia knows the founder, steps aside and cannot decide; Paul shortlists and accepts.
+
+    Returns the project and Paul's page, still logged in."""
     page = people()
     log_in(page, live_server, nadia)
     open_candidacy(page, live_server, "La Recyclerie du Plateau")
@@ -130,7 +132,39 @@ def staff_review_and_accept(live_server, people, candidacy, nadia, paul):
     milestones = page.locator("#jalons tbody tr")
     expect(milestones).to_have_count(6)
     expect(milestones.first).to_contain_text("Besoin validé auprès du territoire")
-    return project
+    return project, page
+
+
+def staff_assign_a_coach_who_logs_a_meeting(live_server, people, staff_page, project, coach):
+    """Paul gives the project to Karim on the board; Karim, on his phone, logs a meeting and ticks a next step."""
+    staff_page.goto(f"{live_server.url}/projets/accompagnements/{project.cohort_id}/")
+    staff_page.get_by_label("Chargé·e d'accompagnement pour La Recyclerie du Plateau").select_option(str(coach.pk))
+    staff_page.get_by_role("button", name="Confier").click()
+    expect(staff_page.get_by_text("La Recyclerie du Plateau est confié à Karim Benali.")).to_be_visible()
+    expect(staff_page.locator("main").get_by_role("button", name="Changer")).to_be_visible()
+
+    page = people()
+    log_in(page, live_server, coach)
+    page.wait_for_url(f"{live_server.url}/projets/mes-projets/")
+    page.get_by_role("link", name="Noter un rendez-vous — La Recyclerie du Plateau").click()
+    page.get_by_label("Durée en minutes").fill("90")
+    page.get_by_label("Modèle économique").check()
+    page.get_by_label("Notes").fill("Le local est prêt ; reste le budget de la première année.")
+    page.locator("#id_etapes-0-description").fill("Chiffrer les ventes du premier trimestre")
+    page.locator("#id_etapes-0-owner").fill("Léa")
+    page.get_by_text("Ajouter d'autres étapes").click()
+    page.locator("#id_etapes-1-description").fill("Rencontrer la communauté de communes")
+    page.locator("#id_etapes-1-owner").fill("Karim")
+    page.get_by_role("button", name="Enregistrer le rendez-vous").click()
+    expect(page.get_by_text("Le rendez-vous est noté.")).to_be_visible()
+    page.get_by_role("button", name="C'est fait : Chiffrer les ventes du premier trimestre").click()
+    expect(page.get_by_text("« Chiffrer les ventes du premier trimestre » est faite.")).to_be_visible()
+
+    meeting = project.meetings.get()
+    assert (meeting.coach, meeting.duration_minutes) == (coach, 90)
+    steps = {step.description: step.done_at is not None for step in meeting.next_steps.all()}
+    assert steps == {"Chiffrer les ventes du premier trimestre": True, "Rencontrer la communauté de communes": False}
+    return page
 
 
 def test_the_life_of_a_season(people, live_server, programme, settings, tmp_path):
@@ -147,4 +181,6 @@ def test_the_life_of_a_season(people, live_server, programme, settings, tmp_path
     structure = programme.partners.get()
     nadia = StaffFactory(partner_structure=structure, first_name="Nadia", last_name="Colin")
     paul = StaffFactory(partner_structure=structure, first_name="Paul", last_name="Morel")
-    staff_review_and_accept(live_server, people, candidacy, nadia, paul)
+    project, staff_page = staff_review_and_accept(live_server, people, candidacy, nadia, paul)
+    karim = CoachFactory(partner_structure=structure, first_name="Karim", last_name="Benali")
+    staff_assign_a_coach_who_logs_a_meeting(live_server, people, staff_page, project, karim)
