@@ -8,14 +8,19 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.core import mail
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from cohorts.models import Criterion
 from projects.models import Candidacy, Project
 from tests.browser import log_in
-from tests.factories import CoachFactory, CohortFactory, StaffFactory, TerritoryFactory
+from tests.factories import CoachFactory, CohortFactory, StaffFactory, TerritoryFactory, VenueFactory
 from tests.projects.documents import PDF
+from trainings.models import Attendance
+from trainings.services.reminders import DEFAULT_SCHEDULE, reminder_moment
+from trainings.tasks import send_due_reminders
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,6 +51,7 @@ def an_applicant_applies(page, live_server, tmp_path):
     page.get_by_label("Les liens du projet avec son territoire").fill("La communauté de communes nous prête un local.")
     page.get_by_label("Ce que vous attendez du programme").fill("Un modèle économique solide.")
     page.locator("#id_members-0-name").fill("Léa Roux")
+    page.locator("#id_members-0-email").fill("lea@exemple.fr")
     dossier = tmp_path / "dossier.pdf"
     dossier.write_bytes(PDF)
     page.get_by_label("Documents (facultatif)").set_input_files(str(dossier))
@@ -167,6 +173,41 @@ def staff_assign_a_coach_who_logs_a_meeting(live_server, people, staff_page, pro
     return page
 
 
+def staff_plan_the_season_and_members_confirm(live_server, people, staff_page, project):
+    """Paul generates the calendar; Léa confirms the next day from her e-mail; reminders go at J-7 and J-1, once."""
+    cohort = project.cohort
+    staff_page.goto(live_server.url + reverse("trainings:calendar_generate", args=[cohort.pk]))
+    staff_page.get_by_label("Le Moulinage (Lamastre)").check()
+    staff_page.get_by_role("button", name="Voir les dates").click()
+    expect(staff_page.get_by_role("heading", name="Aperçu")).to_be_visible()
+    staff_page.get_by_role("button", name=re.compile(r"Ajouter ces \d+ journées")).click()
+    expect(staff_page.get_by_role("status")).to_contain_text("journées ajoutées au calendrier de la saison.")
+    sessions = list(cohort.training_sessions.order_by("date"))
+    assert len(sessions) >= 12  # fifteen months, one day a month, no August
+
+    [invitation] = [m for m in mail.outbox if m.subject.startswith("Invitation") and m.to == ["lea@exemple.fr"]]
+    path = re.search(r"https?://[^/\s]+(/\S+)", invitation.body).group(1)
+    page = people()
+    page.goto(live_server.url + path)
+    upcoming = Attendance.objects.filter(member__project=project, session__date__gte=datetime.date.today())
+    day = upcoming.order_by("session__date").first().session
+    page.get_by_role("button", name=re.compile(r"^Je viendrai")).first.click()
+    expect(page.get_by_role("status")).to_contain_text("C'est noté : vous venez")
+    assert upcoming.get(session=day).response == Attendance.Response.CONFIRMED
+
+    # The reminder sweep runs every few minutes in production; here it is called at each moment, twice.
+    for offset in (7, 1):
+        moment = reminder_moment(day.date, offset_days=offset, hour=DEFAULT_SCHEDULE.hour)
+        with time_machine.travel(moment + datetime.timedelta(minutes=5), tick=False):
+            before = len(mail.outbox)
+            send_due_reminders()
+            send_due_reminders()
+            reminders = [m for m in mail.outbox[before:] if m.to == ["lea@exemple.fr"]]
+            assert len(reminders) == 1, [m.subject for m in mail.outbox[before:]]
+            assert reminders[0].subject.startswith("Rappel")
+    return day
+
+
 def test_the_life_of_a_season(people, live_server, programme, settings, tmp_path):
     settings.APPLY_MIN_FILL_SECONDS = 0
     today = datetime.date.today()
@@ -184,3 +225,5 @@ def test_the_life_of_a_season(people, live_server, programme, settings, tmp_path
     project, staff_page = staff_review_and_accept(live_server, people, candidacy, nadia, paul)
     karim = CoachFactory(partner_structure=structure, first_name="Karim", last_name="Benali")
     staff_assign_a_coach_who_logs_a_meeting(live_server, people, staff_page, project, karim)
+    VenueFactory(partner_structure=structure, name="Le Moulinage", commune="Lamastre")
+    staff_plan_the_season_and_members_confirm(live_server, people, staff_page, project)
