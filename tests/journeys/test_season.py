@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from cohorts.models import Criterion
 from projects.models import Candidacy, Project
 from tests.browser import log_in
-from tests.factories import CoachFactory, CohortFactory, StaffFactory, TerritoryFactory, VenueFactory
+from tests.factories import CoachFactory, CohortFactory, StaffFactory, TerritoryFactory, TrainerFactory, VenueFactory
 from tests.projects.documents import PDF
 from trainings.models import Attendance
 from trainings.services.reminders import DEFAULT_SCHEDULE, reminder_moment
@@ -208,6 +208,37 @@ def staff_plan_the_season_and_members_confirm(live_server, people, staff_page, p
     return day
 
 
+def calendar_entry(text):
+    """The UID and SEQUENCE of a one-event .ics."""
+    uid = re.search(r"^UID:(.+?)\r?$", text, re.MULTILINE).group(1)
+    return uid, int(re.search(r"^SEQUENCE:(\d+)", text, re.MULTILINE).group(1))
+
+
+def staff_move_a_day(live_server, staff_page, day, trainer):
+    """Paul puts Inès on the day, then moves it two days later: Léa and Inès get the new .ics, same UID, newer."""
+    staff_page.goto(live_server.url + reverse("trainings:session_update", args=[day.pk]))
+    staff_page.get_by_label(trainer.name).check()
+    staff_page.get_by_role("button", name="Enregistrer").click()
+    feed = staff_page.request.get(live_server.url + reverse("trainings:session_ics", args=[day.uid]))
+    uid, sequence = calendar_entry(feed.text())
+
+    new_date = day.date + datetime.timedelta(days=2)
+    staff_page.goto(live_server.url + reverse("trainings:session_update", args=[day.pk]))
+    before = len(mail.outbox)
+    staff_page.locator("#id_date").fill(new_date.isoformat())
+    staff_page.get_by_role("button", name="Enregistrer").click()
+    expect(staff_page.get_by_role("heading", level=1)).to_be_visible()
+    notices = {m.to[0]: m for m in mail.outbox[before:] if "déplacée" in m.subject}
+    assert set(notices) == {"lea@exemple.fr", trainer.email}
+    for notice in notices.values():
+        [(filename, content, mimetype)] = notice.attachments
+        assert filename.endswith(".ics") and mimetype.startswith("text/calendar")
+        content = content.decode() if isinstance(content, bytes) else content
+        new_uid, new_sequence = calendar_entry(content)
+        assert new_uid == uid and new_sequence > sequence
+        assert f"DTSTART;TZID=Europe/Paris:{new_date:%Y%m%d}" in content or f"{new_date:%Y%m%d}T" in content
+
+
 def test_the_life_of_a_season(people, live_server, programme, settings, tmp_path):
     settings.APPLY_MIN_FILL_SECONDS = 0
     today = datetime.date.today()
@@ -226,4 +257,5 @@ def test_the_life_of_a_season(people, live_server, programme, settings, tmp_path
     karim = CoachFactory(partner_structure=structure, first_name="Karim", last_name="Benali")
     staff_assign_a_coach_who_logs_a_meeting(live_server, people, staff_page, project, karim)
     VenueFactory(partner_structure=structure, name="Le Moulinage", commune="Lamastre")
-    staff_plan_the_season_and_members_confirm(live_server, people, staff_page, project)
+    day = staff_plan_the_season_and_members_confirm(live_server, people, staff_page, project)
+    staff_move_a_day(live_server, staff_page, day, TrainerFactory(name="Inès Garnier", email="ines@exemple.fr"))
