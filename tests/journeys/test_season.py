@@ -1,10 +1,11 @@
 """The life of a season in a real browser, on a phone, told as one story.
 
-Each step is one helper; the story is the test. Staff, coach and trainer accounts are made with factories: the
+Each step is one helper; the story is the test (so far: from the application to the first collective day). Staff, coach and trainer accounts are made with factories: the
 story is about using the pages, not about opening accounts.
 """
 
 import datetime
+import io
 import re
 
 import pytest
@@ -12,14 +13,23 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from cohorts.models import Criterion
 from projects.models import Candidacy, Project
 from tests.browser import log_in
-from tests.factories import CoachFactory, CohortFactory, StaffFactory, TerritoryFactory, TrainerFactory, VenueFactory
+from tests.factories import (
+    CoachFactory,
+    CohortFactory,
+    StaffFactory,
+    TerritoryFactory,
+    TrainerFactory,
+    UserFactory,
+    VenueFactory,
+)
 from tests.projects.documents import PDF
 from trainings.models import Attendance
-from trainings.services.reminders import DEFAULT_SCHEDULE, reminder_moment
+from trainings.services.reminders import DEFAULT_SCHEDULE, PARIS, reminder_moment
 from trainings.tasks import send_due_reminders
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -239,6 +249,31 @@ def staff_move_a_day(live_server, staff_page, day, trainer):
         assert f"DTSTART;TZID=Europe/Paris:{new_date:%Y%m%d}" in content or f"{new_date:%Y%m%d}T" in content
 
 
+def the_trainer_takes_attendance(live_server, people, day, trainer):
+    """On the day, Inès marks Léa present on her phone and downloads the sheet to sign."""
+    day.refresh_from_db()
+    morning = datetime.datetime.combine(day.date, datetime.time(9, 30), tzinfo=PARIS)
+    with time_machine.travel(morning, tick=True):
+        page = people()
+        log_in(page, live_server, trainer.user)
+        page.get_by_role("button", name="Ouvrir le menu").click()
+        page.get_by_role("link", name="Mes journées").click()
+        page.get_by_role("link", name=re.compile("^Émargement")).first.click()
+        lea = page.get_by_role("group", name="Léa Roux")
+        lea.get_by_role("group", name="Matin").get_by_text("Présent·e").click()
+        lea.get_by_role("group", name="Après-midi").get_by_text("Présent·e").click()
+        page.get_by_role("button", name="Enregistrer l'émargement").click()
+        expect(page.get_by_text("L'émargement est enregistré.")).to_be_visible()
+        # The sheet opens in the phone's PDF viewer (served inline): fetch what the link gives, with her session.
+        link = page.get_by_role("link", name="Feuille d'émargement à imprimer (PDF)")
+        response = page.request.get(live_server.url + link.get_attribute("href"))
+        assert response.ok and response.headers["content-type"] == "application/pdf"
+    text = " ".join(sheet.extract_text() for sheet in PdfReader(io.BytesIO(response.body())).pages)
+    assert "Léa Roux" in text and "La Recyclerie du Plateau" in text
+    attendance = Attendance.objects.get(session=day, member__name="Léa Roux")
+    assert (attendance.morning, attendance.afternoon) == (Attendance.Presence.PRESENT, Attendance.Presence.PRESENT)
+
+
 def test_the_life_of_a_season(people, live_server, programme, settings, tmp_path):
     settings.APPLY_MIN_FILL_SECONDS = 0
     today = datetime.date.today()
@@ -258,4 +293,6 @@ def test_the_life_of_a_season(people, live_server, programme, settings, tmp_path
     staff_assign_a_coach_who_logs_a_meeting(live_server, people, staff_page, project, karim)
     VenueFactory(partner_structure=structure, name="Le Moulinage", commune="Lamastre")
     day = staff_plan_the_season_and_members_confirm(live_server, people, staff_page, project)
-    staff_move_a_day(live_server, staff_page, day, TrainerFactory(name="Inès Garnier", email="ines@exemple.fr"))
+    ines = TrainerFactory(name="Inès Garnier", email="ines@exemple.fr", user=UserFactory(first_name="Inès"))
+    staff_move_a_day(live_server, staff_page, day, ines)
+    the_trainer_takes_attendance(live_server, people, day, ines)
