@@ -103,3 +103,9 @@ def test_the_language_button_is_dark_enough_to_read_on_the_light_footer(client):
     page = client.get("/").content.decode()
     assert 'class="btn btn-sm btn-outline-dark">Changer</button>' in page
     assert 'btn-outline-secondary">Changer' not in page
+
+
+def test_the_header_spells_out_the_social_and_solidarity_economy(client):
+    page = client.get("/").content.decode()
+    assert "Projets collectifs de l'économie sociale et solidaire en Drôme et Ardèche" in page
+    assert "de l'ESS" not in page
