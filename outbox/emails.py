@@ -114,15 +114,20 @@ def send_after_commit(
 _broker_failed_at: float | None = None
 
 
-def enqueue(mail_pk: int) -> bool:
+def enqueue(mail_pk: int, *, despite_pause: bool = False) -> bool:
     """Hand a row to the workers; False (and a log line) when the broker does not answer.
 
     After one failure, the process does not try again for `OUTBOX_BROKER_PAUSE` seconds: the other mails of
     the same request (a cancelled day with hundreds of invitees) wait in the outbox for the sweeper, and the
-    person is answered in a second or two instead of waiting on the broker once per mail.
+    person is answered in a second or two instead of waiting on the broker once per mail. The sweeper tries
+    `despite_pause`: its own run is the sign that the broker answers again.
     """
     global _broker_failed_at
-    if _broker_failed_at is not None and time.monotonic() - _broker_failed_at < settings.OUTBOX_BROKER_PAUSE:
+    if (
+        not despite_pause
+        and _broker_failed_at is not None
+        and time.monotonic() - _broker_failed_at < settings.OUTBOX_BROKER_PAUSE
+    ):
         logger.info("Not queueing outgoing mail %s: the broker failed a moment ago; the sweeper will", mail_pk)
         return False
     try:
@@ -237,7 +242,11 @@ def stalled(now: datetime.datetime | None = None):
 def requeue_stalled(*, now: datetime.datetime | None = None, limit: int = 1000) -> int:
     """Hand stalled rows to the workers again. A row handed twice is still sent once (see `deliver`)."""
     pks = list(stalled(now).order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
-    queued = sum(enqueue(pk) for pk in pks)
+    queued = 0
+    for pk in pks:
+        if not enqueue(pk, despite_pause=True):
+            break  # the broker failed: the others wait for the next sweep, not one timeout each
+        queued += 1
     if pks:
         logger.info("Requeued %s of %s stalled outgoing mails", queued, len(pks))
     return queued
