@@ -33,22 +33,29 @@ def over_rate_limit(request, *, group: str, rate: str, key: str | None = None) -
 
     `key` counts something else than the network address (an e-mail, say) under the same rate.
 
-    When the shared cache is down, people get through: refusing a real candidacy would be worse
-    than letting a robot's in.
+    When the shared cache is down or silent (half a second, settings.REDIS_CACHE_OPTIONS), people get through:
+    refusing a real candidacy would be worse than letting a robot's in; the rest of the request then skips the
+    cache, so that a frozen Redis costs a page half a second at most.
     """
+    if getattr(request, "_cache_silent", False):  # it failed once in this request: not again
+        return False
     try:
         usage = get_usage(request, group=group, key=_key(key), rate=rate, increment=False)
     except Exception:
         logger.warning("Rate limit for %s not checked: the cache does not answer", group, exc_info=True)
+        request._cache_silent = True
         return False
     return bool(usage) and usage["count"] >= usage["limit"]
 
 
 def record_rate_limit(request, *, group: str, rate: str, key: str | None = None) -> None:
+    if getattr(request, "_cache_silent", False):
+        return
     try:
         get_usage(request, group=group, key=_key(key), rate=rate, increment=True)
     except Exception:
         logger.warning("Rate limit for %s not recorded: the cache does not answer", group, exc_info=True)
+        request._cache_silent = True
 
 
 def _rate_key(group, request):

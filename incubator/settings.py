@@ -92,8 +92,17 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # Several web processes must share the cache (rate limits, login lockouts): Redis when there is one.
 # CACHE_URL may point at another Redis database than the task queue's (e.g. redis://host:6379/1).
 CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
+# A cache that does not answer within half a second is taken as gone (see security.py: the limits let people
+# through), so that a frozen Redis never holds a page for long; no retry on a timeout for the same reason.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry_on_timeout": False}
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -191,9 +200,14 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Several deployments (or test runs) may share one Redis: each names its queue.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
-# A user's request never waits long on a broker that does not answer (the outbox keeps the mail).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 3}
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# A user's request never waits long on a broker that does not answer (the outbox keeps the mail): one second
+# to connect, one second for an answer, one quick retry (a pooled connection Redis dropped while restarting);
+# and after a failure, the other mails of the moment are left to the sweeper (outbox/emails.py, `enqueue`).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# How long, after the broker failed to take a mail, a process leaves new mails to the sweeper without trying.
+OUTBOX_BROKER_PAUSE = env.int("OUTBOX_BROKER_PAUSE", default=10)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "incubator.tasks.record_heartbeat", "schedule": crontab(minute="*/5")},
     "tidy-report-exports": {"task": "reports.exports.tidy_report_exports", "schedule": crontab(hour=3, minute=45)},

@@ -27,6 +27,7 @@ import base64
 import datetime
 import logging
 import smtplib
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -109,14 +110,34 @@ def send_after_commit(
     return mail
 
 
-def enqueue(mail_pk: int) -> bool:
-    """Hand a row to the workers; False (and a log line) when the broker does not answer."""
+# When the broker last failed to take a mail, in this process (time.monotonic()); None when it answers.
+_broker_failed_at: float | None = None
+
+
+def enqueue(mail_pk: int, *, despite_pause: bool = False) -> bool:
+    """Hand a row to the workers; False (and a log line) when the broker does not answer.
+
+    After one failure, the process does not try again for `OUTBOX_BROKER_PAUSE` seconds: the other mails of
+    the same request (a cancelled day with hundreds of invitees) wait in the outbox for the sweeper, and the
+    person is answered in a second or two instead of waiting on the broker once per mail. The sweeper tries
+    `despite_pause`: its own run is the sign that the broker answers again.
+    """
+    global _broker_failed_at
+    if (
+        not despite_pause
+        and _broker_failed_at is not None
+        and time.monotonic() - _broker_failed_at < settings.OUTBOX_BROKER_PAUSE
+    ):
+        logger.info("Not queueing outgoing mail %s: the broker failed a moment ago; the sweeper will", mail_pk)
+        return False
     try:
         send_outgoing_mail.delay(mail_pk)
     except Exception:
-        # The broker is unreachable: the row stays in the outbox and the sweeper will try again.
+        # The broker is unreachable or silent: the row stays in the outbox and the sweeper will try again.
         logger.exception("Could not queue outgoing mail %s; the sweeper will", mail_pk)
+        _broker_failed_at = time.monotonic()
         return False
+    _broker_failed_at = None
     return True
 
 
@@ -221,7 +242,11 @@ def stalled(now: datetime.datetime | None = None):
 def requeue_stalled(*, now: datetime.datetime | None = None, limit: int = 1000) -> int:
     """Hand stalled rows to the workers again. A row handed twice is still sent once (see `deliver`)."""
     pks = list(stalled(now).order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
-    queued = sum(enqueue(pk) for pk in pks)
+    queued = 0
+    for pk in pks:
+        if not enqueue(pk, despite_pause=True):
+            break  # the broker failed: the others wait for the next sweep, not one timeout each
+        queued += 1
     if pks:
         logger.info("Requeued %s of %s stalled outgoing mails", queued, len(pks))
     return queued

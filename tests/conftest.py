@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache as django_cache
 
 from incubator.celery import app as celery_app
+from outbox import emails as outbox_emails
 from tests.factories import CoachFactory, PartnerStructureFactory, ProgrammeFactory, StaffFactory
 
 CHROMIUM = "/usr/bin/chromium"
@@ -68,6 +69,13 @@ def _fast_and_quiet(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _broker_answers():
+    """A broker failure seen by one test does not make the next one leave its mails to the sweeper."""
+    yield
+    outbox_emails._broker_failed_at = None
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -107,7 +108,15 @@ class PrivateRedis:
 
         wait_until(answers, "the private redis-server did not start", timeout=10)
 
+    def freeze(self) -> None:
+        """SIGSTOP: connections are accepted by the kernel, nothing ever answers (a network partition)."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process is not None:
+            self.thaw()  # a frozen process would never hear SIGTERM
             stop_process(self.process, timeout=10)
             self.process = None

@@ -66,7 +66,13 @@ def private_redis(transactional_db, settings, celery_eager):
     celery_eager.conf.task_always_eager = False
     use_broker(server.url)
     # The cache goes down with Redis too, as it would in production (CACHE_URL defaults to REDIS_URL).
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": server.url}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": server.url,
+            "OPTIONS": settings.REDIS_CACHE_OPTIONS,  # the site's own timeouts
+        }
+    }
     try:
         yield server
     finally:
