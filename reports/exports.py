@@ -1,7 +1,7 @@
 """The season report as files: CSV (a zip of one file per dataset), XLSX and PDF; and the export log.
 
-CSV is streamed row by row; XLSX is written by openpyxl's write-only mode (rows go to temporary files,
-never all in memory) into a temporary file that is then streamed; PDF holds the figures and bounded
+CSV is streamed row by row; XLSX is written by XlsxWriter's constant-memory mode (rows go to temporary
+files, never all in memory) into a temporary file that is then streamed; PDF holds the figures and bounded
 tables only. A big season's XLSX or PDF is built by a Celery task (`build_report_export`, below)
 into a file stored through the storage API, and the person follows it on a progress page.
 """
@@ -14,19 +14,15 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 
+import xlsxwriter
 from celery import shared_task
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from cohorts.models import Cohort
 
@@ -178,83 +174,86 @@ def _sheet_title(title: str) -> str:
 
 
 def write_xlsx(report: SeasonReport, datasets: list[ds.Dataset], target, progress: Callable | None = None):
-    """The summary sheet, then one sheet per dataset, written row by row into `target` (a path or file)."""
+    """The summary sheet, then one sheet per dataset, written row by row into `target` (a path or file).
 
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
+    XlsxWriter's constant-memory mode flushes each row to a temporary file once the next one starts, so the
+    memory used does not grow with the season.
+    """
 
-    def cell(sheet, value, kind=ds.TEXT, font=None):
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "remove_timezone": True})
+    formats = {}
+
+    def style(kind, font):
+        key = (kind, font)
+        if key not in formats:
+            properties = {"num_format": XLSX_FORMATS[kind]} if kind in XLSX_FORMATS else {}
+            if font == "bold":
+                properties["bold"] = True
+            elif font == "title":
+                properties.update(bold=True, font_size=14)
+            formats[key] = workbook.add_format(properties) if properties else None
+        return formats[key]
+
+    def cell(sheet, row, column, value, kind=ds.TEXT, font=None):
+        """Write one value: yes/no in words, decimals to two places, numbers and dates typed."""
         if isinstance(value, bool):
-            value = _("Oui") if value else _("Non")
+            value = str(_("Oui") if value else _("Non"))
         elif isinstance(value, float):
             value = round(value, 2)
-        if isinstance(value, Promise):
+        elif value is not None and not isinstance(value, int | float | Decimal | datetime.date):
             value = str(value)
-        if isinstance(value, str):
-            value = neutralised(value)
-        item = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str):
-            item.data_type = "s"  # never a formula, whatever openpyxl guesses from the text
-        if kind in XLSX_FORMATS and value is not None and not isinstance(value, str):
-            item.number_format = XLSX_FORMATS[kind]
-        if font:
-            item.font = font
-        return item
+        typed = kind if value is not None and not isinstance(value, str) else ds.TEXT
+        if value is None:
+            sheet.write_blank(row, column, None, style(ds.TEXT, font))
+        elif isinstance(value, str):
+            sheet.write_string(row, column, neutralised(value), style(ds.TEXT, font))  # never a formula
+        else:
+            sheet.write(row, column, value, style(typed, font))
+
+    def line(sheet, row, values, kind=ds.TEXT, font=None):
+        for column, value in enumerate(values):
+            cell(sheet, row, column, value, kind, font)
 
     cohort = report.cohort
-    summary = workbook.create_sheet(_sheet_title(_("Synthèse")))
-    summary.column_dimensions["A"].width = 52
-    for letter in "BCDEFGH":
-        summary.column_dimensions[letter].width = 16
-    summary.append([cell(summary, f"{cohort.programme.name} — {cohort.name}", font=Font(bold=True, size=14))])
-    summary.append(
-        [
-            cell(summary, _("Structures partenaires")),
-            cell(summary, ", ".join(partner.name for partner in report.partners)),
-        ]
-    )
-    summary.append(
-        [
-            cell(summary, _("Territoires")),
-            cell(summary, ", ".join(str(territory) for territory in report.territories)),
-        ]
-    )
-    summary.append(
-        [
-            cell(summary, _("Début de la saison")),
-            cell(summary, cohort.start_date, ds.DATE),
-            cell(summary, _("Fin")),
-            cell(summary, cohort.end_date, ds.DATE),
-        ]
-    )
-    summary.append([])
-    summary.append([cell(summary, _("Chiffres clés"), font=bold), cell(summary, _("Valeur"), font=bold)])
+    summary = workbook.add_worksheet(_sheet_title(_("Synthèse")))
+    summary.set_column(0, 0, 52)
+    summary.set_column(1, 7, 16)
+    cell(summary, 0, 0, f"{cohort.programme.name} — {cohort.name}", font="title")
+    line(summary, 1, [_("Structures partenaires"), ", ".join(partner.name for partner in report.partners)])
+    line(summary, 2, [_("Territoires"), ", ".join(str(territory) for territory in report.territories)])
+    cell(summary, 3, 0, _("Début de la saison"))
+    cell(summary, 3, 1, cohort.start_date, ds.DATE)
+    cell(summary, 3, 2, _("Fin"))
+    cell(summary, 3, 3, cohort.end_date, ds.DATE)
+    line(summary, 5, [_("Chiffres clés"), _("Valeur")], font="bold")
+    row = 6
     for figure in report.key_figures:
-        summary.append([cell(summary, str(figure.label)), cell(summary, figure.value, figure.kind)])
-    summary.append([])
-    summary.append(
-        [cell(summary, _("Saison après saison"), font=bold)]
-        + [cell(summary, season.name, font=bold) for season in report.seasons]
-    )
-    for row in report.trend:
-        summary.append([cell(summary, str(row.label))] + [cell(summary, value, row.kind) for value in row.values])
+        cell(summary, row, 0, str(figure.label))
+        cell(summary, row, 1, figure.value, figure.kind)
+        row += 1
+    row += 1
+    line(summary, row, [_("Saison après saison")] + [season.name for season in report.seasons], font="bold")
+    for trend in report.trend:
+        row += 1
+        cell(summary, row, 0, str(trend.label))
+        for column, value in enumerate(trend.values, start=1):
+            cell(summary, row, column, value, trend.kind)
 
     for position, dataset in enumerate(datasets, start=1):
-        sheet = workbook.create_sheet(_sheet_title(str(dataset.title)))
-        last = get_column_letter(len(dataset.columns))
-        # Write-only sheets take their layout before the first row.
-        for index, column in enumerate(dataset.columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = column.width
-        sheet.freeze_panes = "A2"
-        sheet.append([cell(sheet, str(column.title), font=bold) for column in dataset.columns])
+        sheet = workbook.add_worksheet(_sheet_title(str(dataset.title)))
+        for index, column in enumerate(dataset.columns):
+            sheet.set_column(index, index, column.width)
+        sheet.freeze_panes(1, 0)
+        line(sheet, 0, [str(column.title) for column in dataset.columns], font="bold")
         kinds = [column.kind for column in dataset.columns]
         count = 0
-        for count, row in enumerate(dataset.rows(), start=1):  # noqa: B007 — the count is read after the loop
-            sheet.append([cell(sheet, value, kind) for value, kind in zip(row, kinds, strict=True)])
-        sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+        for count, values in enumerate(dataset.rows(), start=1):  # noqa: B007 — the count is read after the loop
+            for column, (value, kind) in enumerate(zip(values, kinds, strict=True)):
+                cell(sheet, count, column, value, kind)
+        sheet.autofilter(0, 0, count, len(dataset.columns) - 1)
         if progress:
             progress(round(90 * position / len(datasets)))
-    workbook.save(target)
+    workbook.close()
 
 
 # --- PDF ---------------------------------------------------------------------------------------------
