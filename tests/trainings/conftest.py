@@ -56,7 +56,11 @@ def superuser(db):
 @pytest.fixture
 def venue(structure):
     return VenueFactory(
-        name="La Fabrique", address="3 place du Marché", postcode="26220", commune="Dieulefit", partner_structure=structure
+        name="La Fabrique",
+        address="3 place du Marché",
+        postcode="26220",
+        commune="Dieulefit",
+        partner_structure=structure,
     )
 
 

@@ -53,7 +53,11 @@ def cohort(programme):
 @pytest.fixture
 def venue(structure):
     return VenueFactory(
-        name="La Fabrique", address="3 place du Marché", postcode="26220", commune="Dieulefit", partner_structure=structure
+        name="La Fabrique",
+        address="3 place du Marché",
+        postcode="26220",
+        commune="Dieulefit",
+        partner_structure=structure,
     )
 
 
