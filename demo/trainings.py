@@ -138,8 +138,10 @@ def seed_trainings(*, stdout, trainer_login: str = "", password: str = "") -> No
         stdout.write("Pas de saison en cours pour le programme de démonstration : journées collectives non créées.")
         return
 
-    venues = [_venue(spec) for spec in VENUES]
-    trainers = [_trainer(spec) for spec in TRAINERS]
+    # Each entry is kept by one of the programme's structures, taken in turn, unless the spec names it.
+    owners = list(programme.partners.order_by("pk"))
+    venues = [_venue(spec, owner=owners[i % len(owners)]) for i, spec in enumerate(VENUES)]
+    trainers = [_trainer(spec, owner=owners[i % len(owners)]) for i, spec in enumerate(TRAINERS)]
     if trainer_login:
         _give_login(trainers[0], email=trainer_login, password=password)
     before = cohort.training_sessions.count()
@@ -176,7 +178,7 @@ def _territory(department: str | None) -> Territory | None:
     return territory
 
 
-def _venue(spec: dict) -> Venue:
+def _venue(spec: dict, *, owner: PartnerStructure) -> Venue:
     spec = dict(spec)
     partner = spec.pop("partner", None)
     territory = _territory(spec.pop("department"))
@@ -187,19 +189,26 @@ def _venue(spec: dict) -> Venue:
         defaults={
             **spec,
             "territory": territory,
-            "partner_structure": PartnerStructure.objects.filter(name=partner).first() if partner else None,
+            "partner_structure": (PartnerStructure.objects.filter(name=partner).first() if partner else None) or owner,
         },
     )
     return venue
 
 
-def _trainer(spec: dict) -> Trainer:
+def _trainer(spec: dict, *, owner: PartnerStructure) -> Trainer:
     spec = dict(spec)
     territory = _territory(spec.pop("department"))
     name = spec.pop("name")
     email = f"{name.lower().replace(' ', '.')}@{DEMO_DOMAIN}"
     trainer, _ = Trainer.objects.get_or_create(
-        name=name, defaults={**spec, "email": email, "home_territory": territory, "phone": "04 75 00 00 00"}
+        name=name,
+        defaults={
+            **spec,
+            "email": email,
+            "home_territory": territory,
+            "phone": "04 75 00 00 00",
+            "partner_structure": owner,
+        },
     )
     return trainer
 

@@ -228,6 +228,7 @@ class VenueFactory(factory.django.DjangoModelFactory):
     postcode = "26200"
     commune = "Montélimar"
     territory = factory.SubFactory(TerritoryFactory)
+    partner_structure = factory.SubFactory(PartnerStructureFactory)
 
 
 class TrainerFactory(factory.django.DjangoModelFactory):
@@ -239,6 +240,7 @@ class TrainerFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"formateur{n}@exemple.fr")
     home_commune = "Valence"
     home_territory = factory.SubFactory(TerritoryFactory)
+    partner_structure = factory.SubFactory(PartnerStructureFactory)
 
 
 class TrainingSessionFactory(factory.django.DjangoModelFactory):

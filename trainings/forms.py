@@ -5,10 +5,12 @@ import datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.forms import DateInput
 from incubator.dates import format_date
+from incubator.models import PartnerStructure
 
 from .models import Trainer, TrainingSession, Venue
 from .services import AFTERNOON, LAST, MORNING
@@ -48,7 +50,22 @@ SLOTS = [
 ]
 
 
-class VenueForm(forms.ModelForm):
+class OwnedEntryForm(forms.ModelForm):
+    """A venue or a trainer is kept by a partner structure: staff add to their own; a superuser chooses."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.is_superuser:
+            self.fields["partner_structure"].queryset = PartnerStructure.objects.order_by("name")
+        else:
+            del self.fields["partner_structure"]
+            if self.instance.partner_structure_id is None:
+                self.instance.partner_structure_id = user.partner_structure_id
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Enregistrer")))
+
+
+class VenueForm(OwnedEntryForm):
     class Meta:
         model = Venue
         fields = [
@@ -74,11 +91,6 @@ class VenueForm(forms.ModelForm):
             "latitude": _("Facultatif : sans coordonnées, le lien vers la carte cherche l'adresse."),
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Enregistrer")))
-
     def clean(self):
         data = super().clean()
         if (data.get("latitude") is None) != (data.get("longitude") is None) and not self.errors:
@@ -86,18 +98,23 @@ class VenueForm(forms.ModelForm):
         return data
 
 
-class TrainerForm(forms.ModelForm):
+class TrainerForm(OwnedEntryForm):
     class Meta:
         model = Trainer
-        fields = ["name", "organisation", "email", "phone", "home_commune", "home_territory", "topics", "daily_rate"]
+        fields = [
+            "name",
+            "organisation",
+            "email",
+            "phone",
+            "home_commune",
+            "home_territory",
+            "topics",
+            "daily_rate",
+            "partner_structure",
+        ]
         help_texts = {
             "home_territory": _("Laissez vide si la personne vit hors des territoires du programme."),
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Enregistrer")))
 
 
 WEEKDAYS = [
@@ -189,7 +206,15 @@ class SessionForm(forms.ModelForm):
         self.fields["status"].choices = [
             choice for choice in TrainingSession.Status.choices if choice[0] != TrainingSession.Status.CANCELLED
         ]
-        self.fields["venue"].queryset = Venue.objects.select_related("territory")
+        # The day's programme chooses among its own structures' venues and trainers; what it already uses stays.
+        partners = PartnerStructure.objects.filter(programmes=self.instance.cohort.programme_id)
+        self.fields["venue"].queryset = Venue.objects.filter(
+            models.Q(partner_structure__in=partners) | models.Q(pk=self.instance.venue_id)
+        ).select_related("territory")
+        chosen = self.instance.trainers.all() if self.instance.pk else Trainer.objects.none()
+        self.fields["trainers"].queryset = Trainer.objects.filter(
+            models.Q(partner_structure__in=partners) | models.Q(pk__in=chosen.values("pk"))
+        )
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Enregistrer")))
 

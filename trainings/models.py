@@ -16,11 +16,27 @@ from projects.models import ProjectMember
 
 
 class AddressBookQuerySet(models.QuerySet):
+    """Venues and trainers belong to a partner structure: the programmes it takes part in may use them, and only
+    its own staff change them."""
+
     def for_user(self, user):
-        """Venues and trainers are the partnership's shared address book, open to staff who run a programme."""
-        if user.is_authenticated and user.is_programme_staff and Programme.objects.for_user(user).exists():
+        """What staff may see and choose: the entries of every structure that runs one of their programmes."""
+        if not (user.is_authenticated and user.is_programme_staff):
+            return self.none()
+        if user.is_superuser:
             return self
-        return self.none()
+        partners = PartnerStructure.objects.filter(programmes__in=Programme.objects.for_user(user))
+        return self.filter(partner_structure__in=partners)
+
+    def editable_by(self, user):
+        """What staff may change: their own structure's entries (a superuser, all of them)."""
+        if not (user.is_authenticated and user.is_programme_staff):
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.partner_structure_id is None:
+            return self.none()
+        return self.filter(partner_structure_id=user.partner_structure_id)
 
 
 class Venue(models.Model):
@@ -47,7 +63,11 @@ class Venue(models.Model):
     contact_name = models.CharField(_("contact sur place"), max_length=200, blank=True)
     contact_phone = models.CharField(_("téléphone du contact"), max_length=30, blank=True)
     partner_structure = models.ForeignKey(
-        PartnerStructure, verbose_name=_("structure partenaire"), on_delete=models.SET_NULL, null=True, blank=True
+        PartnerStructure,
+        verbose_name=_("structure partenaire"),
+        on_delete=models.PROTECT,
+        related_name="venues",
+        help_text=_("La structure qui tient cette fiche : son équipe seule la modifie."),
     )
 
     objects = AddressBookQuerySet.as_manager()
@@ -98,6 +118,13 @@ class Trainer(models.Model):
         blank=True,
         related_name="trainer",
         help_text=_("Facultatif : pour voir ses journées et faire l'émargement."),
+    )
+    partner_structure = models.ForeignKey(
+        PartnerStructure,
+        verbose_name=_("structure partenaire"),
+        on_delete=models.PROTECT,
+        related_name="trainers",
+        help_text=_("La structure qui tient cette fiche : son équipe seule la modifie."),
     )
 
     objects = AddressBookQuerySet.as_manager()

@@ -136,6 +136,7 @@ def fill_season(cohort, *, coach, scale=1, territory=None, elsewhere=None):
             address="1 rue",
             commune="Montélimar",
             territory=territory,
+            partner_structure_id=coach.partner_structure_id,
         )
         third_place = Venue(
             name=f"Tiers-lieu {next(_serial)}",
@@ -143,9 +144,12 @@ def fill_season(cohort, *, coach, scale=1, territory=None, elsewhere=None):
             address="2 rue",
             commune="Crest",
             territory=territory,
+            partner_structure_id=coach.partner_structure_id,
         )
         local = Trainer(name=f"Formatrice locale {next(_serial)}", home_territory=territory, daily_rate=400)
+        local.partner_structure_id = coach.partner_structure_id
         remote = Trainer(name=f"Formateur lointain {next(_serial)}", home_territory=elsewhere, daily_rate=600)
+        remote.partner_structure_id = coach.partner_structure_id
         Venue.objects.bulk_create([office, third_place])
         Trainer.objects.bulk_create([local, remote])
         day = cohort.start_date + datetime.timedelta(days=3 * next(_serial))  # three free days in a row

@@ -54,8 +54,14 @@ def superuser(db):
 
 
 @pytest.fixture
-def venue(db):
-    return VenueFactory(name="La Fabrique", address="3 place du Marché", postcode="26220", commune="Dieulefit")
+def venue(structure):
+    return VenueFactory(
+        name="La Fabrique",
+        address="3 place du Marché",
+        postcode="26220",
+        commune="Dieulefit",
+        partner_structure=structure,
+    )
 
 
 @pytest.fixture

@@ -51,13 +51,19 @@ def cohort(programme):
 
 
 @pytest.fixture
-def venue():
-    return VenueFactory(name="La Fabrique", address="3 place du Marché", postcode="26220", commune="Dieulefit")
+def venue(structure):
+    return VenueFactory(
+        name="La Fabrique",
+        address="3 place du Marché",
+        postcode="26220",
+        commune="Dieulefit",
+        partner_structure=structure,
+    )
 
 
 @pytest.fixture
-def trainer():
-    return TrainerFactory(name="Claire Vial")
+def trainer(structure):
+    return TrainerFactory(name="Claire Vial", partner_structure=structure)
 
 
 @pytest.fixture
@@ -132,12 +138,15 @@ def test_staff_and_superusers_open_every_page(client, every_page, staff, who):
         assert client.get(url).status_code == 200, url
 
 
-def test_staff_of_another_structure_get_not_found_for_a_season_they_do_not_run(client, every_page, session):
+def test_staff_of_another_structure_get_not_found_for_a_season_they_do_not_run(
+    client, every_page, session, venue, trainer
+):
     other = StaffFactory()
-    ProgrammeFactory(partners=[other.partner_structure])  # they run a programme: the address book is theirs too
+    ProgrammeFactory(partners=[other.partner_structure])  # they run a programme, but not with our structure
     client.force_login(other)
+    ours = {reverse("trainings:venue_update", args=[venue.pk]), reverse("trainings:trainer_update", args=[trainer.pk])}
     for url, seasonal in every_page:
-        assert client.get(url).status_code == (404 if seasonal else 200), url
+        assert client.get(url).status_code == (404 if seasonal or url in ours else 200), url
     # Forged on purpose: the day's page is not found for them, so they never see its cancel form.
     assert client.post(reverse(CANCEL, args=[session.pk]), {"confirm": "oui"}).status_code == 404
     session.refresh_from_db()
@@ -236,10 +245,12 @@ def test_staff_edit_a_venue_and_what_they_did_not_touch_stays(client, staff, pro
 
 def test_trainers_living_in_the_programmes_territories_are_local(client, staff, cohort):
     drome = cohort.territories.get()
-    TrainerFactory(name="Claire Vial", home_commune="Valence", home_territory=drome)
-    TrainerFactory(name="Julien Perrin", home_commune="Lyon", home_territory=None)
+    ours = staff.partner_structure
+    TrainerFactory(name="Claire Vial", home_commune="Valence", home_territory=drome, partner_structure=ours)
+    TrainerFactory(name="Julien Perrin", home_commune="Lyon", home_territory=None, partner_structure=ours)
     TrainerFactory(
         name="Anne Savoie",
+        partner_structure=ours,
         home_commune="Chambéry",
         home_territory=TerritoryFactory(name="Savoie", department_code="73"),
     )
@@ -306,7 +317,7 @@ def calendar_page(client, cohort):
 
 
 def test_the_generator_previews_the_dates_then_saves_them(client, staff, cohort, venue):
-    crest = VenueFactory(name="Tiers-lieu de Crest", commune="Crest")
+    crest = VenueFactory(name="Tiers-lieu de Crest", commune="Crest", partner_structure=staff.partner_structure)
     ProjectMemberFactory(project=ProjectFactory(cohort=cohort))
     client.force_login(staff)
 
@@ -469,7 +480,7 @@ def test_moving_a_day_emails_its_invitees_and_trainers_and_says_so(
 ):
     AttendanceFactory(session=session, member=ProjectMemberFactory(email="lea@exemple.fr"))
     AttendanceFactory(session=session, member=ProjectMemberFactory(email="sofia@exemple.fr"), response=DECLINED)
-    other = VenueFactory(name="CAE Prisme", commune="Montélimar")
+    other = VenueFactory(name="CAE Prisme", commune="Montélimar", partner_structure=staff.partner_structure)
     client.force_login(staff)
     page = edit_page(client, session)
     with django_capture_on_commit_callbacks(execute=True):

@@ -37,6 +37,12 @@ def sessions_with_counts(sessions):
     )
 
 
+def mark_editable(entries, user):
+    """The edit button shows only on the entries of the person's own structure (every one, for a superuser)."""
+    for entry in entries:
+        entry.editable = user.is_superuser or entry.partner_structure_id == user.partner_structure_id
+
+
 # --- Venues ----------------------------------------------------------------------------------------
 
 
@@ -47,9 +53,18 @@ class VenueListView(StaffRequiredMixin, ListView):
     def get_queryset(self):
         return Venue.objects.for_user(self.request.user).select_related("territory", "partner_structure")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        mark_editable(context["venues"], self.request.user)
+        return context
+
 
 class VenueCreateView(StaffRequiredMixin, SuccessMessageMixin, CreateView):
     form_class = VenueForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     template_name = "trainings/venue_form.html"
     success_url = reverse_lazy("trainings:venue_list")
     success_message = gettext_lazy("Le lieu a été ajouté.")
@@ -57,12 +72,17 @@ class VenueCreateView(StaffRequiredMixin, SuccessMessageMixin, CreateView):
 
 class VenueUpdateView(StaffRequiredMixin, SuccessMessageMixin, UpdateView):
     form_class = VenueForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     template_name = "trainings/venue_form.html"
     success_url = reverse_lazy("trainings:venue_list")
     success_message = gettext_lazy("Le lieu a été enregistré.")
 
     def get_queryset(self):
-        return Venue.objects.for_user(self.request.user)
+        # Another structure's entry answers 404, as if it did not exist for this person.
+        return Venue.objects.editable_by(self.request.user)
 
 
 # --- Trainers --------------------------------------------------------------------------------------
@@ -73,18 +93,23 @@ class TrainerListView(StaffRequiredMixin, ListView):
     context_object_name = "trainers"
 
     def get_queryset(self):
-        return Trainer.objects.for_user(self.request.user).select_related("home_territory")
+        return Trainer.objects.for_user(self.request.user).select_related("home_territory", "partner_structure")
 
     def get_context_data(self, **kwargs):
         territories = list(programme_territories(self.request.user))
         context = super().get_context_data(territories=territories, **kwargs)
         for trainer in context["trainers"]:
             trainer.local = trainer.is_local_to(territories)
+        mark_editable(context["trainers"], self.request.user)
         return context
 
 
 class TrainerCreateView(StaffRequiredMixin, SuccessMessageMixin, CreateView):
     form_class = TrainerForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     template_name = "trainings/trainer_form.html"
     success_url = reverse_lazy("trainings:trainer_list")
     success_message = gettext_lazy("La personne a été ajoutée aux formateur·rices.")
@@ -92,12 +117,17 @@ class TrainerCreateView(StaffRequiredMixin, SuccessMessageMixin, CreateView):
 
 class TrainerUpdateView(StaffRequiredMixin, SuccessMessageMixin, UpdateView):
     form_class = TrainerForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     template_name = "trainings/trainer_form.html"
     success_url = reverse_lazy("trainings:trainer_list")
     success_message = gettext_lazy("La fiche a été enregistrée.")
 
     def get_queryset(self):
-        return Trainer.objects.for_user(self.request.user)
+        # Another structure's entry answers 404, as if it did not exist for this person.
+        return Trainer.objects.editable_by(self.request.user)
 
 
 # --- The season's calendar -------------------------------------------------------------------------
