@@ -327,7 +327,7 @@ def downloaded(page, link_name):
     return download.value.suggested_filename, Path(download.value.path()).read_bytes()
 
 
-def staff_read_the_report_after_the_season(live_server, people, paul):
+def staff_read_the_report_after_the_season(live_server, people, paul, structure):
     """A month after the season ended, Paul reads its report and downloads it for the funder: both coaches are
     credited, with their share of the 2.5 hours, and the parts of those hours add up, on the page and in each file."""
     page = people()
@@ -343,8 +343,8 @@ def staff_read_the_report_after_the_season(live_server, people, paul):
     expect(projects.first).to_contain_text("Karim Benali 60 %, Sophie Arnaud 40 %")
     expect(projects.first).to_contain_text("Lancé")
     by_coach = page.get_by_role("table", name=re.compile("^Projets par chargé·e"))
+    expect(by_coach.get_by_role("row", name=f"Karim Benali {structure.name} 1", exact=True)).to_be_visible()
     expect(by_coach.locator("tbody tr")).to_have_count(1)
-    expect(by_coach.locator("tbody tr").first).to_contain_text("Karim Benali")
     total = page.locator("#accompagnement + * tfoot tr, #accompagnement ~ * tfoot tr").first
     # 1 h 30 on the economic model (technical) and 1 h on confidence (human): 2.5 h = 1.5 + 1.0 + 0.
     expect(total).to_contain_text("2,5")
@@ -377,7 +377,9 @@ def staff_read_the_report_after_the_season(live_server, people, paul):
     name, content = downloaded(page, "Projets")
     [row] = [r for r in csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=";") if r]
     assert row["Projet"] == "La Recyclerie du Plateau"
-    assert "Karim Benali 60 %, Sophie Arnaud 40 %" in row.values()
+    assert row["Chargé·es sur la saison (part de l'accompagnement)"] == "Karim Benali 60 %, Sophie Arnaud 40 %"
+    assert (row["Chargé·e d'accompagnement"], row["Structure d'accompagnement"]) == ("Karim Benali", structure.name)
+    assert row["Emplois créés (ETP)"] == "1,5"
     return page
 
 
@@ -406,6 +408,18 @@ def the_next_season_opens_and_grows(live_server, people, staff_page, programme, 
     expect(trend).to_contain_text("Saison 2027")
     received = trend.get_by_role("row", name=re.compile("^Candidatures reçues")).locator("td").all_inner_texts()
     assert [cell.strip() for cell in received] == ["2", "1"], received  # newest first: 2 this season, 1 the last
+    # The new season's report carries the same trend, with the last season's project, hours and jobs beside it.
+    staff_page.goto(live_server.url + reverse("reports:season_report", args=[season.pk]))
+    trend = staff_page.get_by_role("table", name="Saison après saison, la plus récente d'abord")
+    expect(trend.locator("thead")).to_contain_text("Saison 2028")
+    expect(trend.locator("thead")).to_contain_text("Saison 2027")
+    for label, values in [
+        ("Candidatures reçues", ["2", "1"]),
+        ("Projets accompagnés", ["0", "1"]),
+        ("Emplois créés (ETP)", ["0", "1,5"]),
+    ]:
+        cells = trend.get_by_role("row", name=re.compile(f"^{re.escape(label)}")).locator("td").all_inner_texts()
+        assert [cell.strip() for cell in cells] == values, (label, cells)
 
 
 def test_the_life_of_a_season(people, live_server, programme, settings, tmp_path):
@@ -440,5 +454,5 @@ def test_the_life_of_a_season(people, live_server, programme, settings, tmp_path
     with at(season.end_date - datetime.timedelta(days=10)):
         the_coach_writes_the_outcome(live_server, people, project, sophie)
     with at(season.end_date + datetime.timedelta(days=30)):
-        staff_page = staff_read_the_report_after_the_season(live_server, people, paul)
+        staff_page = staff_read_the_report_after_the_season(live_server, people, paul, structure)
         the_next_season_opens_and_grows(live_server, people, staff_page, programme, season.territories.get())
