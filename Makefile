@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test up production-settings install messages lint
+.PHONY: run test up production-settings install messages lint axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,16 @@ run: messages
 	@echo "Le site est sur http://127.0.0.1:8000 (Ctrl+C pour l'arrêter)."
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: messages
+# axe-core for the accessibility crawl, from the npm registry at the version package-lock.json pins.
+AXE := node_modules/axe-core/axe.min.js
+
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(AXE)
+
+axe: $(AXE)
+
+test: messages axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

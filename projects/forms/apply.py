@@ -165,6 +165,9 @@ class CandidacyForm(forms.ModelForm):
             # The browser does not insist (a draft may be incomplete); the server does, on sending.
             self.fields[name].required = False
             self.fields[name].widget.is_required = False
+            self.fields[name].marked_required = True  # starred all the same: sending needs it
+            self.fields[name].widget.attrs["aria-required"] = "true"
+        self.fields["consent"].marked_required = True
         self.fields["contact_email"].required = True
         if self.instance.pk:
             self.fields["remove_documents"].queryset = self.instance.attachments.all()
@@ -246,6 +249,9 @@ class BaseMemberFormSet(forms.BaseInlineFormSet):
     def __init__(self, *args, submitting: bool = False, **kwargs):
         self.submitting = submitting
         super().__init__(*args, **kwargs)
+        for index, form in enumerate(self.forms):
+            # One person is needed to send; the other rows may stay empty, so only the first name is starred.
+            form.fields["name"].marked_required = index == 0
 
     def clean(self):
         super().clean()

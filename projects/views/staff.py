@@ -52,8 +52,10 @@ class CandidacyListView(ReviewerRequiredMixin, FilterView):
         programmes = Programme.objects.none()
         if self.request.user.is_programme_staff:
             programmes = Programme.objects.for_user(self.request.user)
+        # The folded filter opens by itself once used.
+        filtered = any(self.request.GET.get(name) for name in self.filterset.form.fields)
         return super().get_context_data(
-            season=season, status_counts=counts, total=total, programmes=programmes, **kwargs
+            season=season, status_counts=counts, total=total, programmes=programmes, filtered=filtered, **kwargs
         )
 
 

@@ -341,3 +341,26 @@ def test_an_answer_link_from_an_email_asks_before_recording(phone, live_server, 
     expect(page.get_by_role("status")).to_contain_text("C'est noté : vous venez le mardi 13 octobre 2026.")
     attendance.refresh_from_db()
     assert attendance.response == CONFIRMED
+
+
+def test_the_member_page_opens_on_the_days_to_come_and_folds_the_past_ones(client, attendance, session, member):
+    """Early October: September's day is past and folded; the first day without an answer is pointed at first."""
+    past = TrainingSessionFactory(cohort=session.cohort, date=D(2026, 9, 15), title="Accueil de la saison")
+    AttendanceFactory(session=past, member=member, response=CONFIRMED)
+    later = TrainingSessionFactory(cohort=session.cohort, date=D(2026, 11, 10), title="Les statuts")
+    AttendanceFactory(session=later, member=member)
+    page = client.get(page_url(member)).content.decode()
+    folded = page[page.index("<details") : page.index("</details>")]
+    assert "Accueil de la saison" in folded and "1 journée passée" in folded
+    assert "Le modèle économique" not in folded and "Les statuts" not in folded
+    assert page.index("Le modèle économique") < page.index("Les statuts") < page.index("<details")
+    assert "Prochaine journée à laquelle répondre : le mardi 13 octobre." in page
+    assert f'href="#journee-{session.pk}"' in page and f'id="journee-{session.pk}"' in page
+
+
+def test_once_every_day_is_past_the_member_page_says_so(client, attendance, member):
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 10, tzinfo=PARIS), tick=False):
+        page = client.get(page_url(member)).content.decode()
+    assert "Les journées de la saison sont passées." in page
+    assert "Prochaine journée à laquelle répondre" not in page
+    assert "1 journée passée" in page

@@ -6,6 +6,7 @@ A GET never changes anything: mail scanners and link previews open every link of
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -35,15 +36,22 @@ def member_page(request, token):
         .prefetch_related("session__trainers")
         .order_by("session__date", "session__pk")
     )
+    today = timezone.localdate()
+    coming, past = [], []
     for attendance in attendances:
         attendance.open = services.can_answer(attendance.session)
+        (past if attendance.session.date < today else coming).append(attendance)
+    # The page opens on the first day still open that has no answer yet.
+    next_to_answer = next((a for a in coming if a.open and a.response == Attendance.Response.INVITED), None)
     return render(
         request,
         "trainings/member_page.html",
         {
             "member": member,
             "cohort": member.project.cohort,
-            "attendances": attendances,
+            "coming": coming,
+            "past": past,
+            "next_to_answer": next_to_answer,
             "token": token,
             "calendar_feed_url": tokens.absolute(tokens.calendar_feed_url(member)),
         },

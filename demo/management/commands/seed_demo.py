@@ -113,7 +113,7 @@ class Command(BaseCommand):
                 "description": (
                     "Un programme d'accompagnement de projets collectifs de l'économie sociale et solidaire "
                     "en Drôme et en Ardèche rurales, porté ensemble par la CAE Prisme et l'incubateur "
-                    "Alter'Incub, né de l'appel à manifestation d'intérêt « Fabriques de Territoires ». "
+                    "Alter'Incub, né de l'appel national « Fabriques de Territoires », qui soutient les lieux et projets collectifs des territoires. "
                     "Journées collectives chaque mois près de chez vous et accompagnement individuel "
                     "pendant 15 mois."
                 )
