@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from auditlog.context import auditlog_value
 from auditlog.middleware import AuditlogMiddleware
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
@@ -23,6 +22,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Cast
+from django.db.models.signals import pre_save
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -85,6 +85,9 @@ def track(model, *, exclude=(), hidden=(), m2m=(), labels=None, choices=None) ->
     """
     auditlog.register(
         model,
+        # Only the row's own columns: on a creation auditlog would otherwise read every reverse relation too
+        # (a query each, and a cached « no such row » left on the instance).
+        include_fields=[f.name for f in model._meta.concrete_fields if not f.primary_key],
         exclude_fields=[*NEVER_RECORDED, *exclude],
         mask_fields=list(hidden),
         mask_callable="incubator.audit.hide_value",
@@ -178,17 +181,10 @@ def record_event(instances, *, event: str, object_repr=None) -> int:
 
 
 def _stamp(entries) -> None:
-    """bulk_create skips auditlog's pre_save hook that names who acted: the same context is read here."""
-    try:
-        context = auditlog_value.get()
-    except LookupError:
-        context = {}
-    actor = context.get("actor")
-    actor = actor if getattr(actor, "is_authenticated", False) else None
+    """bulk_create skips the pre_save signal through which auditlog's middleware (or `set_actor`) names who
+    acted: it is sent here, so that only a context still open fills the entries in, as for a save."""
     for entry in entries:
-        entry.actor = actor
-        entry.actor_email = getattr(actor, "email", None)
-        entry.additional_data = context.get("additional_data")
+        pre_save.send(sender=LogEntry, instance=entry, raw=False, using=None, update_fields=None)
 
 
 # --- Reading -------------------------------------------------------------------------------------------
