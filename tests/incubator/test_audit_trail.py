@@ -13,6 +13,7 @@ from django.urls import reverse
 from cohorts.models import Criterion
 from incubator import audit
 from projects import services
+from projects import tokens as project_tokens
 from projects.models import Candidacy, CoachingSession, DecisionMessage, Milestone, Outcome, Project, Review
 from projects.services.personal_data import delete_candidacy
 from projects.views.project import project_history
@@ -216,6 +217,19 @@ def test_a_member_answering_by_signed_link_is_named_as_such_without_an_account(c
     [entry] = LogEntry.objects.filter(content_type__model="attendance", action=LogEntry.Action.UPDATE)
     assert entry.actor is None and entry.additional_data == {"by": "member"}
     assert audit.actor_label(entry) == "Un membre du projet (lien personnel)"
+
+
+def test_an_applicant_withdrawing_by_signed_link_is_named_as_such(client, cohort, staff):
+    candidacy = CandidacyFactory(cohort=cohort, contact_name="Zoé Martin")
+    page = client.get(project_tokens.status_url(candidacy))
+    submit(client, page, {"confirm": True}, action="/retirer/")
+
+    entry = LogEntry.objects.get(content_type__model="candidacy", action=LogEntry.Action.UPDATE)
+    assert entry.changes["status"] == ["submitted", "withdrawn"]
+    assert entry.actor is None and audit.actor_label(entry) == "La personne qui candidate (lien personnel)"
+    client.force_login(staff)
+    page = client.get(reverse("projects:candidacy_detail", args=[candidacy.pk])).content.decode()
+    assert "La personne qui candidate (lien personnel)" in page and "Envoyée → Retirée" in page
 
 
 def test_a_sweep_run_by_the_site_is_named_as_the_site(cohort):
