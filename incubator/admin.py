@@ -1,9 +1,15 @@
+from auditlog.admin import LogEntryAdmin
+from auditlog.filters import ResourceTypeFilter
+from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models
+from django.utils.html import format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from . import audit
 from .models import Heartbeat, PartnerStructure, Territory, User
 
 
@@ -58,3 +64,43 @@ class TerritoryAdmin(admin.ModelAdmin):
 @admin.register(Heartbeat)
 class HeartbeatAdmin(admin.ModelAdmin):
     list_display = ["source", "seen_at"]
+
+
+# --- The journal of every change (django-auditlog), for superusers -----------------------------------------
+
+
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class JournalAdmin(LogEntryAdmin):
+    """auditlog's own admin (filters by action, kind of record and date, search, pages), in French words."""
+
+    list_display = ["when", "resource_url", "what", "who", "fields_changed"]
+    list_filter = ["action", ResourceTypeFilter, ("actor", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["object_repr", "actor__email", "actor__first_name", "actor__last_name"]
+    readonly_fields = ["when", "who", "resource_url", "what", "details"]
+    fieldsets = [(None, {"fields": ["when", "who", "resource_url", "what", "details"]})]
+
+    @admin.display(description=_("le"), ordering="timestamp")
+    def when(self, entry):
+        return localtime(entry.timestamp).strftime("%d/%m/%Y %H:%M")
+
+    @admin.display(description=_("action"))
+    def what(self, entry):
+        return audit.describe_action(entry)
+
+    @admin.display(description=_("par"))
+    def who(self, entry):
+        return audit.actor_label(entry)
+
+    @admin.display(description=_("champs modifiés"))
+    def fields_changed(self, entry):
+        return ", ".join(audit.changed_labels(entry)) or "—"
+
+    @admin.display(description=_("modifications"))
+    def details(self, entry):
+        (described,) = audit.describe([entry])
+        hidden = _("modifié (contenu non conservé)")
+        rows = ((c.label, hidden if c.hidden else f"{c.before} → {c.after}") for c in described.changes)
+        return format_html_join("", "<p>{} : {}</p>", rows) or "—"

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "incubator.apps.JournalConfig",  # django-auditlog
     "incubator",
     "cohorts",
     "outbox",
@@ -55,10 +56,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "incubator.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# The audit trail (django-auditlog, see incubator/audit.py) keeps no IP address.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
 
 ROOT_URLCONF = "incubator.urls"
 ADMIN_URL = env.str("ADMIN_URL", default="admin/")

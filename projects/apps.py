@@ -1,7 +1,44 @@
 from django.apps import AppConfig
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Candidatures et projets")
+
+    def ready(self):
+        # Imported here because Django needs the apps loaded first.
+        from cohorts.models import Criterion
+        from incubator.audit import track
+
+        from .models import (
+            Candidacy,
+            CoachAssignment,
+            CoachingSession,
+            DecisionMessage,
+            Milestone,
+            Outcome,
+            Project,
+            Review,
+            Topic,
+        )
+        from .services.personal_data import FREE_TEXT_FIELDS
+
+        # What applicants typed is theirs: the trail says it changed, never what it said.
+        track(Candidacy, exclude=["public_id", "language"], hidden=[*FREE_TEXT_FIELDS, "project_name"])
+        # A review's scores are recorded by save_review on the review itself (they are written in bulk);
+        # the conflict note is the reviewer's private word and is blanked at anonymisation.
+        score_labels = {f"score_{value}": label for value, label in Criterion.choices}
+        comment_labels = {
+            f"comment_{value}": format_lazy(_("Commentaire : {criterion}"), criterion=label)
+            for value, label in Criterion.choices
+        }
+        track(Review, exclude=["conflict_note"], hidden=list(comment_labels), labels=score_labels | comment_labels)
+        track(DecisionMessage)
+        track(Project)
+        track(CoachAssignment)
+        # A meeting's notes stay between the programme's staff and coaches: only its metadata is recorded.
+        track(CoachingSession, exclude=["notes"], choices={"topics": dict(Topic.choices)})
+        track(Milestone)
+        track(Outcome)

@@ -14,3 +14,15 @@ class TrainingsConfig(AppConfig):
         from .services import attendance_rates_by_project, invite_members
 
         hooks.install(invite_members=invite_members, attendance_rates=attendance_rates_by_project)
+
+        from incubator.audit import track
+
+        from .models import Attendance, Trainer, TrainingSession, Venue
+
+        track(Venue)
+        # The login a trainer takes attendance with is the accounts' business, not the address book's.
+        track(Trainer, exclude=["user"])
+        # uid and sequence are the calendar's bookkeeping, changed by every move of the day.
+        track(TrainingSession, exclude=["uid", "sequence"], m2m=["trainers"])
+        # Marks are written in bulk: record_attendance records them itself.
+        track(Attendance)

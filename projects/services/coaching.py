@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cohorts.models import season_end_date
+from incubator import audit
 
 from ..models import CoachAssignment, CoachingSession, Milestone, MilestoneTemplate, NextStep, Project
 
@@ -70,10 +71,12 @@ def create_default_milestones(*, project: Project) -> list[Milestone]:
     cohort = project.cohort
     templates = list(MilestoneTemplate.objects.filter(programme_id=cohort.programme_id))
     rows = [(t.name, t.target_month) for t in templates] or DEFAULT_MILESTONES
-    return Milestone.objects.bulk_create(
+    milestones = Milestone.objects.bulk_create(
         Milestone(project=project, name=name, order=index, target_on=_month_in_season(cohort, month))
         for index, (name, month) in enumerate(rows)
     )
+    audit.record_created(milestones)
+    return milestones
 
 
 def _month_in_season(cohort, month: int | None) -> datetime.date | None:

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort
+from incubator import audit
 
 from ..models import Candidacy, CandidacyMember, ProjectMember, ReviewScore, StatusChange
 from .candidacies import withdraw_candidacy
@@ -58,6 +59,11 @@ def anonymised_project_name() -> str:
         return _("Candidature anonymisée")
 
 
+def deleted_draft_name() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Brouillon supprimé")
+
+
 def erased_person_name() -> str:
     with translation.override(settings.LANGUAGE_CODE):
         return _("Personne effacée")
@@ -88,6 +94,7 @@ def anonymise_candidacy(*, candidacy: Candidacy) -> Candidacy:
     status, dates and scores stay. Running it again changes nothing (the first date is kept).
     """
     candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
+    people = _people_of(candidacy)
     for field in FREE_TEXT_FIELDS:
         setattr(candidacy, field, "")
     candidacy.project_name = anonymised_project_name()
@@ -101,13 +108,27 @@ def anonymise_candidacy(*, candidacy: Candidacy) -> Candidacy:
     StatusChange.objects.filter(candidacy=candidacy).exclude(note="").update(note="")
     ReviewScore.objects.filter(review__candidacy=candidacy).exclude(comment="").update(comment="")
     candidacy.reviews.exclude(conflict_note="").update(conflict_note="")
+    # The trail keeps no applicant's answer, but its rows still bear the project's old name and the reviews'.
+    audit.scrub(targets=[candidacy, candidacy.reviews.select_related("candidacy", "reviewer")], within=people)
     return candidacy
+
+
+def _people_of(candidacy: Candidacy) -> list[str]:
+    """What names the candidacy's people: searched in the trail when they are erased."""
+    values = [candidacy.project_name, candidacy.contact_name, candidacy.contact_email, candidacy.contact_phone]
+    for member in candidacy.members.all():
+        values += [member.name, member.email, member.phone]
+    return [value for value in values if value]
 
 
 @transaction.atomic
 def delete_candidacy(*, candidacy: Candidacy) -> None:
     """Delete a draft for good, with its team, history and stored files."""
     attachments = list(candidacy.attachments.all())
+    # The draft's entries in the trail stay (it existed, it was deleted) without its name.
+    people = _people_of(candidacy)
+    candidacy.project_name = deleted_draft_name()
+    audit.scrub(targets=[candidacy], within=people)
     candidacy.delete()
     _delete_files_after_commit(attachments)
 
@@ -221,6 +242,9 @@ def export_personal_data(*, email: str, cohorts: QuerySet | None = None) -> dict
         .select_related("project__cohort__programme", "project__territory")
         .prefetch_related("attendances__session")
     )
+    # Recorded in the trail without the address nor the data: which rows were handed over, by whom.
+    audit.record_event(candidacies, event="personal_data_export")
+    audit.record_event(memberships, event="personal_data_export", object_repr=_membership_label)
     return {
         "email": email,
         "exported_at": timezone.now().isoformat(),
@@ -250,6 +274,12 @@ def export_personal_data(*, email: str, cohorts: QuerySet | None = None) -> dict
             for membership in memberships.order_by("project__cohort__start_date", "pk")
         ],
     }
+
+
+def _membership_label(membership: ProjectMember) -> str:
+    """A team entry in the trail is named by its project, never by the person."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Membre de « %(project)s »") % {"project": membership.project.name}
 
 
 def _candidacy_data(candidacy: Candidacy, email: str) -> dict:
@@ -334,6 +364,8 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
     - They leave the teams of other people's candidacies.
     - In the projects' teams their entry stays (the team had that member) but the name becomes
       « Personne effacée » and the e-mail and phone are blanked; the role is kept.
+    - In the audit trail, every row that quotes their name, address or phone has it replaced by « [effacé] »;
+      the erasure itself is recorded on each record, without any of the data.
 
     `cohorts` limits the erasure to some seasons (those of the programmes a staff member runs); None
     means everywhere.
@@ -341,10 +373,20 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
     email = _clean_email(email)
     changed = 0
     candidacies = candidacies_of(email=email, cohorts=cohorts).select_for_update().order_by("pk")
+    memberships = list(project_memberships_of(email=email, cohorts=cohorts).select_related("project"))
+    # Whatever names the person, searched in every row of the trail once the erasure is done.
+    people = {email}
+    erased = []
     for candidacy in candidacies:
         changed += 1
         outcome = erasure_outcome(candidacy=candidacy, email=email)
+        if outcome in (Erasure.LEAVE_TEAM, Erasure.KEEP_PROJECT):
+            for member in candidacy.members.filter(email__iexact=email):
+                people |= {member.name, member.phone}
+        if outcome != Erasure.LEAVE_TEAM:
+            people |= {candidacy.contact_name, candidacy.contact_phone}
         if outcome == Erasure.DELETE:
+            audit.record_event([candidacy], event="personal_data_erasure", object_repr=deleted_draft_name())
             delete_candidacy(candidacy=candidacy)
             continue
         if outcome in (Erasure.LEAVE_TEAM, Erasure.KEEP_PROJECT):
@@ -356,12 +398,17 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
         if outcome == Erasure.WITHDRAW_AND_ANONYMISE:
             candidacy = withdraw_candidacy(candidacy=candidacy)
         if outcome in (Erasure.WITHDRAW_AND_ANONYMISE, Erasure.ANONYMISE):
-            anonymise_candidacy(candidacy=candidacy)
+            candidacy = anonymise_candidacy(candidacy=candidacy)
+        erased.append(candidacy)
 
     # A new calendar key too: the old feed address stops working.
-    for membership in project_memberships_of(email=email, cohorts=cohorts):
+    for membership in memberships:
+        people |= {membership.name, membership.phone}
         membership.name, membership.email, membership.phone = erased_person_name(), "", ""
         membership.calendar_key = uuid.uuid4()
         membership.save(update_fields=["name", "email", "phone", "calendar_key"])
         changed += 1
+    audit.scrub(everywhere=people)
+    audit.record_event(erased, event="personal_data_erasure")
+    audit.record_event(memberships, event="personal_data_erasure", object_repr=_membership_label)
     return changed

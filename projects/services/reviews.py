@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import translation
 
 from cohorts.models import Programme
+from incubator import audit
 
 from ..models import Candidacy, Criterion, DecisionMessage, Review, ReviewScore
 from .candidacies import ConflictOfInterest, default_decision_texts
@@ -44,15 +45,30 @@ def save_review(*, candidacy: Candidacy, reviewer, scores: dict[str, int], comme
     review, _created = Review.objects.get_or_create(candidacy=candidacy, reviewer=reviewer)
     if review.conflict_of_interest:
         raise ConflictOfInterest
+    before = {score.criterion: score for score in review.scores.all()}
     review.scores.all().delete()
-    ReviewScore.objects.bulk_create(
+    after = ReviewScore.objects.bulk_create(
         ReviewScore(
             review=review, criterion=criterion, score=int(scores[criterion]), comment=comments.get(criterion, "")
         )
         for criterion in Criterion.values
     )
     review.save(update_fields=["updated_at"])
+    audit.record_changes([(review, _score_changes(before, {score.criterion: score for score in after}))])
     return review
+
+
+def _score_changes(before: dict, after: dict) -> dict:
+    """What a new grid changed, as the trail records it on the review: scores, and which comments changed."""
+    changes = {}
+    for criterion in Criterion.values:
+        old, new = before.get(criterion), after.get(criterion)
+        old_score, new_score = (str(old.score) if old else "None"), (str(new.score) if new else "None")
+        if old_score != new_score:
+            changes[f"score_{criterion}"] = [old_score, new_score]
+        if (old.comment if old else "") != (new.comment if new else ""):
+            changes[f"comment_{criterion}"] = [audit.HIDDEN, audit.HIDDEN]
+    return changes
 
 
 @transaction.atomic
@@ -62,7 +78,9 @@ def declare_conflict(*, candidacy: Candidacy, reviewer, note: str = "") -> Revie
     if not is_reviewable(candidacy):
         raise ReviewClosed
     review, _created = Review.objects.get_or_create(candidacy=candidacy, reviewer=reviewer)
+    dropped = {score.criterion: score for score in review.scores.all()}
     review.scores.all().delete()
+    audit.record_changes([(review, _score_changes(dropped, {}))])
     review.conflict_of_interest = True
     review.conflict_note = note
     review.save(update_fields=["conflict_of_interest", "conflict_note", "updated_at"])

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from cohorts.models import Programme
+from incubator import audit
 from incubator.access import StaffRequiredMixin
 
 from .. import services
@@ -26,7 +27,7 @@ from ..forms.coaching import (
     milestone_template_formset,
     next_step_formset,
 )
-from ..models import CoachAssignment, CoachingSession, NextStep, Outcome, Project
+from ..models import CoachAssignment, CoachingSession, Milestone, NextStep, Outcome, Project, ProjectMember
 from ..services.coaching import DEFAULT_MILESTONES
 
 
@@ -78,6 +79,7 @@ class ProjectDetailView(ProjectMixin, View):
             done_steps=[step for step in steps if step.done_at is not None],
             outcome=getattr(project, "outcome", None),
             today=today,
+            trail=project_history(project) if is_staff else None,
             # Documents stay with the programme's staff; coaches read the answers.
             attachment_url_name="projects:attachment_download" if is_staff else None,
         )
@@ -242,3 +244,15 @@ class MilestoneTemplatesView(StaffRequiredMixin, View):
             request, _("Les étapes clés par défaut sont enregistrées : elles s'appliqueront aux prochains projets.")
         )
         return redirect("projects:milestone_templates", pk=programme.pk)
+
+
+def project_history(project):
+    """The project's trail and its coaching's: assignments, meetings, milestones, the outcome, the team's requests."""
+    return audit.history(
+        project,
+        CoachAssignment.objects.filter(project=project),
+        CoachingSession.objects.filter(project=project),
+        Milestone.objects.filter(project=project),
+        Outcome.objects.filter(project=project),
+        ProjectMember.objects.filter(project=project),
+    )

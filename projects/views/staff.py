@@ -12,12 +12,13 @@ from django.views.generic import FormView
 from django_filters.views import FilterView
 
 from cohorts.models import Programme
+from incubator import audit
 from incubator.access import ReviewerRequiredMixin, StaffRequiredMixin
 
 from .. import services
 from ..filters import CandidacyFilter
 from ..forms.review import DECISION_LABELS, ConflictForm, DecisionMessagesForm, ReviewForm, TransitionForm
-from ..models import Attachment, Candidacy, StatusChange
+from ..models import Attachment, Candidacy, Review, StatusChange
 from ..services.candidacies import TRANSITIONS
 
 PAGE_SIZE = 25
@@ -92,6 +93,8 @@ class CandidacyPageMixin(ReviewerRequiredMixin):
             "decision_conflicted": CONFLICTED_DECISION if panel.conflicted and allowed else None,
             "transition_form": transition_form or TransitionForm(),
             "over_capacity": over_capacity,
+            # The trail is the programme's staff's: reviewers who are coaches read the steps above it only.
+            "trail": audit.history(candidacy, Review.objects.filter(candidacy=candidacy)) if is_staff else None,
         }
         return render(self.request, "projects/candidacy_detail.html", context)
 

@@ -15,6 +15,8 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incubator import audit
+
 from ..models import Attendance, TrainingSession
 
 logger = logging.getLogger(__name__)
@@ -154,16 +156,34 @@ def record_attendance(*, session: TrainingSession, marks: Mapping[int, tuple[str
         if (morning and not has_morning) or (afternoon and not has_afternoon):
             raise AttendanceNotAllowed(_("Cette journée n'a pas de demi-journée à cet horaire."))
 
-    attendances = list(Attendance.objects.select_for_update().filter(session=session, member_id__in=marks))
+    # The member is read for the trail's name of each row; only the attendances are locked.
+    attendances = list(
+        Attendance.objects.select_for_update(of=("self",))
+        .select_related("member")
+        .filter(session=session, member_id__in=marks)
+    )
+    for attendance in attendances:
+        attendance.session = session
     if len(attendances) != len(marks):
         raise AttendanceNotAllowed(_("Seules les personnes invitées à cette journée peuvent être émargées."))
-    changed = []
+    changed, trail = [], []
     for attendance in attendances:
         morning, afternoon = marks[attendance.member_id]
         if (attendance.morning, attendance.afternoon) != (morning, afternoon):
+            differences = {
+                name: [old, new]
+                for name, old, new in [
+                    ("morning", attendance.morning, morning),
+                    ("afternoon", attendance.afternoon, afternoon),
+                ]
+                if old != new
+            }
             attendance.morning, attendance.afternoon = morning, afternoon
             changed.append(attendance)
+            trail.append((attendance, differences))
     Attendance.objects.bulk_update(changed, ["morning", "afternoon"])
+    # bulk_update goes around the audit trail's hooks: the marks are recorded here, in one insert.
+    audit.record_changes(trail)
 
     if (
         session.status != TrainingSession.Status.HELD

@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from cohorts.models import Cohort, Programme
+from incubator import audit
 from incubator.access import StaffRequiredMixin
 from incubator.models import Territory
 
@@ -80,6 +81,9 @@ class VenueUpdateView(StaffRequiredMixin, SuccessMessageMixin, UpdateView):
     success_url = reverse_lazy("trainings:venue_list")
     success_message = gettext_lazy("Le lieu a été enregistré.")
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(trail=audit.history(self.object), **kwargs)
+
     def get_queryset(self):
         # Another structure's entry answers 404, as if it did not exist for this person.
         return Venue.objects.editable_by(self.request.user)
@@ -124,6 +128,9 @@ class TrainerUpdateView(StaffRequiredMixin, SuccessMessageMixin, UpdateView):
     template_name = "trainings/trainer_form.html"
     success_url = reverse_lazy("trainings:trainer_list")
     success_message = gettext_lazy("La fiche a été enregistrée.")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(trail=audit.history(self.object), **kwargs)
 
     def get_queryset(self):
         # Another structure's entry answers 404, as if it did not exist for this person.
@@ -213,6 +220,11 @@ class SessionMixin:
 class SessionDetailView(StaffRequiredMixin, SessionMixin, DetailView):
     template_name = "trainings/session_detail.html"
     context_object_name = "session"
+
+    def get_context_data(self, **kwargs):
+        session = self.object
+        trail = audit.history(session, Attendance.objects.filter(session=session))
+        return super().get_context_data(trail=trail, **kwargs)
 
     def get_queryset(self):
         return sessions_with_counts(super().get_queryset()).prefetch_related(
