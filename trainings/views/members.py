@@ -37,6 +37,13 @@ def member_page(request, token):
     )
     for attendance in attendances:
         attendance.open = services.can_answer(attendance.session)
+    # Present at one of the season's held days (the attestation also counts coaching: it says so once opened).
+    has_attestation = any(
+        attendance.session.status == TrainingSession.Status.HELD
+        and attendance.session.cohort_id == member.project.cohort_id
+        and Attendance.Presence.PRESENT in (attendance.morning, attendance.afternoon)
+        for attendance in attendances
+    )
     return render(
         request,
         "trainings/member_page.html",
@@ -44,6 +51,7 @@ def member_page(request, token):
             "member": member,
             "cohort": member.project.cohort,
             "attendances": attendances,
+            "has_attestation": has_attestation,
             "token": token,
             "calendar_feed_url": tokens.absolute(tokens.calendar_feed_url(member)),
         },
