@@ -297,11 +297,10 @@ def test_the_staff_page_runs_the_same_queries_with_1_or_10_days(client, staff, c
             member = ProjectMemberFactory(project=ProjectFactory(cohort=cohort))
             answer(Survey.objects.create(session=day, member=member), 4, 3, "Bien.")
         if n == 0:
-            # Session and user (2), the season (1); total, per day, per trainer, per venue (4); the days, trainers
-            # and venues named (3); the comments (1).
-            with django_assert_max_num_queries(11):
+            # Session and user (2), the season (1); total, per day, per trainer, per venue (4); the comments (1).
+            with django_assert_max_num_queries(8):
                 assert client.get(results_url(cohort)).status_code == 200
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(8):
         assert client.get(results_url(cohort)).status_code == 200
 
 

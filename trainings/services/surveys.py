@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from outbox.emails import render_email, send_after_commit
 
 from .. import tokens
-from ..models import Attendance, Survey, Trainer, TrainingSession, Venue
+from ..models import Attendance, Survey, TrainingSession
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +189,8 @@ class SatisfactionLine:
     usefulness: float | None
     organisation: float | None
     extra: str = ""
-    session: TrainingSession | None = None  # the day's line only
+    session_pk: int | None = None  # the lines per day: the day's page and date
+    date: datetime.date | None = None
 
     @property
     def answer_rate(self) -> int | None:
@@ -229,48 +230,56 @@ def _figures() -> dict:
     }
 
 
-def _line(label, row, extra="", session=None) -> SatisfactionLine:
-    row = row or {}
+def _line(row, label="", extra="", **day) -> SatisfactionLine:
     return SatisfactionLine(
         label=label,
-        asked=row.get("asked", 0),
-        answered=row.get("answered", 0),
-        usefulness=None if row.get("usefulness_avg") is None else float(row["usefulness_avg"]),
-        organisation=None if row.get("organisation_avg") is None else float(row["organisation_avg"]),
-        extra=extra,
-        session=session,
+        asked=row["asked"],
+        answered=row["answered"],
+        usefulness=None if row["usefulness_avg"] is None else float(row["usefulness_avg"]),
+        organisation=None if row["organisation_avg"] is None else float(row["organisation_avg"]),
+        extra=extra or "",
+        **day,
     )
 
 
-def _grouped(surveys, by: str) -> dict:
-    return {row[by]: row for row in surveys.order_by().values(by).annotate(**_figures())}
+def _grouped(surveys, *by: str) -> list[dict]:
+    """One row per group, with what names it: the names add no rows, they only come along."""
+    return list(surveys.order_by().values(*by).annotate(**_figures()).order_by(*by[1:], by[0]))
 
 
 def season_satisfaction(cohort, *, with_comments: bool) -> Satisfaction:
-    """The answers of a season's days: overall, per day, per trainer and per venue, in eight queries whatever the
-    number of days and answers. A day with two trainers counts for each of them.
+    """The answers of a season's days: overall, per day, per trainer and per venue, in four queries (five with
+    the comments) whatever the number of days and answers. A day with two trainers counts for each of them.
 
     The comments come only `with_comments`, for staff: a funder's view never holds what people wrote.
     """
     surveys = Survey.objects.filter(session__cohort=cohort)
-    total = surveys.order_by().aggregate(**_figures())
-    by_session = _grouped(surveys, "session")
-    by_trainer = _grouped(surveys.filter(session__trainers__isnull=False), "session__trainers")
-    by_venue = _grouped(surveys.filter(session__venue__isnull=False), "session__venue")
-    sessions = {
-        session.pk: session
-        for session in TrainingSession.objects.filter(pk__in=list(by_session)).select_related("venue")
-    }
-    trainers = Trainer.objects.filter(pk__in=list(by_trainer)).order_by("name", "pk")
-    venues = Venue.objects.filter(pk__in=list(by_venue)).order_by("name", "pk")
     satisfaction = Satisfaction(
-        total=_line(_("Toute la saison"), total),
+        total=_line(surveys.order_by().aggregate(**_figures()), _("Toute la saison")),
         by_day=[
-            _line(session.title, by_session[session.pk], session.topic, session)
-            for session in sorted(sessions.values(), key=lambda session: (session.date, session.pk))
+            _line(
+                row, row["session__title"], row["session__topic"], session_pk=row["session"], date=row["session__date"]
+            )
+            for row in _grouped(surveys, "session", "session__date", "session__title", "session__topic")
         ],
-        by_trainer=[_line(trainer.name, by_trainer[trainer.pk], trainer.organisation) for trainer in trainers],
-        by_venue=[_line(venue.name, by_venue[venue.pk], venue.commune) for venue in venues],
+        by_trainer=[
+            _line(row, row["session__trainers__name"], row["session__trainers__organisation"])
+            for row in _grouped(
+                surveys.filter(session__trainers__isnull=False),
+                "session__trainers",
+                "session__trainers__name",
+                "session__trainers__organisation",
+            )
+        ],
+        by_venue=[
+            _line(row, row["session__venue__name"], row["session__venue__commune"])
+            for row in _grouped(
+                surveys.filter(session__venue__isnull=False),
+                "session__venue",
+                "session__venue__name",
+                "session__venue__commune",
+            )
+        ],
     )
     if with_comments:
         satisfaction.comments = [
