@@ -10,12 +10,13 @@ import datetime
 import random
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cohorts.models import Cohort, Programme
 from incubator.models import PartnerStructure, Territory, User
 from trainings import services
-from trainings.models import Attendance, Trainer, TrainingSession, Venue
+from trainings.models import Attendance, Survey, Trainer, TrainingSession, Venue
 
 PROGRAMME = "Accompagnement partagé Drôme-Ardèche"
 DEMO_DOMAIN = "formation.demo.example"  # reserved top-level domain: never delivered anywhere
@@ -162,11 +163,13 @@ def seed_trainings(*, stdout, trainer_login: str = "", password: str = "") -> No
     # The days already past are invited too: the demo season began before the demo was loaded.
     services.invite_members(sessions=sessions, include_past=True)
     answered, marked = _answers_and_attendance(sessions, today)
+    opinions = _survey_answers(sessions, today)
 
     stdout.write(
         f"Journées collectives : {len(venues)} lieux, {len(trainers)} formateur·rices, "
         f"{len(sessions)} journées dans la {cohort.name} ({len(sessions) - before} ajoutées), "
-        f"{answered} réponses et {marked} émargements ajoutés."
+        f"{answered} réponses, {marked} émargements et {opinions} avis ajoutés ; "
+        "attestations de participation sur la page de chaque membre présent·e."
     )
 
 
@@ -289,3 +292,36 @@ def _presence(response: str, rng: random.Random) -> tuple[str, str]:
     if roll < 0.9:
         return Presence.PRESENT, Presence.EXCUSED  # left at lunchtime, having said so
     return Presence.ABSENT, Presence.ABSENT
+
+
+SURVEY_COMMENTS = [
+    "Très concret, je repars avec des pistes pour notre budget.",
+    "Le lieu était un peu froid le matin, mais quelle belle journée.",
+    "Rencontrer les autres projets m'a redonné confiance.",
+    "Un peu dense l'après-midi : une pause de plus serait bienvenue.",
+]
+
+
+def _survey_answers(sessions: list[TrainingSession], today: datetime.date) -> int:
+    """The word after each past day: asked of everyone present (no mail: the days are long gone), most answered."""
+    held = [s for s in sessions if s.status == TrainingSession.Status.HELD and s.date < today]
+    asked = set(Survey.objects.filter(session__in=held).values_list("session_id", "member_id"))
+    present = Attendance.objects.filter(session__in=held).filter(
+        Q(morning=Attendance.Presence.PRESENT) | Q(afternoon=Attendance.Presence.PRESENT)
+    )
+    rows = []
+    for attendance in present.select_related("session", "member"):
+        if (attendance.session_id, attendance.member_id) in asked:
+            continue
+        rng = random.Random(f"avis-{attendance.session.date.isoformat()}-{attendance.member.name}")
+        survey = Survey(session=attendance.session, member=attendance.member)
+        if rng.random() < 0.7:
+            survey.usefulness = rng.choice([3, 4, 4, 5, 5])
+            survey.organisation = rng.choice([3, 4, 5, 5])
+            survey.comment = rng.choice(SURVEY_COMMENTS) if rng.random() < 0.4 else ""
+            survey.answered_at = timezone.make_aware(
+                datetime.datetime.combine(attendance.session.date + datetime.timedelta(days=1), datetime.time(12))
+            )
+        rows.append(survey)
+    Survey.objects.bulk_create(rows)
+    return sum(1 for row in rows if row.answered_at)

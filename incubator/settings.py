@@ -222,6 +222,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "requeue-stalled-mail": {"task": "outbox.emails.requeue_stalled_mail", "schedule": crontab(minute="*/5")},
     "send-due-reminders": {"task": "trainings.tasks.send_due_reminders", "schedule": crontab(minute="*/15")},
+    "send-due-surveys": {"task": "trainings.tasks.send_due_surveys", "schedule": crontab(minute="5,35")},
 }
 
 # --- Security (behind a TLS-terminating proxy in production) ------------------------------------
@@ -272,6 +273,10 @@ REPORT_STALE_HOURS = env.int("REPORT_STALE_HOURS", default=2)
 REPORT_FILE_DAYS = env.int("REPORT_FILE_DAYS", default=7)
 # Members' signed links (their page, their answers) last a season and a bit.
 MEMBER_LINK_DAYS = env.int("MEMBER_LINK_DAYS", default=600)
+# The link to the word after a day works this many days after its mail (an answer stays changeable a week).
+SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
+# The public page that checks an attestation's code: this many codes per network address.
+ATTESTATION_CHECK_RATE = env.str("ATTESTATION_CHECK_RATE", default="20/h")
 
 # --- Forms --------------------------------------------------------------------------------------
 

@@ -17,7 +17,14 @@ from incubator.models import User
 from projects.models import ActorMet, CoachingSession, Outcome, Project, Sector
 from projects.services import ProjectCoaches, candidacy_figures, season_coaching_totals, season_project_coaches
 from trainings.models import Attendance, TrainingSession, Venue
-from trainings.services import Rate, participant_days, project_attendance_rates, session_attendance_rates
+from trainings.services import (
+    Rate,
+    Satisfaction,
+    participant_days,
+    project_attendance_rates,
+    season_satisfaction,
+    session_attendance_rates,
+)
 
 from .datasets import DECIMAL, EUROS, HOURS, INTEGER, PERCENT, projects_queryset, trainer_days
 
@@ -90,6 +97,7 @@ class SeasonReport:
     attendance_by_project: list[Row]
     trainers: list
     actors_by_kind: list[Row]
+    satisfaction: Satisfaction | None = None
     key_figures: list[Figure] = field(default_factory=list)
 
     @property
@@ -187,8 +195,12 @@ def _coaching_line(label, extra="", *, totals) -> CoachingLine:
     )
 
 
-def season_report(cohort: Cohort) -> SeasonReport:
-    """Everything the season report shows; `cohort` comes with its programme, partners and territories."""
+def season_report(cohort: Cohort, *, with_comments: bool = False) -> SeasonReport:
+    """Everything the season report shows; `cohort` comes with its programme, partners and territories.
+
+    What participants wrote after each day comes only `with_comments`, for the staff's own page: the files
+    handed to funders, and any view made for them, leave it out.
+    """
     partners = list(cohort.programme.partners.all())
     territories = list(cohort.territories.all())
     # This season and the programme's earlier ones, most recent first: the partners watch the trend.
@@ -363,6 +375,7 @@ def season_report(cohort: Cohort) -> SeasonReport:
         attendance_by_project=attendance_by_project,
         trainers=trainers,
         actors_by_kind=actors_by_kind,
+        satisfaction=season_satisfaction(cohort, with_comments=with_comments),
         key_figures=key_figures,
     )
 

@@ -100,7 +100,8 @@ class SeasonReportView(StaffRequiredMixin, DetailView):
         return export_response(cohort, export)
 
     def get_context_data(self, **kwargs):
-        report = services.season_report(self.object)
+        # The staff's own page: with what participants wrote after each day (never in the files for funders).
+        report = services.season_report(self.object, with_comments=True)
         exports = self.object.exports.select_related("requested_by")[:10]
         return super().get_context_data(
             report=report,

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from cohorts.admin import SeasonListFilter
 
-from .models import Attendance, Reminder, ReminderPolicy, Trainer, TrainingSession, Venue
+from .models import Attendance, Reminder, ReminderPolicy, Survey, Trainer, TrainingSession, Venue
 
 
 @admin.register(Venue)
@@ -50,3 +50,10 @@ class ReminderAdmin(admin.ModelAdmin):
     search_fields = ["email"]
     list_select_related = ["session"]
     raw_id_fields = ["session", "member", "trainer", "mail"]
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ["session", "member", "usefulness", "organisation", "answered_at"]
+    list_select_related = ["session", "member"]
+    raw_id_fields = ["session", "member", "mail"]

@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.forms import DateInput
@@ -236,3 +237,60 @@ class SessionForm(forms.ModelForm):
         data = super().clean()
         _check_slots(self, SLOTS, lunch=("morning_end", "afternoon_start"))
         return data
+
+
+# --- For people without an account ---------------------------------------------------------------------
+
+
+class SurveyForm(forms.Form):
+    """The word after a day: two marks from 1 to 5, and a comment if the person has one."""
+
+    SCORES = [(score, str(score)) for score in range(1, 6)]
+    COMMENT_MAX = 2000
+
+    usefulness = forms.TypedChoiceField(
+        label=_("Cette journée vous a-t-elle été utile ?"),
+        help_text=_("De 1 (pas du tout) à 5 (tout à fait)."),
+        choices=SCORES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez une note de 1 à 5 pour l'utilité de la journée.")},
+    )
+    organisation = forms.TypedChoiceField(
+        label=_("La journée était-elle bien organisée ?"),
+        help_text=_("Lieu, horaires, repas, accueil : de 1 (pas du tout) à 5 (tout à fait)."),
+        choices=SCORES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez une note de 1 à 5 pour l'organisation de la journée.")},
+    )
+    comment = forms.CharField(
+        label=_("Un mot de plus ? (facultatif)"),
+        help_text=_("Ce qui vous a plu, ce qui manquait, une idée pour la prochaine fois."),
+        required=False,
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Envoyer mon avis")))
+
+
+class AttestationCheckForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code de vérification"),
+        help_text=_("Il est imprimé en bas de l'attestation, par exemple K7PM-X2QD-9B3F."),
+        max_length=40,
+        error_messages={"required": _("Tapez le code imprimé sur l'attestation.")},
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        # Always the page without a code in its address: the typed code is the one checked.
+        self.helper.form_action = reverse("trainings:attestation_check")
+        self.helper.add_input(Submit("verifier", _("Vérifier")))

@@ -333,3 +333,57 @@ class Reminder(models.Model):
     @staticmethod
     def kind_for(offset_days: int) -> str:
         return f"{offset_days}d"
+
+
+class Survey(models.Model):
+    """A word after a held day: one per participant marked present, mailed the next morning, answered once.
+
+    The unique constraint makes the mail go once, even when two sweeps run at the same moment; the person may
+    change their answer for a week after giving it (`services.surveys.CHANGE_DAYS`).
+    """
+
+    SCORES = [(score, str(score)) for score in range(1, 6)]
+
+    session = models.ForeignKey(
+        TrainingSession, verbose_name=_("journée collective"), on_delete=models.CASCADE, related_name="surveys"
+    )
+    member = models.ForeignKey(
+        ProjectMember, verbose_name=_("participant·e"), on_delete=models.CASCADE, related_name="surveys"
+    )
+    mail = models.OneToOneField(
+        "outbox.OutgoingMail", on_delete=models.SET_NULL, null=True, blank=True, related_name="survey"
+    )
+    usefulness = models.PositiveSmallIntegerField(_("utilité"), choices=SCORES, null=True, blank=True)
+    organisation = models.PositiveSmallIntegerField(_("organisation"), choices=SCORES, null=True, blank=True)
+    comment = models.TextField(_("commentaire"), blank=True)
+    created_at = models.DateTimeField(_("envoyé le"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
+    changed_at = models.DateTimeField(_("modifié le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "pk"]
+        verbose_name = _("avis sur une journée")
+        verbose_name_plural = _("avis sur les journées")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "member"], name="survey_once_per_member_per_session"),
+            models.CheckConstraint(
+                condition=models.Q(usefulness__isnull=True) | models.Q(usefulness__gte=1, usefulness__lte=5),
+                name="survey_usefulness_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=True) | models.Q(organisation__gte=1, organisation__lte=5),
+                name="survey_organisation_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True)
+                | models.Q(usefulness__isnull=False, organisation__isnull=False),
+                name="survey_answer_has_both_scores",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} — {self.session}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, calendars, members, planning, reminders
+from .views import attendance, attestations, calendars, members, planning, reminders, surveys
 
 app_name = "trainings"
 
@@ -21,6 +21,15 @@ urlpatterns = [
     # Members: their page, their answers (signed links).
     path("membre/<str:token>/", members.member_page, name="member_page"),
     path("membre/<str:token>/<int:session_pk>/", members.member_answer, name="member_answer"),
+    path("membre/<str:token>/attestation.pdf", attestations.member_attestation, name="member_attestation"),
+    path("avis/<str:token>/", surveys.survey, name="survey"),
+    # Attestations: all of a season's (staff), and the public check of a code.
+    path(
+        "saisons/<int:cohort_pk>/attestations.zip", attestations.SeasonAttestationsView.as_view(), name="attestations"
+    ),
+    path("saisons/<int:cohort_pk>/avis/", surveys.SurveyResultsView.as_view(), name="survey_results"),
+    path("attestation/verifier/", attestations.attestation_check, name="attestation_check"),
+    path("attestation/verifier/<str:code>/", attestations.attestation_check, name="attestation_check"),
     # Attendance (staff and the session's trainers) and calendars.
     path("<int:pk>/emargement/", attendance.AttendanceView.as_view(), name="attendance"),
     path("<int:pk>/feuille-emargement.pdf", attendance.AttendanceSheetView.as_view(), name="attendance_sheet"),

@@ -246,3 +246,18 @@ def test_seed_demo_prints_the_links_of_people_without_an_account(settings):
     for path in ("/projets/candidater/brouillon/", "/projets/candidature/", "/journees/membre/"):
         link = next(line.split()[-1] for line in printed.splitlines() if path in line)
         assert Client().get(link).status_code == 200, link
+
+
+def test_seed_demo_has_survey_answers_and_attestations_for_past_days(seeded):
+    from trainings import services as trainings_services
+    from trainings.models import Survey
+
+    answered = Survey.objects.filter(answered_at__isnull=False)
+    assert answered.exists()
+    assert answered.exclude(comment="").exists()
+    cohort = answered.first().session.cohort
+    assert trainings_services.season_attestations(cohort)
+    assert (
+        trainings_services.season_satisfaction(cohort, with_comments=False).total.answered
+        == answered.filter(session__cohort=cohort).count()
+    )

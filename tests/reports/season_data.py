@@ -9,7 +9,9 @@ Per unit of `scale`:
 - 3 collective days: held at a partner's office, held in a third place, cancelled; the unit's 6 members are
   invited to each; on the held days even members come all day and odd ones in the morning only (75 %);
 - 2 venues (a partner's office, a third place) and 2 trainers: a local one (400 € a day) leading the first
-  held day, one from elsewhere (600 €) the second.
+  held day, one from elsewhere (600 €) the second;
+- after each held day, every member is asked for a word; even members answer (utility 4, organisation 5), the
+  first of them with a comment.
 """
 
 import datetime
@@ -29,7 +31,7 @@ from projects.models import (
     Project,
     ProjectMember,
 )
-from trainings.models import Attendance, Trainer, TrainingSession, Venue
+from trainings.models import Attendance, Survey, Trainer, TrainingSession, Venue
 
 _serial = itertools.count(1)
 
@@ -201,4 +203,26 @@ def fill_season(cohort, *, coach, scale=1, territory=None, elsewhere=None):
                 )
             )
     Attendance.objects.bulk_create(rows, batch_size=1000)
+    answered_at = timezone.now()
+    Survey.objects.bulk_create(
+        [
+            Survey(
+                session=row.session,
+                member=row.member,
+                **(
+                    {
+                        "usefulness": 4,
+                        "organisation": 5,
+                        "comment": "Très concret, merci." if index % per_unit == 0 else "",
+                        "answered_at": answered_at,
+                    }
+                    if index % 2 == 0
+                    else {}
+                ),
+            )
+            for index, row in enumerate(rows)
+            if row.session.status == TrainingSession.Status.HELD
+        ],
+        batch_size=1000,
+    )
     return projects

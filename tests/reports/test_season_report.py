@@ -1,8 +1,12 @@
 """The season report page: who may open it, what it shows, and how many queries it runs."""
 
+import html
+import io
+
 import pytest
 from django.urls import reverse
 
+import reports.services as reports
 from reports.models import ReportExport
 from tests.factories import CoachFactory, StaffFactory, SuperuserFactory, UserFactory
 from tests.reports.season_data import fill_season
@@ -99,11 +103,11 @@ def test_the_report_page_runs_the_same_queries_with_ten_times_the_rows(
     # 2 session and user, 1 season, 2 its territories and partners, 1 seasons compared, 1 candidacy figures,
     # 5 season-by-season figures, 1 projects, 2 who coached them (assignments, meetings per coach),
     # 1 coaching, 1 coaches' names, 1 days, 2 attendance rates (per day, per project), 1 participant-days,
-    # 1 trainers, 1 actors met, 1 recent exports = 24.
-    with django_assert_max_num_queries(24):
+    # 1 trainers, 1 actors met, 5 satisfaction (overall, per day, trainer and venue; comments), 1 recent exports = 29.
+    with django_assert_max_num_queries(29):
         assert client.get(report_url(season)).status_code == 200
     fill_season(season, coach=coach, scale=9)
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(29):
         page = client.get(report_url(season)).content.decode()
     assert '<th scope="row">Candidatures reçues</th><td class="text-end num">90</td>' in page
 
@@ -117,3 +121,26 @@ def test_report_figures_are_rounded_not_cut():
         assert format_value(100 / 6, "percent") == "17 %"
         assert format_value(2 / 3 * 100, "percent") == "67 %"
         assert format_value(2.55, "hours") in ("2,6 h",)
+
+
+def test_the_report_has_a_satisfaction_section_with_the_comments_for_staff(client, filled_season, staff):
+    client.force_login(staff)
+    page = " ".join(html.unescape(client.get(report_url(filled_season)).content.decode()).split())
+    assert '<h2 id="satisfaction" class="h3">Satisfaction</h2>' in page
+    # 2 held days × 6 members asked, half of them answered: 50 %, 4 and 5 out of 5.
+    assert (
+        '<th scope="row">Toute la saison</th> <td class="text-end num">12</td> <td class="text-end num">6</td> <td class="text-end num">50 %</td> <td class="text-end num">4</td> <td class="text-end num">5</td>'
+        in page
+    )
+    assert "Très concret, merci." in page
+
+
+def test_the_files_for_funders_never_hold_the_comments(client, filled_season, staff):
+    from pypdf import PdfReader
+
+    client.force_login(staff)
+    response = client.get(report_url(filled_season, "pdf"))
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Satisfaction" in text
+    assert "Très concret" not in text
+    assert reports.season_report(filled_season).satisfaction.comments is None

@@ -11,6 +11,17 @@ from .attendance import (
     record_attendance,
     session_attendance_rates,
 )
+from .attestations import (
+    AttendedDay,
+    Attestation,
+    Check,
+    attestation_code,
+    attestations,
+    check_attestation,
+    member_attestation,
+    member_for_code,
+    season_attestations,
+)
 from .planning import (
     AFTERNOON,
     LAST,
@@ -26,4 +37,17 @@ from .planning import (
     nth_weekday,
     season_days,
     update_session,
+)
+from .surveys import (
+    Answered,
+    Satisfaction,
+    SatisfactionLine,
+    SurveyClosed,
+    answer_survey,
+    can_change,
+    change_deadline,
+    season_satisfaction,
+    send_due_surveys,
+    survey_from_token,
+    survey_url,
 )

@@ -43,6 +43,13 @@ def member_page(request, token):
         (past if attendance.session.date < today else coming).append(attendance)
     # The page opens on the first day still open that has no answer yet.
     next_to_answer = next((a for a in coming if a.open and a.response == Attendance.Response.INVITED), None)
+    # Present at one of the season's held days (the attestation also counts coaching: it says so once opened).
+    has_attestation = any(
+        attendance.session.status == TrainingSession.Status.HELD
+        and attendance.session.cohort_id == member.project.cohort_id
+        and Attendance.Presence.PRESENT in (attendance.morning, attendance.afternoon)
+        for attendance in attendances
+    )
     return render(
         request,
         "trainings/member_page.html",
@@ -52,6 +59,7 @@ def member_page(request, token):
             "coming": coming,
             "past": past,
             "next_to_answer": next_to_answer,
+            "has_attestation": has_attestation,
             "token": token,
             "calendar_feed_url": tokens.absolute(tokens.calendar_feed_url(member)),
         },
