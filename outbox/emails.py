@@ -11,16 +11,29 @@ What is guaranteed
 - **Never silently lost.** A mail is a committed row before anyone is told about it. It ends `sent`, or
   `failed` with the SMTP server's answer (visible to staff, who can send it again); a row the broker lost,
   or a worker that died holding, is picked up again by the sweeper.
-- **At least once, and at most one repeat per crash.** A worker *claims* a row (`queued`/`retry` →
-  `sending`, committed) under `select_for_update(skip_locked=True)` before it talks to the SMTP server,
-  and marks it `sent` right after; any other worker, or a duplicate task message, sees the claim and
-  does nothing. The only repeat left is a worker dying *between* the SMTP server accepting the message
-  and the `sent` mark: after `OUTBOX_SENDING_TIMEOUT` the sweeper sends that row again. A worker sends one
-  mail at a time, so a crash repeats at most the one mail it had in flight. (No SMTP protocol can do
-  better: the acceptance and our own write cannot be made atomic.) The repeat carries the same
-  `Message-ID`, which many mail clients use to show it only once.
-- `EMAIL_TIMEOUT` is kept well below `OUTBOX_SENDING_TIMEOUT`, so a slow but living worker is never
-  overtaken by the sweeper.
+- **At least once; repeated only when a worker dies or the database stays away.** A worker *claims* a row
+  (`queued`/`retry` → `sending`, committed) under `select_for_update(skip_locked=True)` just before it talks
+  to the SMTP server, and marks it `sent` right after; any other worker, or a duplicate task message, sees
+  the claim and does nothing. If the database connection is cut while the claim or the mark is written (a
+  restart, a failover), the write is tried again on a new connection, with a short wait, for as long as the
+  claim lasts (`OUTBOX_SENDING_TIMEOUT`): a blip shorter than that repeats nothing. What is left:
+  - a pool process dying (SIGKILL, out of memory, the machine lost) *between* the SMTP server accepting the
+    message and the `sent` mark: after `OUTBOX_SENDING_TIMEOUT` the sweeper sends that row again. Each pool
+    process has at most one mail in flight, also when it sends a batch over one connection (each mail of a
+    batch is claimed only when its turn comes, and marked before the next one): a crash of a worker started
+    with `--concurrency N` repeats at most N mails, one per process, and the unclaimed rest of their batches
+    is sent once, by the sweeper;
+  - the database unreachable for longer than `OUTBOX_SENDING_TIMEOUT` right after the server accepted a
+    message: the mark is given up, and the row is sent again once the claim has expired;
+  - an SMTP conversation cut by its deadline (below) after the server had the whole message but before it
+    answered: the row is marked `retry`, and that server may deliver the message twice.
+  No SMTP protocol can do better: the acceptance and our own write cannot be made atomic. A repeat carries
+  the same `Message-ID`, which many mail clients use to show it only once.
+- **No slow server is overtaken by the sweeper.** `EMAIL_TIMEOUT` bounds each read and write; on top of it,
+  each conversation (connecting, then one mail) has an overall deadline, `OUTBOX_SMTP_DEADLINE` and never more
+  than half of `OUTBOX_SENDING_TIMEOUT` (`outbox.smtp`): past it the socket is shut down and the mail is
+  marked `retry` with the reason, while its claim still holds, so the sweeper never takes the row back while
+  a worker is still talking to the server about it.
 """
 
 import base64
