@@ -113,6 +113,8 @@ class DeadlineEmailBackend(EmailBackend):
     def deadline(self, seconds: float):
         self._watchdog.start(seconds)
         try:
+            if self.connection is None:
+                self.open()  # opened here, it stays open for the next mail of the batch (`close()` ends it)
             yield
         except Exception as error:
             if self._watchdog.expired:
@@ -120,7 +122,8 @@ class DeadlineEmailBackend(EmailBackend):
                 raise ConversationDeadline(
                     f"le serveur SMTP n'a pas fini de répondre en {seconds:g} s ({type(error).__name__})"
                 ) from error
-            if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
+            broken = isinstance(error, OSError) and not isinstance(error, smtplib.SMTPResponseException)
+            if broken:  # an SMTP answer (4xx, 5xx) leaves the connection usable; a socket error does not
                 self._drop()  # a broken connection is not reused for the next mail
             raise
         finally:
