@@ -269,6 +269,7 @@ def test_staff_see_each_reminder_of_a_day_and_its_state(db, client, staff, sessi
     assert response.status_code == 200
     content = response.content.decode()
     assert "lea@exemple.fr" in content and "550 boîte inconnue" in content
+    assert "7d pour le 13/10/2026" in content  # the date each reminder announced
     assert response.context["counts"] == {"sent": 2, "failed": 1, "pending": 0}
 
 
