@@ -185,9 +185,11 @@ OUTBOX_SKIP_RESERVED_DOMAINS = env.bool(
     "OUTBOX_SKIP_RESERVED_DOMAINS",
     default=EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend",
 )
-# An SMTP conversation never lasts longer than this, so that the outbox never mistakes a slow worker for
-# a dead one (OUTBOX_SENDING_TIMEOUT must stay well above it).
+# Each read or write of an SMTP conversation waits at most this long...
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
+# ...and a whole conversation (connecting, then one mail) at most this long, and never more than half of
+# OUTBOX_SENDING_TIMEOUT: the outbox never mistakes a slow worker for a dead one (outbox/smtp.py).
+OUTBOX_SMTP_DEADLINE = env.int("OUTBOX_SMTP_DEADLINE", default=120)
 # A row claimed by a worker and not marked sent after this many seconds is sent again (the worker died).
 OUTBOX_SENDING_TIMEOUT = env.int("OUTBOX_SENDING_TIMEOUT", default=600)
 # A row still waiting this many seconds after it was written is handed to the workers again.

@@ -11,19 +11,33 @@ What is guaranteed
 - **Never silently lost.** A mail is a committed row before anyone is told about it. It ends `sent`, or
   `failed` with the SMTP server's answer (visible to staff, who can send it again); a row the broker lost,
   or a worker that died holding, is picked up again by the sweeper.
-- **At least once, and at most one repeat per crash.** A worker *claims* a row (`queued`/`retry` →
-  `sending`, committed) under `select_for_update(skip_locked=True)` before it talks to the SMTP server,
-  and marks it `sent` right after; any other worker, or a duplicate task message, sees the claim and
-  does nothing. The only repeat left is a worker dying *between* the SMTP server accepting the message
-  and the `sent` mark: after `OUTBOX_SENDING_TIMEOUT` the sweeper sends that row again. A worker sends one
-  mail at a time, so a crash repeats at most the one mail it had in flight. (No SMTP protocol can do
-  better: the acceptance and our own write cannot be made atomic.) The repeat carries the same
-  `Message-ID`, which many mail clients use to show it only once.
-- `EMAIL_TIMEOUT` is kept well below `OUTBOX_SENDING_TIMEOUT`, so a slow but living worker is never
-  overtaken by the sweeper.
+- **At least once; repeated only when a worker dies or the database stays away.** A worker *claims* a row
+  (`queued`/`retry` → `sending`, committed) under `select_for_update(skip_locked=True)` just before it talks
+  to the SMTP server, and marks it `sent` right after; any other worker, or a duplicate task message, sees
+  the claim and does nothing. If the database connection is cut while the claim or the mark is written (a
+  restart, a failover), the write is tried again on a new connection, with a short wait, for as long as the
+  claim lasts (`OUTBOX_SENDING_TIMEOUT`): a blip shorter than that repeats nothing. What is left:
+  - a pool process dying (SIGKILL, out of memory, the machine lost) *between* the SMTP server accepting the
+    message and the `sent` mark: after `OUTBOX_SENDING_TIMEOUT` the sweeper sends that row again. Each pool
+    process has at most one mail in flight, also when it sends a batch over one connection (each mail of a
+    batch is claimed only when its turn comes, and marked before the next one): a crash of a worker started
+    with `--concurrency N` repeats at most N mails, one per process, and the unclaimed rest of their batches
+    is sent once, by the sweeper;
+  - the database unreachable for longer than `OUTBOX_SENDING_TIMEOUT` right after the server accepted a
+    message: the mark is given up, and the row is sent again once the claim has expired;
+  - an SMTP conversation cut by its deadline (below) after the server had the whole message but before it
+    answered: the row is marked `retry`, and that server may deliver the message twice.
+  No SMTP protocol can do better: the acceptance and our own write cannot be made atomic. A repeat carries
+  the same `Message-ID`, which many mail clients use to show it only once.
+- **No slow server is overtaken by the sweeper.** `EMAIL_TIMEOUT` bounds each read and write; on top of it,
+  each conversation (connecting, then one mail) has an overall deadline, `OUTBOX_SMTP_DEADLINE` and never more
+  than half of `OUTBOX_SENDING_TIMEOUT` (`outbox.smtp`): past it the socket is shut down and the mail is
+  marked `retry` with the reason, while its claim still holds, so the sweeper never takes the row back while
+  a worker is still talking to the server about it.
 """
 
 import base64
+import contextlib
 import datetime
 import logging
 import smtplib
@@ -33,13 +47,14 @@ from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import OutgoingMail
+from .smtp import DeadlineEmailBackend
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +106,30 @@ def send_after_commit(
     SMTP server), addresses at reserved example domains are left out, with a log line.
     Never raises because of the broker: the row is saved whatever happens to the queue.
     """
+    mail = _unsaved(
+        Mail(to=to, subject=subject, body=body, html_body=html_body, attachments=attachments, programme=programme)
+    )
+    if mail is None:
+        return None
+    mail.save()
+    transaction.on_commit(lambda: enqueue(mail.pk))
+    return mail
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One mail for `send_many_after_commit`: the same fields as `send_after_commit`'s arguments."""
+
+    to: list[str]
+    subject: str
+    body: str
+    html_body: str = ""
+    attachments: list[Attachment] | None = None
+    programme: int | None = None
+
+
+def _unsaved(mail: Mail) -> OutgoingMail | None:
+    to = mail.to
     if settings.OUTBOX_SKIP_RESERVED_DOMAINS:
         reserved = [address for address in to if address.lower().endswith(RESERVED_DOMAINS)]
         if reserved:
@@ -98,16 +137,31 @@ def send_after_commit(
         to = [address for address in to if address not in reserved]
     if not to:
         return None
-    mail = OutgoingMail.objects.create(
+    return OutgoingMail(
         to=to,
-        subject=subject,
-        body=body,
-        html_body=html_body,
-        attachments=[attachment.as_json() for attachment in attachments or ()],
-        programme_id=programme,
+        subject=mail.subject,
+        body=mail.body,
+        html_body=mail.html_body,
+        attachments=[attachment.as_json() for attachment in mail.attachments or ()],
+        programme_id=mail.programme,
     )
-    transaction.on_commit(lambda: enqueue(mail.pk))
-    return mail
+
+
+# How many mails one task message carries: a worker sends them over one SMTP connection.
+BATCH_SIZE = 50
+
+
+def send_many_after_commit(mails: list[Mail]) -> list[OutgoingMail | None]:
+    """`send_after_commit` for many mails at once: one insert, and one task message per `BATCH_SIZE` mails.
+
+    Returns one entry per mail given, in the same order: its outbox row, or None (no address left to mail).
+    """
+    rows = [_unsaved(mail) for mail in mails]
+    saved = OutgoingMail.objects.bulk_create([row for row in rows if row is not None], batch_size=500)
+    pks = [row.pk for row in saved]
+    if pks:
+        transaction.on_commit(lambda: enqueue_many(pks))
+    return rows
 
 
 # When the broker last failed to take a mail, in this process (time.monotonic()); None when it answers.
@@ -139,6 +193,27 @@ def enqueue(mail_pk: int, *, despite_pause: bool = False) -> bool:
         return False
     _broker_failed_at = None
     return True
+
+
+def enqueue_many(mail_pks: list[int]) -> int:
+    """Hand rows to the workers `BATCH_SIZE` at a time; how many were handed. Stops at the first broker
+    failure (and honours the pause `enqueue` keeps): the rest wait in the outbox for the sweeper."""
+    global _broker_failed_at
+    if _broker_failed_at is not None and time.monotonic() - _broker_failed_at < settings.OUTBOX_BROKER_PAUSE:
+        logger.info("Not queueing %s outgoing mails: the broker failed a moment ago; the sweeper will", len(mail_pks))
+        return 0
+    handed = 0
+    for start in range(0, len(mail_pks), BATCH_SIZE):
+        batch = mail_pks[start : start + BATCH_SIZE]
+        try:
+            send_outgoing_mails.delay(batch)
+        except Exception:
+            logger.exception("Could not queue %s outgoing mails; the sweeper will", len(mail_pks) - handed)
+            _broker_failed_at = time.monotonic()
+            return handed
+        handed += len(batch)
+    _broker_failed_at = None
+    return handed
 
 
 # --- Delivery (the worker's side) -----------------------------------------------------------------
@@ -204,29 +279,94 @@ def _is_permanent(error: Exception) -> bool:
     return False
 
 
-def deliver(mail_pk: int, *, now: datetime.datetime | None = None) -> Outcome:
-    """Send one outbox row, if it is still to be sent; safe to call any number of times, concurrently."""
+def conversation_deadline() -> float:
+    """Seconds one SMTP conversation may last: well below `OUTBOX_SENDING_TIMEOUT`, so that the sweeper never
+    takes back a row whose worker is still talking to the server, and the "sent" mark has time to be written."""
+    return min(settings.OUTBOX_SMTP_DEADLINE, settings.OUTBOX_SENDING_TIMEOUT / 2)
+
+
+def _backend():
+    """The configured mail backend; Django's SMTP backend gets an overall deadline per conversation."""
+    if settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+        return DeadlineEmailBackend()
+    return get_connection()
+
+
+def _conversation(backend):
+    if isinstance(backend, DeadlineEmailBackend):
+        return backend.deadline(conversation_deadline())
+    return contextlib.nullcontext()
+
+
+def _with_fresh_connection(write, *, until: float, what: str):
+    """Run a database write; if the connection was cut (a restart, a failover, a killed backend), try again
+    on a new connection, a few times with a short wait, as long as the claim has not expired (`until`)."""
+    pause = 0.1
+    while True:
+        try:
+            return write()
+        except (OperationalError, InterfaceError):
+            if connection.in_atomic_block or time.monotonic() + pause >= until:
+                raise
+            logger.warning("The database connection was lost while %s; trying again on a new one", what)
+            try:
+                connection.close()
+            except (OperationalError, InterfaceError):
+                pass
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
+
+
+def deliver(mail_pk: int, *, now: datetime.datetime | None = None, backend=None) -> Outcome:
+    """Send one outbox row, if it is still to be sent; safe to call any number of times, concurrently.
+
+    `backend`: an open mail connection to reuse (a batch); without it, one is opened and closed for this mail.
+    """
+    if backend is None:
+        backend = _backend()
+        try:
+            return deliver(mail_pk, now=now, backend=backend)
+        finally:
+            backend.close()
+    claimed = time.monotonic()
+    until = claimed + settings.OUTBOX_SENDING_TIMEOUT
     now = now or timezone.now()
-    mail = _claim(mail_pk, now)
+    mail = _with_fresh_connection(lambda: _claim(mail_pk, now), until=until, what=f"claiming mail {mail_pk}")
     if mail is None:
         return Outcome("skipped")
     attempt = mail.attempts
     mine = OutgoingMail.objects.filter(pk=mail.pk, status=Status.SENDING, attempts=attempt)
+
+    def mark(what, **fields):
+        return _with_fresh_connection(lambda: mine.update(**fields), until=until, what=f"{what} mail {mail.pk}")
+
     try:
-        _message(mail).send()
+        message = _message(mail)
+        message.connection = backend
+        with _conversation(backend):
+            message.send()
     except Exception as error:
         description = f"{type(error).__name__}: {error}"[:2000]
         if _is_permanent(error) or attempt >= MAX_ATTEMPTS:
-            mine.update(status=Status.FAILED, last_error=description)
+            mark("failing", status=Status.FAILED, last_error=description)
             logger.warning("Outgoing mail %s failed for good: %s", mail.pk, description)
             return Outcome(Status.FAILED)
         retry_in = min(FIRST_BACKOFF * 2 ** (attempt - 1), MAX_BACKOFF)
-        mine.update(status=Status.RETRY, last_error=description, next_attempt_at=timezone.now() + retry_in)
+        mark("retrying", status=Status.RETRY, last_error=description, next_attempt_at=timezone.now() + retry_in)
         logger.info("Outgoing mail %s will be tried again in %s: %s", mail.pk, retry_in, description)
         return Outcome(Status.RETRY, retry_in=retry_in)
-    if not mine.update(status=Status.SENT, sent_at=timezone.now(), last_error=""):
+    if not mark("marking sent", status=Status.SENT, sent_at=timezone.now(), last_error=""):
         logger.warning("Outgoing mail %s was taken over by the sweeper while being sent", mail.pk)
     return Outcome(Status.SENT)
+
+
+def deliver_many(mail_pks: list[int]) -> list[Outcome]:
+    """Send outbox rows one after the other over one SMTP connection, each claimed and marked on its own."""
+    backend = _backend()
+    try:
+        return [deliver(pk, backend=backend) for pk in mail_pks]
+    finally:
+        backend.close()
 
 
 def stalled(now: datetime.datetime | None = None):
@@ -276,12 +416,25 @@ def send_outgoing_mail(self, mail_pk: int) -> str:
     longer waits, and retries the broker could not take, are left to `requeue_stalled_mail`.
     """
     outcome = deliver(mail_pk)
-    if outcome.retry_in is not None and not self.request.is_eager and outcome.retry_in.total_seconds() <= 300:
+    _retry_soon(self, mail_pk, outcome)
+    return outcome.status
+
+
+def _retry_soon(task, mail_pk: int, outcome: Outcome) -> None:
+    if outcome.retry_in is not None and not task.request.is_eager and outcome.retry_in.total_seconds() <= 300:
         try:
-            self.apply_async(args=[mail_pk], countdown=outcome.retry_in.total_seconds())
+            send_outgoing_mail.apply_async(args=[mail_pk], countdown=outcome.retry_in.total_seconds())
         except Exception:  # the broker went away: the sweeper will find the row
             pass
-    return outcome.status
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def send_outgoing_mails(self, mail_pks: list[int]) -> list[str]:
+    """Deliver several outbox rows over one SMTP connection; each is claimed and marked as in `deliver`."""
+    outcomes = deliver_many(mail_pks)
+    for mail_pk, outcome in zip(mail_pks, outcomes, strict=True):
+        _retry_soon(self, mail_pk, outcome)
+    return [outcome.status for outcome in outcomes]
 
 
 @shared_task

@@ -6,6 +6,7 @@ change, so an update or a cancellation replaces the event people already have in
 """
 
 import datetime
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -126,6 +127,10 @@ def session_event(session: TrainingSession, *, member=None, stamp: datetime.date
 
 
 def _calendar(sessions, *, member=None, name: str | None = None) -> bytes:
+    return _calendar_object(sessions, member=member, name=name).to_ical()
+
+
+def _calendar_object(sessions, *, member=None, name: str | None = None) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -146,12 +151,26 @@ def _calendar(sessions, *, member=None, name: str | None = None) -> bytes:
         calendar.add_missing_timezones(
             first_date=min(dates) - datetime.timedelta(days=31), last_date=max(dates) + datetime.timedelta(days=31)
         )
-    return calendar.to_ical()
+    return calendar
 
 
 def session_calendar(session: TrainingSession, *, member=None) -> bytes:
     """A one-event .ics file for `session`."""
     return _calendar([session], member=member)
+
+
+def member_calendars(session: TrainingSession, members) -> Iterator[bytes]:
+    """`session_calendar(session, member=member)` for each of `members`, in order: the calendar is built once (with
+    its time zones) and only each member's own link is written again."""
+    calendar = _calendar_object([session])
+    [event] = calendar.walk("VEVENT")
+    for member in members:
+        member_url = _member_url(member)
+        event.pop("description", None)
+        event.add("description", _description(session, member_url))
+        event.pop("url", None)
+        event.add("url", member_url)
+        yield calendar.to_ical()
 
 
 def member_feed(member, sessions) -> bytes:

@@ -300,7 +300,11 @@ class ReminderPolicy(models.Model):
 
 
 class Reminder(models.Model):
-    """One reminder for one person about one day: the unique constraint makes it exactly one."""
+    """One reminder for one person about one day on one date: the unique constraint makes it exactly one.
+
+    The date belongs to the reminder: a day moved to another date is reminded again for its new date (the
+    reminders of the old one announced a date that is no longer true), and moved back, never twice.
+    """
 
     class Audience(models.TextChoices):
         MEMBER = "member", _("Participant·e")
@@ -309,6 +313,7 @@ class Reminder(models.Model):
     session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="reminders")
     email = models.EmailField(_("adresse e-mail"))
     kind = models.CharField(_("rappel"), max_length=20, help_text=_("Par exemple « 7d » : sept jours avant."))
+    date = models.DateField(_("date annoncée"), help_text=_("La date de la journée quand le rappel a été écrit."))
     audience = models.CharField(_("destinataire"), max_length=10, choices=Audience.choices)
     member = models.ForeignKey(
         ProjectMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="reminders"
@@ -324,7 +329,9 @@ class Reminder(models.Model):
         verbose_name = _("rappel")
         verbose_name_plural = _("rappels")
         constraints = [
-            models.UniqueConstraint(fields=["session", "email", "kind"], name="reminder_once_per_person_and_kind")
+            models.UniqueConstraint(
+                fields=["session", "email", "kind", "date"], name="reminder_once_per_person_kind_and_date"
+            )
         ]
 
     def __str__(self):

@@ -5,8 +5,10 @@ time, and the retry is handed on by the sweeper (`requeue_stalled_mail`), as bea
 has passed.
 """
 
+import asyncio
 import contextlib
 import threading
+import time
 
 import pytest
 from django.urls import reverse
@@ -27,8 +29,13 @@ class ScriptedHandler:
         self.attempts = 0
         self.accepted = []
         self.lock = threading.Lock()
+        self.connections = set()  # the client's (host, port) of each SMTP connection a message came by
+        self.slow = 0  # seconds to wait before answering DATA
 
     async def handle_DATA(self, server, session, envelope):
+        self.connections.add(session.peer)
+        if self.slow:
+            await asyncio.sleep(self.slow)
         with self.lock:
             answer = self.answers[min(self.attempts, len(self.answers) - 1)]
             self.attempts += 1
@@ -102,3 +109,32 @@ def test_a_550_answer_fails_the_mail_and_its_programmes_staff_send_it_again(
     row.refresh_from_db()
     assert row.status == Status.SENT and handler.accepted == ["lea@exemple.fr"]
     assert "No such user here" not in client.get(reverse("outbox:failed")).content.decode()
+
+
+def test_a_batch_of_mails_goes_over_one_connection_each_claimed_and_marked(
+    db, smtp, django_capture_on_commit_callbacks
+):
+    handler = smtp("250 OK", "250 OK", "550 5.1.1 No such user here", "250 OK")
+    with django_capture_on_commit_callbacks(execute=True):
+        rows = emails.send_many_after_commit(
+            [emails.Mail(to=[f"personne{n}@exemple.fr"], subject="Rappel", body="Texte") for n in range(6)]
+        )
+    statuses = dict(OutgoingMail.objects.values_list("pk", "status"))
+    assert [statuses[row.pk] for row in rows] == [Status.SENT] * 2 + [Status.FAILED] + [Status.SENT] * 3
+    assert len(handler.accepted) == 5
+    assert len(handler.connections) == 1  # a refused recipient does not cost the others a new connection
+
+
+def test_a_conversation_longer_than_its_deadline_is_cut_and_the_mail_tried_again(
+    db, smtp, settings, django_capture_on_commit_callbacks
+):
+    handler = smtp("250 OK")
+    handler.slow = 3  # each read would wait up to EMAIL_TIMEOUT (5 s): the conversation is cut first
+    settings.OUTBOX_SENDING_TIMEOUT = 2  # a conversation gets half of it
+    began = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        row = send()
+    assert time.monotonic() - began < 2.5
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Status.RETRY, 1)
+    assert row.last_error.startswith("ConversationDeadline: le serveur SMTP n'a pas fini de répondre en 1 s")

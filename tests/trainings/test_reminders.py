@@ -109,11 +109,13 @@ def test_a_programme_sets_its_own_offsets_and_hour(db, session, members):
 # --- Exactly once ----------------------------------------------------------------------------------
 
 
-def test_a_reminder_is_unique_per_session_person_and_kind(db, session):
-    Reminder.objects.create(session=session, email="lea@exemple.fr", kind="7d", audience="member")
+def test_a_reminder_is_unique_per_session_person_kind_and_date(db, session):
+    Reminder.objects.create(session=session, email="lea@exemple.fr", kind="7d", date=SESSION_DAY, audience="member")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Reminder.objects.create(session=session, email="lea@exemple.fr", kind="7d", audience="member")
-    Reminder.objects.create(session=session, email="lea@exemple.fr", kind="1d", audience="member")
+        Reminder.objects.create(session=session, email="lea@exemple.fr", kind="7d", date=SESSION_DAY, audience="member")
+    Reminder.objects.create(session=session, email="lea@exemple.fr", kind="1d", date=SESSION_DAY, audience="member")
+    moved = SESSION_DAY + datetime.timedelta(days=7)
+    Reminder.objects.create(session=session, email="lea@exemple.fr", kind="7d", date=moved, audience="member")
 
 
 def test_sweeping_twice_sends_nothing_twice(db, session, members, django_capture_on_commit_callbacks):
@@ -146,6 +148,57 @@ def test_a_cancelled_session_and_a_declined_participant_get_nothing(db, session,
     assert Reminder.objects.filter(session=other_day).count() == 0
     assert not sent_to("karim@exemple.fr")
     assert len(sent_to("lea@exemple.fr")) == 1
+
+
+# --- A day that moves ------------------------------------------------------------------------------
+
+
+def move(session, day, staff, now):
+    with time_machine.travel(now, tick=False):
+        return services.update_session(session=session, changes={"date": day}, by=staff)
+
+
+def test_a_day_moved_after_its_seven_day_reminder_gets_one_for_its_new_date_once(db, session, members, staff, sweep):
+    assert sweep(paris(2026, 10, 6, 9, 0)) == 3  # the 7-day reminder for 13 October
+    new_day = datetime.date(2026, 10, 20)
+    assert move(session, new_day, staff, paris(2026, 10, 6, 10, 0)).told == 3  # the change is announced
+    mail.outbox.clear()
+
+    assert sweep(paris(2026, 10, 12, 9, 0)) == 0  # nothing for the old date any more
+    assert sweep(paris(2026, 10, 13, 9, 0)) == 3  # the 7-day reminder for 20 October
+    assert sweep(paris(2026, 10, 13, 9, 15)) == 0  # a second sweep: nothing twice
+    [message] = sent_to("lea@exemple.fr")
+    assert "mardi 20 octobre 2026" in message.body
+    assert sorted(Reminder.objects.filter(email="lea@exemple.fr").values_list("kind", "date")) == [
+        ("7d", SESSION_DAY),
+        ("7d", new_day),
+    ]
+    assert sweep(paris(2026, 10, 19, 9, 0)) == 3  # and the 1-day one, for the new date
+    assert len(sent_to("lea@exemple.fr")) == 2
+
+
+def test_a_day_moved_and_moved_back_is_never_reminded_twice_for_the_same_date(db, session, members, staff, sweep):
+    assert sweep(paris(2026, 10, 6, 9, 0)) == 3  # 7 days before 13 October
+    move(session, datetime.date(2026, 10, 14), staff, paris(2026, 10, 6, 10, 0))
+    move(session, SESSION_DAY, staff, paris(2026, 10, 6, 11, 0))
+    mail.outbox.clear()
+    assert sweep(paris(2026, 10, 6, 12, 0)) == 0  # its 7-day reminder is still "due", and already sent
+    assert sweep(paris(2026, 10, 7, 9, 0)) == 0  # the moment of the 14th's, which is no longer the date
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("invitees", [10, 100])
+def test_the_sweep_runs_the_same_queries_for_10_and_100_invitees(
+    db, session, invitees, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    AttendanceFactory.create_batch(invitees, session=session)
+    with time_machine.travel(paris(2026, 10, 6, 9, 0), tick=False):
+        # Policies, the days in the window (with season, venue), their trainers; then for the day: savepoint, lock,
+        # reminders written, invitees, participant counts, the outbox rows, the reminders, release = 11
+        with django_assert_max_num_queries(11), django_capture_on_commit_callbacks(execute=False) as callbacks:
+            assert send_due_reminders() == invitees + 1
+    assert len(callbacks) == 1  # one hand-over to the workers for the whole day
+    assert OutgoingMail.objects.count() == Reminder.objects.count() == invitees + 1
 
 
 # --- What people receive ---------------------------------------------------------------------------
@@ -216,6 +269,7 @@ def test_staff_see_each_reminder_of_a_day_and_its_state(db, client, staff, sessi
     assert response.status_code == 200
     content = response.content.decode()
     assert "lea@exemple.fr" in content and "550 boîte inconnue" in content
+    assert "7d pour le 13/10/2026" in content  # the date each reminder announced
     assert response.context["counts"] == {"sent": 2, "failed": 1, "pending": 0}
 
 

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from cohorts.models import Cohort
-from outbox.emails import Attachment, render_email, send_after_commit
+from outbox.emails import Attachment, Mail, render_email, send_after_commit, send_many_after_commit
 from projects.models import ProjectMember
 
 from .. import calendars, tokens
@@ -369,12 +369,14 @@ def _tell_people(session: TrainingSession, template: str, context: dict) -> tupl
         .exclude(member__email="")
         .select_related("member")
     )
+    members = [attendance.member for attendance in invitees]
     trainers = [trainer for trainer in session.trainers.all() if trainer.email]
     programme = session.cohort.programme_id
-    members_told = trainers_told = 0
+    filename = calendars.session_filename(session)
+    mails = []
     with translation.override(settings.LANGUAGE_CODE):
-        for attendance in invitees:
-            member = attendance.member
+        # The day's calendar entry is built once; only each member's own link differs.
+        for member, entry in zip(members, calendars.member_calendars(session, members), strict=True):
             subject, body = render_email(
                 template,
                 {
@@ -384,23 +386,25 @@ def _tell_people(session: TrainingSession, template: str, context: dict) -> tupl
                     "link": tokens.absolute(tokens.member_page_url(member)),
                 },
             )
-            entry = Attachment(
-                calendars.session_filename(session), calendars.session_calendar(session, member=member), "text/calendar"
+            mails.append(
+                Mail(
+                    to=[member.email],
+                    subject=subject,
+                    body=body,
+                    attachments=[Attachment(filename, entry, "text/calendar")],
+                    programme=programme,
+                )
             )
-            if send_after_commit(
-                to=[member.email], subject=subject, body=body, attachments=[entry], programme=programme
-            ):
-                members_told += 1
         if trainers:
-            entry = Attachment(
-                calendars.session_filename(session), calendars.session_calendar(session), "text/calendar"
-            )
+            entry = Attachment(filename, calendars.session_calendar(session), "text/calendar")
         for trainer in trainers:
             subject, body = render_email(
                 template, {**context, "session": session, "name": trainer.name, "trainer": trainer, "link": ""}
             )
-            if send_after_commit(
-                to=[trainer.email], subject=subject, body=body, attachments=[entry], programme=programme
-            ):
-                trainers_told += 1
+            mails.append(Mail(to=[trainer.email], subject=subject, body=body, attachments=[entry], programme=programme))
+    # One insert for every mail, and one hand-over to the workers per batch after commit: with the broker down
+    # or silent, the first failure leaves all the rest to the sweeper.
+    rows = send_many_after_commit(mails)
+    members_told = sum(1 for row in rows[: len(members)] if row is not None)
+    trainers_told = sum(1 for row in rows[len(members) :] if row is not None)
     return members_told, trainers_told

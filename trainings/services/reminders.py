@@ -1,9 +1,14 @@
 """Reminders before each collective day: to every invitee who has not declined, and to its trainers.
 
 Beat runs `send_due_reminders` every 15 minutes (and `manage.py send_due_reminders` runs it by hand).
-The database decides what is due, and the `Reminder` row decides what was sent: each reminder row is
-written with its outbox row in one transaction, and the unique constraint on session × e-mail × kind
-turns a second sweep, even one running at the same moment, into a no-op for that person.
+The database decides what is due, and the `Reminder` row decides what was sent: each day's reminders of
+one kind are written with their outbox rows in one transaction, under a lock on the day, so that a second
+sweep, even one running at the same moment, finds them written and writes nothing. A reminder belongs to the
+date it announced (unique per day × e-mail × kind × date): a day moved to another date is reminded again
+for its new date, when that reminder's moment is still ahead, and never twice for the same date.
+
+A day's reminders are written in bulk (one insert of outbox rows, one of reminders), its calendar entry built
+once, and handed to the workers in batches that each go over one SMTP connection (`outbox.emails`).
 """
 
 import datetime
@@ -12,12 +17,12 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from outbox.emails import Attachment, render_email, send_after_commit
+from outbox.emails import Attachment, Mail, render_email, send_many_after_commit
 
 from .. import calendars, tokens
 from ..models import Attendance, Reminder, ReminderPolicy, TrainingSession, parse_offsets
@@ -65,8 +70,7 @@ def due_kinds(session: TrainingSession, schedule: Schedule, now: datetime.dateti
 def send_due_reminders(*, now: datetime.datetime | None = None) -> int:
     """Queue every reminder that is due and not written yet; returns how many were queued.
 
-    One transaction per session and kind; one savepoint per person, so that a reminder written by
-    another sweep at the same moment only skips that person.
+    One transaction per session and kind, under a lock on the session.
     """
     now = now or timezone.now()
     by_programme = schedules()
@@ -91,87 +95,95 @@ def send_due_reminders(*, now: datetime.datetime | None = None) -> int:
 
 @transaction.atomic
 def _send_session_reminders(session: TrainingSession, kind: str, *, today: datetime.date) -> int:
-    # Under the lock `cancel_session` takes: a day cancelled meanwhile gets no reminder.
-    if not TrainingSession.objects.select_for_update().filter(pk=session.pk).exclude(status=Status.CANCELLED).exists():
+    # Under the lock `cancel_session` and `update_session` take: a day cancelled meanwhile gets no reminder,
+    # and a day moved meanwhile is left to the next sweep, which reads its new date. The lock also makes a
+    # second sweep of this day wait, then find every reminder below written.
+    locked = (
+        TrainingSession.objects.select_for_update()
+        .filter(pk=session.pk)
+        .exclude(status=Status.CANCELLED)
+        .values_list("date", flat=True)
+        .first()
+    )
+    if locked != session.date:
         return 0
-    done = set(Reminder.objects.filter(session=session, kind=kind).values_list("email", flat=True))
-    invitees = list(
+    done = set(Reminder.objects.filter(session=session, kind=kind, date=session.date).values_list("email", flat=True))
+    members, trainers = [], []
+    invitees = (
         Attendance.objects.filter(session=session)
         .exclude(response=Attendance.Response.DECLINED)
         .exclude(member__email="")
         .select_related("member")
         .order_by("member__email", "pk")
     )
-    counts = Attendance.objects.filter(session=session).aggregate(
-        confirmed=Count("pk", filter=Q(response=Attendance.Response.CONFIRMED)),
-        no_answer=Count("pk", filter=Q(response=Attendance.Response.INVITED)),
-    )
-    queued = 0
-    with translation.override(settings.LANGUAGE_CODE):
-        for attendance in invitees:
-            member = attendance.member
-            queued += _write(
-                session,
-                kind,
-                member.email,
-                Reminder.Audience.MEMBER,
-                done,
-                lambda member=member: _member_mail(session, member, today=today),
-                member=member,
-            )
-        for trainer in sorted(session.trainers.all(), key=lambda trainer: trainer.email):
-            if trainer.email:
-                queued += _write(
-                    session,
-                    kind,
-                    trainer.email,
-                    Reminder.Audience.TRAINER,
-                    done,
-                    lambda trainer=trainer: _trainer_mail(session, trainer, counts),
-                    trainer=trainer,
-                )
-    return queued
-
-
-def _write(session, kind, email, audience, done, compose, **person) -> int:
-    email = email.strip().lower()
-    if email in done:
+    for attendance in invitees:
+        email = attendance.member.email.strip().lower()
+        if email not in done:
+            done.add(email)
+            members.append((email, attendance.member))
+    for trainer in sorted(session.trainers.all(), key=lambda trainer: trainer.email):
+        email = trainer.email.strip().lower()
+        if email and email not in done:
+            done.add(email)
+            trainers.append((email, trainer))
+    if not members and not trainers:
         return 0
-    done.add(email)
-    try:
-        with transaction.atomic():  # a savepoint: losing the race for this person skips only them
-            reminder = Reminder.objects.create(session=session, email=email, kind=kind, audience=audience, **person)
-            reminder.mail = send_after_commit(to=[email], programme=session.cohort.programme_id, **compose())
-            reminder.save(update_fields=["mail"])
-    except IntegrityError:
-        return 0  # another sweep wrote it first
-    return 1
-
-
-def _member_mail(session: TrainingSession, member, *, today: datetime.date) -> dict:
-    token = tokens.member_token(member)
-    answer_url = tokens.absolute(reverse("trainings:member_answer", kwargs={"token": token, "session_pk": session.pk}))
-    subject, body = render_email(
-        "trainings/emails/reminder_member",
-        {
-            "session": session,
-            "member": member,
-            "days": (session.date - today).days,  # the sweep's own day, not the clock read again halfway
-            "trainers": [trainer.name for trainer in session.trainers.all()],
-            "confirm_url": f"{answer_url}?reponse=oui",
-            "decline_url": f"{answer_url}?reponse=non",
-            "page_url": tokens.absolute(reverse("trainings:member_page", kwargs={"token": token})),
-        },
+    programme = session.cohort.programme_id
+    with translation.override(settings.LANGUAGE_CODE):
+        composed = _member_mails(session, [member for _, member in members], today=today)
+        mails = [
+            Mail(to=[email], programme=programme, **compose)
+            for (email, _member), compose in zip(members, composed, strict=True)
+        ]
+        if trainers:
+            counts = Attendance.objects.filter(session=session).aggregate(
+                confirmed=Count("pk", filter=Q(response=Attendance.Response.CONFIRMED)),
+                no_answer=Count("pk", filter=Q(response=Attendance.Response.INVITED)),
+            )
+            ics = Attachment(calendars.session_filename(session), calendars.session_calendar(session), "text/calendar")
+            mails += [
+                Mail(to=[email], programme=programme, **_trainer_mail(session, trainer, counts, ics))
+                for email, trainer in trainers
+            ]
+    rows = send_many_after_commit(mails)
+    people = [(email, Reminder.Audience.MEMBER, {"member": m}) for email, m in members] + [
+        (email, Reminder.Audience.TRAINER, {"trainer": t}) for email, t in trainers
+    ]
+    Reminder.objects.bulk_create(
+        Reminder(session=session, email=email, kind=kind, date=session.date, audience=audience, mail=row, **person)
+        for (email, audience, person), row in zip(people, rows, strict=True)
     )
-    ics = Attachment(
-        calendars.session_filename(session),
-        calendars.session_calendar(session, member=member),
-        "text/calendar",
-    )
-    return {"subject": subject, "body": body, "attachments": [ics]}
+    return len(people)
 
 
-def _trainer_mail(session: TrainingSession, trainer, counts: dict) -> dict:
+def _member_mails(session: TrainingSession, members: list, *, today: datetime.date) -> list[dict]:
+    """Each member's reminder: the same day, rendered with their own links; the calendar entry built once."""
+    trainers = [trainer.name for trainer in session.trainers.all()]
+    filename = calendars.session_filename(session)
+    entries = calendars.member_calendars(session, members)
+    mails = []
+    for member, entry in zip(members, entries, strict=True):
+        token = tokens.member_token(member)
+        answer_url = tokens.absolute(
+            reverse("trainings:member_answer", kwargs={"token": token, "session_pk": session.pk})
+        )
+        subject, body = render_email(
+            "trainings/emails/reminder_member",
+            {
+                "session": session,
+                "member": member,
+                "days": (session.date - today).days,  # the sweep's own day, not the clock read again halfway
+                "trainers": trainers,
+                "confirm_url": f"{answer_url}?reponse=oui",
+                "decline_url": f"{answer_url}?reponse=non",
+                "page_url": tokens.absolute(reverse("trainings:member_page", kwargs={"token": token})),
+            },
+        )
+        mails.append({"subject": subject, "body": body, "attachments": [Attachment(filename, entry, "text/calendar")]})
+    return mails
+
+
+def _trainer_mail(session: TrainingSession, trainer, counts: dict, ics: Attachment) -> dict:
     subject, body = render_email(
         "trainings/emails/reminder_trainer",
         {
@@ -182,7 +194,6 @@ def _trainer_mail(session: TrainingSession, trainer, counts: dict) -> dict:
             "participants": counts["confirmed"] + counts["no_answer"],
         },
     )
-    ics = Attachment(calendars.session_filename(session), calendars.session_calendar(session), "text/calendar")
     return {"subject": subject, "body": body, "attachments": [ics]}
 
 

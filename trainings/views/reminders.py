@@ -22,7 +22,9 @@ class SessionRemindersView(StaffRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         rows = list(
-            Reminder.objects.filter(session=self.object).select_related("mail").order_by("kind", "audience", "email")
+            Reminder.objects.filter(session=self.object)
+            .select_related("mail")
+            .order_by("date", "kind", "audience", "email")
         )
         counts = Counter()
         for row in rows:
