@@ -39,6 +39,8 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from incubator.periodic import periodic
+
 from .models import OutgoingMail
 
 logger = logging.getLogger(__name__)
@@ -285,6 +287,7 @@ def send_outgoing_mail(self, mail_pk: int) -> str:
 
 
 @shared_task
+@periodic
 def requeue_stalled_mail() -> int:
     """Beat, every few minutes: outbox rows the broker or a dead worker lost go back to the workers."""
     return requeue_stalled()

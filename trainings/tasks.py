@@ -1,9 +1,12 @@
 from celery import shared_task
 
+from incubator.periodic import periodic
+
 from .services import reminders
 
 
 @shared_task
+@periodic
 def send_due_reminders() -> int:
     """Beat, every 15 minutes: the database says which reminders are due; each goes out once."""
     return reminders.send_due_reminders()
