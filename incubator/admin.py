@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import Heartbeat, PartnerStructure, Territory, User
+from .models import BeatSighting, Heartbeat, PartnerStructure, PeriodicRun, Territory, User
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -58,3 +58,17 @@ class TerritoryAdmin(admin.ModelAdmin):
 @admin.register(Heartbeat)
 class HeartbeatAdmin(admin.ModelAdmin):
     list_display = ["source", "seen_at"]
+
+
+@admin.register(PeriodicRun)
+class PeriodicRunAdmin(admin.ModelAdmin):
+    """What beat ran, and how many copies a second beat sent for nothing (incubator/periodic.py)."""
+
+    list_display = ["task", "sent_at", "beat", "runs", "duplicates_skipped"]
+    readonly_fields = ["task", "sent_at", "beat", "runs", "duplicates_skipped"]
+
+
+@admin.register(BeatSighting)
+class BeatSightingAdmin(admin.ModelAdmin):
+    list_display = ["identity", "first_seen_at", "last_seen_at"]
+    readonly_fields = ["identity", "first_seen_at", "last_seen_at"]
