@@ -119,11 +119,15 @@ def _media_files(root: Path) -> list[Path]:
 
 
 def _row_counts() -> dict[str, int]:
-    """Rows of every table the site's models keep (proxies and unmanaged models aside)."""
+    """Rows of every table the site's models keep (proxies and unmanaged models aside).
+
+    A table that a restored older backup does not have yet (its migration comes later) is left out.
+    """
+    tables = set(connection.introspection.table_names())
     return {
         model._meta.label: model._base_manager.count()
         for model in apps.get_models(include_auto_created=True)
-        if model._meta.managed and not model._meta.proxy
+        if model._meta.managed and not model._meta.proxy and model._meta.db_table in tables
     }
 
 
@@ -169,14 +173,21 @@ def back_up(*, target: Path) -> BackupOutcome:
             "media": {"files": len(files), "bytes": sum(path.stat().st_size for path in files)},
         }
         partial = target.with_name(target.name + ".partial")
-        with tarfile.open(partial, "w") as archive:
-            data = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime = len(data), int(datetime.datetime.now().timestamp())
-            archive.addfile(info, io.BytesIO(data))
-            archive.add(dump, arcname=DUMP)
-            for path in files:
-                archive.add(path, arcname=f"{MEDIA}/{path.relative_to(media_root).as_posix()}")
+        # The archive holds every applicant's personal data: readable by its owner alone.
+        partial.touch(mode=0o600)
+        partial.chmod(0o600)
+        try:
+            with tarfile.open(partial, "w") as archive:
+                data = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+                info = tarfile.TarInfo(MANIFEST)
+                info.size, info.mtime = len(data), int(datetime.datetime.now().timestamp())
+                archive.addfile(info, io.BytesIO(data))
+                archive.add(dump, arcname=DUMP)
+                for path in files:
+                    archive.add(path, arcname=f"{MEDIA}/{path.relative_to(media_root).as_posix()}")
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            raise BackupError(_("L'archive n'a pas pu être écrite : %(error)s") % {"error": error}) from error
         partial.replace(target)  # a backup cut short never passes for a whole one
     return BackupOutcome(path=target, counts=counts, media_files=len(files), media_bytes=manifest["media"]["bytes"])
 
@@ -239,9 +250,9 @@ def restore(*, archive_path: Path, force: bool = False) -> RestoreOutcome:
     counts = _row_counts()
     expected = manifest.get("counts", {})
     differences = {
-        label: (expected.get(label, 0), counts.get(label, 0))
-        for label in sorted(set(expected) | set(counts))
-        if expected.get(label, 0) != counts.get(label, 0)
+        label: (count, counts.get(label, 0))
+        for label, count in sorted(expected.items())
+        if counts.get(label, 0) != count
     }
     return RestoreOutcome(
         manifest=manifest,

@@ -88,6 +88,7 @@ def test_a_backup_restores_into_an_empty_database_and_storage_with_every_candida
     archive = tmp_path / "sauvegarde.tar"
     call_command("backup", str(archive))
 
+    assert archive.stat().st_mode & 0o077 == 0  # personal data: readable by the operator alone
     manifest = json.loads(tarfile.open(archive).extractfile("manifest.json").read())
     assert manifest["counts"]["projects.Candidacy"] == 4
     assert manifest["counts"]["projects.Attachment"] == 6
