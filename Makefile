@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test up production-settings install messages lint axe
+.PHONY: run test up production-settings install messages lint axe backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,3 +57,11 @@ production-settings:
 	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL n'est pas défini (PostgreSQL)."; exit 1; }
 	@test -n "$$REDIS_URL" || { echo "REDIS_URL n'est pas défini (Redis)."; exit 1; }
 	@test "$$DEBUG" = 1 || test -n "$$SECRET_KEY" || { echo "SECRET_KEY n'est pas défini."; exit 1; }
+
+# The whole site (PostgreSQL and uploaded files) into one archive, and back (README, "Backups").
+backup: install
+	$(BIN)/python manage.py backup $(ARCHIVE)
+
+restore: install
+	@test -n "$(ARCHIVE)" || { echo "Indiquez la sauvegarde : make restore ARCHIVE=backups/….tar"; exit 1; }
+	$(BIN)/python manage.py restore $(ARCHIVE) $(if $(FORCE),--force)

@@ -10,7 +10,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
-from .models import Heartbeat, PartnerStructure, Territory, User
+from .models import BeatSighting, Heartbeat, PartnerStructure, PeriodicRun, Territory, User
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -104,3 +104,17 @@ class JournalAdmin(LogEntryAdmin):
         hidden = _("modifié (contenu non conservé)")
         rows = ((c.label, hidden if c.hidden else f"{c.before} → {c.after}") for c in described.changes)
         return format_html_join("", "<p>{} : {}</p>", rows) or "—"
+
+
+@admin.register(PeriodicRun)
+class PeriodicRunAdmin(admin.ModelAdmin):
+    """What beat ran, and how many copies a second beat sent for nothing (incubator/periodic.py)."""
+
+    list_display = ["task", "sent_at", "beat", "runs", "duplicates_skipped"]
+    readonly_fields = ["task", "sent_at", "beat", "runs", "duplicates_skipped"]
+
+
+@admin.register(BeatSighting)
+class BeatSightingAdmin(admin.ModelAdmin):
+    list_display = ["identity", "first_seen_at", "last_seen_at"]
+    readonly_fields = ["identity", "first_seen_at", "last_seen_at"]

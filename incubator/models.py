@@ -172,3 +172,42 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.source} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class PeriodicRun(models.Model):
+    """The moment beat last sent a periodic task that ran, so that a second beat's copy of that moment is skipped."""
+
+    task = models.CharField(_("tâche"), max_length=200, unique=True)
+    sent_at = models.DateTimeField(_("envoyée par beat à"), null=True, blank=True)
+    beat = models.CharField(_("planificateur"), max_length=200, blank=True)
+    runs = models.PositiveIntegerField(_("départs"), default=0)
+    duplicates_skipped = models.PositiveIntegerField(_("doublons écartés"), default=0)
+
+    class Meta:
+        verbose_name = _("tâche périodique")
+        verbose_name_plural = _("tâches périodiques")
+
+    def __str__(self):
+        return self.task
+
+
+class BeatSightingQuerySet(models.QuerySet):
+    def seen_since(self, moment):
+        return self.filter(last_seen_at__gte=moment).order_by("first_seen_at", "identity")
+
+
+class BeatSighting(models.Model):
+    """A beat process (host and process id) seen through the tasks it sent: first and last time."""
+
+    identity = models.CharField(_("planificateur"), max_length=200, unique=True)
+    first_seen_at = models.DateTimeField(_("vu la première fois"))
+    last_seen_at = models.DateTimeField(_("vu la dernière fois"))
+
+    objects = BeatSightingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("planificateur vu")
+        verbose_name_plural = _("planificateurs vus")
+
+    def __str__(self):
+        return self.identity

@@ -13,6 +13,7 @@ from cohorts.models import Cohort, Programme
 from .forms import PasswordResetForm
 from .models import Heartbeat, PartnerStructure
 from .security import over_rate_limit, record_rate_limit
+from .services import beats_seen
 
 RESET_ADDRESS_GROUP = "incubator.password-reset.address"
 RESET_CLIENT_GROUP = "incubator.password-reset.client"
@@ -68,12 +69,37 @@ def favicon(request):
 
 @never_cache
 def health(request):
-    """For monitoring: the database answers, and when a worker last ran a task."""
+    """For monitoring: the database answers, when a worker last ran a task, and whether beat runs only once."""
     try:
         heartbeat = Heartbeat.objects.filter(source="worker").first()
+        seen = beats_seen()
     except DatabaseError:
-        return JsonResponse({"database": "error"}, status=503)
-    return JsonResponse({"database": "ok", "worker_last_seen": heartbeat.seen_at.isoformat() if heartbeat else None})
+        return JsonResponse({"status": "error", "database": "error"}, status=503)
+    problems = []
+    if seen.together:
+        # Only one beat may run (README, "Running it for real"); their copies are skipped, but say it.
+        message = (
+            _("deux planificateurs (beat) vus dans la dernière heure : %(beats)s")
+            if len(seen.beats) == 2
+            else _("%(count)d planificateurs (beat) vus dans la dernière heure : %(beats)s")
+        )
+        problems.append(message % {"count": len(seen.beats), "beats": ", ".join(b.identity for b in seen.beats)})
+    return JsonResponse(
+        {
+            "status": "degraded" if problems else "ok",
+            "database": "ok",
+            "worker_last_seen": heartbeat.seen_at.isoformat() if heartbeat else None,
+            "beats": [
+                {
+                    "identity": beat.identity,
+                    "first_seen": beat.first_seen_at.isoformat(),
+                    "last_seen": beat.last_seen_at.isoformat(),
+                }
+                for beat in seen.beats
+            ],
+            "problems": problems,
+        }
+    )
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -53,6 +53,8 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from incubator.periodic import periodic
+
 from .models import OutgoingMail
 from .smtp import DeadlineEmailBackend
 
@@ -438,6 +440,7 @@ def send_outgoing_mails(self, mail_pks: list[int]) -> list[str]:
 
 
 @shared_task
+@periodic
 def requeue_stalled_mail() -> int:
     """Beat, every few minutes: outbox rows the broker or a dead worker lost go back to the workers."""
     return requeue_stalled()

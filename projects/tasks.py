@@ -2,12 +2,15 @@ import logging
 
 from celery import shared_task
 
+from incubator.periodic import periodic
+
 from . import services
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task
+@periodic
 def anonymise_expired_candidacies() -> int:
     """Run daily by beat: the retention rules for candidacies. Safe to run twice (done work is not redone)."""
     count = services.anonymise_expired_candidacies()

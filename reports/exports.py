@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort
+from incubator.periodic import periodic
 
 from . import datasets as ds
 from .charts import format_value, report_charts
@@ -406,6 +407,7 @@ __all__ = [
 
 
 @shared_task
+@periodic
 def tidy_report_exports() -> None:
     failed, deleted = tidy_exports()
     logger.info("Report exports: %s marked failed, %s old files deleted", failed, deleted)

@@ -1,4 +1,4 @@
-"""Real processes for the end-to-end tests: a free port, an SMTP server, `celery worker`, a private Redis."""
+"""Real processes for the end-to-end tests: a free port, an SMTP server, `celery worker` and `beat`, a private Redis."""
 
 import os
 import shutil
@@ -61,6 +61,18 @@ def start_worker(*, queue: str, environment: dict, log, name: str) -> subprocess
         cwd=ROOT,
         env={**os.environ, **environment},
         stdout=log,  # a file, not a pipe: a chatty worker must never block on a full pipe
+        stderr=subprocess.STDOUT,
+    )
+
+
+def start_beat(*, environment: dict, log, schedule_file: Path) -> subprocess.Popen:
+    """One `celery beat`, sending to the queue and broker `environment` names; output to the open file `log`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "--app", "incubator", "beat", "--loglevel", "INFO"]
+        + ["--schedule", str(schedule_file)],
+        cwd=ROOT,
+        env={**os.environ, **environment},
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
 

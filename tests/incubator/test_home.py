@@ -86,7 +86,13 @@ def test_home_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_
 def test_health_reports_the_database_and_the_last_worker_heartbeat(client, db):
     from incubator.services import record_heartbeat
 
-    assert client.get(reverse("health")).json() == {"database": "ok", "worker_last_seen": None}
+    assert client.get(reverse("health")).json() == {
+        "status": "ok",
+        "database": "ok",
+        "worker_last_seen": None,
+        "beats": [],
+        "problems": [],
+    }
     record_heartbeat(source="worker")
     assert client.get(reverse("health")).json()["worker_last_seen"] is not None
 

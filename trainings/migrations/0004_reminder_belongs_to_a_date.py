@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     """Each reminder keeps the date it announced; existing ones announced their day's current date."""
 
     dependencies = [
-        ("trainings", "0002_venue_trainer_owner"),
+        ("trainings", "0003_day_survey"),
     ]
 
     operations = [
