@@ -74,6 +74,8 @@ NOT_PAGES = {
     "trainings:session_ics",  # a calendar file
     "trainings:calendar_feed",  # a calendar feed
     "reports:download",  # a report file
+    "trainings:member_attestation",  # a PDF
+    "trainings:attestations",  # a ZIP of PDFs
 }
 ADMIN_PAGES = re.compile(r"^admin:(index|app_list|\w+_changelist)$")
 # Links the crawl does not follow: downloads and what is not a page.
