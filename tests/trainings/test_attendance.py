@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import lxml.html
 import pytest
 import time_machine
 from django.test import Client
@@ -53,6 +54,18 @@ def url(session):
 def save(client, page, marks=None, *, of):
     """The page's attendance form (the one holding `of`'s marks) posted back with `marks`."""
     return submit(client, page, marks, field=f"morning-{of.member_id}")
+
+
+def checked(response, name) -> list[str]:
+    """The values the page ticks in the radio group `name`."""
+    document = lxml.html.fromstring(response.content.decode())
+    return [radio.get("value") for radio in document.xpath(f'//input[@type="radio"][@name="{name}"][@checked]')]
+
+
+def group_of(response, name):
+    """The fieldset holding the radio group `name`: its half-day legend, buttons and message."""
+    document = lxml.html.fromstring(response.content.decode())
+    return document.xpath(f'//input[@name="{name}"]/ancestor::fieldset[1]')[0]
 
 
 def refreshed(attendances):
@@ -315,8 +328,10 @@ def test_a_tampered_choice_is_reported_and_nothing_is_saved(client, staff, sessi
     assert response.status_code == 200
     assert "L&#x27;émargement n&#x27;est pas enregistré" in response.content.decode()
     assert [attendance.morning for attendance in refreshed([lea, marc])] == ["", ""]
-    # What was chosen is still chosen on the page.
-    assert f'value="present" class="btn-check" id="id_morning-{lea.member_id}_0" checked' in response.content.decode()
+    # What was chosen is still chosen on the page, and the refused group says why.
+    assert checked(response, f"morning-{lea.member_id}") == [PRESENT]
+    group = group_of(response, f"morning-{marc.member_id}")
+    assert "Choisissez une des réponses proposées." in group.text_content()
 
 
 def test_a_half_day_left_unanswered_keeps_what_someone_else_recorded(client, staff, trainer_user, session):
