@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test up production-settings install messages lint
+.PHONY: run test up production-settings install messages lint bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,9 @@ production-settings:
 	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL n'est pas défini (PostgreSQL)."; exit 1; }
 	@test -n "$$REDIS_URL" || { echo "REDIS_URL n'est pas défini (Redis)."; exit 1; }
 	@test "$$DEBUG" = 1 || test -n "$$SECRET_KEY" || { echo "SECRET_KEY n'est pas défini."; exit 1; }
+
+# The bench: a generated regional network on PostgreSQL (databases incubator_bench and incubator_bench_small on
+# the server of DATABASE_URL), each measure beside its reference; writes bench/results.json (README, "Performance").
+bench: messages
+	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL n'est pas défini (PostgreSQL)."; exit 1; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

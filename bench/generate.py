@@ -167,13 +167,14 @@ def build(scale: float = 1.0) -> Network:
     flagship, typical, calling = cohorts[n_programmes], cohorts[n_programmes + 3], cohorts[3]
 
     counts = {"candidacies": 0, "attendance": 0}
-    for cohort in cohorts:
+    for index, cohort in enumerate(cohorts):
         size = {key: _n(value * scale) for key, value in FLAGSHIP.items()} if cohort is flagship else dict(TYPICAL)
         coaches = [c for s in partners_of[cohort.programme_id] for c in coaches_by_structure[s.pk]]
         counts["candidacies"] += _fill_candidacies(cohort, size["candidacies"], territories, serial, now)
-        counts["attendance"] += _fill_season(
-            cohort, size, coaches, partners_of[cohort.programme_id][0], territories, serial
-        )
+        # Programmes meet on different days (one in twenty shares its days): a day's reminders are that day's.
+        day_offset = (index % n_programmes) % 20
+        structure = partners_of[cohort.programme_id][0]
+        counts["attendance"] += _fill_season(cohort, size, coaches, structure, territories, serial, day_offset)
     # A few failed mails for the page that lists them.
     OutgoingMail.objects.bulk_create(
         [
@@ -238,7 +239,7 @@ def _fill_candidacies(cohort, count, territories, serial, now) -> int:
     return count
 
 
-def _fill_season(cohort, size, coaches, structure, territories, serial) -> int:
+def _fill_season(cohort, size, coaches, structure, territories, serial, day_offset=0) -> int:
     projects = Project.objects.bulk_create(
         [
             Project(
@@ -308,11 +309,11 @@ def _fill_season(cohort, size, coaches, structure, territories, serial) -> int:
             TrainingSession(
                 cohort=cohort,
                 title=f"Journée collective {k + 1}",
-                date=cohort.start_date + datetime.timedelta(days=28 * k + 10),
+                date=cohort.start_date + datetime.timedelta(days=28 * k + 10 + day_offset),
                 venue=venue,
                 status=(
                     TrainingSession.Status.HELD
-                    if cohort.start_date + datetime.timedelta(days=28 * k + 10) < timezone.localdate()
+                    if cohort.start_date + datetime.timedelta(days=28 * k + 10 + day_offset) < timezone.localdate()
                     else TrainingSession.Status.PLANNED
                 ),
                 morning_start=datetime.time(9),

@@ -357,7 +357,7 @@ def main(argv=None):
         from trainings.models import TrainingSession
 
         result["reminder_session"] = (
-            TrainingSession.objects.filter(cohort=network.flagship, date__gt=datetime.date.today())
+            TrainingSession.objects.filter(cohort=network.typical, date__gt=datetime.date.today())
             .order_by("date")
             .values_list("pk", flat=True)
             .first()

@@ -12,3 +12,5 @@ SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 # Pages are measured, not their static files: no collectstatic needed with DEBUG off.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+# whitenoise looks for collected files here; the bench serves the source folder rather than collecting.
+STATIC_ROOT = BASE_DIR / "static"
