@@ -5,6 +5,8 @@ Every session is fetched through `TrainingSession.objects.for_user`: another pro
 session somebody does not lead, is simply not found.
 """
 
+import html
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -30,8 +32,21 @@ from .. import services
 from ..models import Attendance, TrainingSession
 
 HALF_DAYS = (("morning", gettext_lazy("Matin")), ("afternoon", gettext_lazy("Après-midi")))
+ATTENDANCE_FIELDS = (
+    "session_id",
+    "response",
+    "morning",
+    "afternoon",
+    "member__name",
+    "member__project__name",
+)
 # Room on the printed sheet for people who come without being on the list.
 BLANK_ROWS = 3
+
+
+def quote(text: str) -> str:
+    """Text safe in HTML, attributes included: the standard library's escape, without Django's lazy-string checks."""
+    return html.escape(str(text))
 
 
 class AttendanceForm(forms.Form):
@@ -141,8 +156,8 @@ class AttendanceForm(forms.Form):
         member = attendance.member
         parts = [
             f'<fieldset class="attendance-person border rounded p-2 mb-3"{" disabled" if self.disabled else ""} '
-            f'data-search="{escape((member.name + " " + member.project.name).lower())}">'
-            f'<legend class="h6 float-none w-auto px-1 mb-1">{escape(member.name)}</legend>'
+            f'data-search="{quote((member.name + " " + member.project.name).lower())}">'
+            f'<legend class="h6 float-none w-auto px-1 mb-1">{quote(member.name)}</legend>'
             f'<p class="small mb-2">{templates["responses"][attendance.response]}</p>'
         ]
         for half_day, template in templates["half_days"]:
@@ -158,8 +173,8 @@ class AttendanceForm(forms.Form):
                 template.format_map(
                     {
                         "name": name,
-                        "shown": escape(shown),
-                        "error": f'<p class="text-danger small mb-0">{escape(error)}</p>' if error else "",
+                        "shown": quote(shown),
+                        "error": f'<p class="text-danger small mb-0">{quote(error)}</p>' if error else "",
                         **{value: " checked" if value == checked else "" for value in templates["values"]},
                     }
                 )
@@ -181,10 +196,11 @@ class SessionAccessMixin(LoginRequiredMixin):
 
     @staticmethod
     def attendances(session):
+        # Only what the page and the sheet show: a day can gather hundreds of people.
         return list(
-            session.attendances.select_related("member__project").order_by(
-                "member__project__name", "member__project_id", "member__name", "pk"
-            )
+            session.attendances.select_related("member__project")
+            .only(*ATTENDANCE_FIELDS)
+            .order_by("member__project__name", "member__project_id", "member__name", "pk")
         )
 
 
