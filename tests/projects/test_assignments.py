@@ -9,9 +9,11 @@ import lxml.html
 import pytest
 from django.db import connection
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from projects import services
 from projects.models import CoachAssignment, Project
+from tests.browser import log_in
 from tests.factories import (
     CoachFactory,
     CohortFactory,
@@ -353,3 +355,31 @@ def test_the_board_lists_each_project_and_each_coach_once(client, cohort, struct
     (form,) = [form for form in document.forms if form.get("action") == board(cohort)]
     # One option per project, one per coach and « Choisissez »: the page grows with their sum, not their product.
     assert len(document.xpath("//main//option")) == len(form.xpath(".//option")) == size + size + 1
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_entrust_a_project_from_a_small_phone(browser, live_server, programme, structure, staff):
+    cohort = CohortFactory(programme=programme)
+    coaches = [CoachFactory(partner_structure=structure, first_name="Coach", last_name=f"N°{n:02d}") for n in range(12)]
+    camille = CoachFactory(partner_structure=structure, first_name="Camille", last_name="Dière")
+    for n in range(20):
+        services.assign_coach(
+            project=ProjectFactory(cohort=cohort, name=f"Projet suivi n°{n:02d}"), coach=coaches[n % 12]
+        )
+    waiting = ProjectFactory(cohort=cohort, name="Garage solidaire du Diois")
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="fr-FR")
+    page = context.new_page()
+    try:
+        log_in(page, live_server, staff)
+        page.goto(f"{live_server.url}{board(cohort)}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        page.get_by_role("link", name="Confier Garage solidaire du Diois").click()
+        expect(page.get_by_label("Projet", exact=True)).to_have_value(str(waiting.pk))
+        expect(page.get_by_role("heading", name="Confier un projet")).to_be_in_viewport()
+        page.get_by_label("Chargé·e d'accompagnement").select_option(label="Camille Dière (0/3)")
+        page.get_by_role("button", name="Confier le projet").click()
+        expect(page.get_by_text("Garage solidaire du Diois est confié à Camille Dière.")).to_be_visible()
+    finally:
+        context.close()
+    assert waiting.assignments.get().coach == camille

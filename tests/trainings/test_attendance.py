@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser import log_in
 from tests.factories import (
     PASSWORD,
     AttendanceFactory,
@@ -525,3 +526,49 @@ def test_a_trainer_marks_attendance_from_a_phone(page, live_server, programme, t
 def test_a_trainer_with_a_login_lands_on_their_days(client, trainer_user, trainer):
     client.force_login(trainer_user)
     assert client.get(reverse("home"))["Location"] == reverse("trainings:my_sessions")
+
+
+@pytest.fixture
+def small_phone(browser):
+    """A 375-pixel-wide phone, the narrowest people use here."""
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="fr-FR")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_find_a_person_among_many_and_save_every_mark_on_a_small_phone(
+    small_phone, live_server, programme, staff
+):
+    page = small_phone
+    today = timezone.localdate()
+    session = TrainingSessionFactory(
+        cohort=CohortFactory(programme=programme, start_date=today - datetime.timedelta(days=30)), date=today
+    )
+    teams = [ProjectFactory(cohort=session.cohort, name=f"Projet n°{n:02d}") for n in range(8)]
+    people = [
+        AttendanceFactory(session=session, member=ProjectMemberFactory(project=teams[n % 8], name=f"Personne {n:02d}"))
+        for n in range(40)
+    ]
+    lea = AttendanceFactory(session=session, member=ProjectMemberFactory(project=teams[3], name="Léa Roux"))
+
+    log_in(page, live_server, staff)
+    page.goto(f"{live_server.url}{url(session)}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.get_by_role("group", name="Personne 00").get_by_role("group", name="Matin").get_by_text("Présent·e").click()
+    page.get_by_label("Chercher une personne ou un projet").fill("lea")  # without the accent, as typed on a phone
+    expect(page.get_by_role("group", name="Léa Roux")).to_be_visible()
+    expect(page.get_by_role("group", name="Personne 01")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Projet n°00")).to_be_hidden()
+    page.get_by_role("group", name="Léa Roux").get_by_role("group", name="Après-midi").get_by_text("Absent·e").click()
+    page.get_by_label("Chercher une personne ou un projet").fill("personne introuvable")
+    expect(page.get_by_text("Personne ne correspond à cette recherche.")).to_be_visible()
+    # The save button stays at hand whatever the scroll.
+    expect(page.get_by_role("button", name="Enregistrer l'émargement")).to_be_in_viewport()
+    page.get_by_role("button", name="Enregistrer l'émargement").click()
+
+    expect(page.get_by_text("L'émargement est enregistré.")).to_be_visible()
+    first, lea = refreshed([people[0], lea])
+    # The person hidden by the search when saving keeps the mark chosen before.
+    assert (first.morning, lea.afternoon) == (PRESENT, ABSENT)
