@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test up production-settings install messages lint axe backup restore
+.PHONY: run test up production-settings install messages lint axe backup restore bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,3 +65,9 @@ backup: install
 restore: install
 	@test -n "$(ARCHIVE)" || { echo "Indiquez la sauvegarde : make restore ARCHIVE=backups/….tar"; exit 1; }
 	$(BIN)/python manage.py restore $(ARCHIVE) $(if $(FORCE),--force)
+
+# The bench: a generated regional network on PostgreSQL (databases incubator_bench and incubator_bench_small on
+# the server of DATABASE_URL), each measure beside its reference; writes bench/results.json (README, "Performance").
+bench: messages
+	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL n'est pas défini (PostgreSQL)."; exit 1; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -67,9 +67,36 @@ class AssignmentBoardView(StaffRequiredMixin, View):
             project.coaching = totals.by_project.get(project.pk, services.CoachingTotals())
         for coach in coaches:
             coach.coaching = totals.by_coach.get(coach.pk, services.CoachingTotals())
+        chosen_project, chosen_coach = self.chosen(form, projects)
         return render(
             self.request,
             "projects/assignment_board.html",
-            {"cohort": cohort, "projects": projects, "coaches": coaches, "form": form, "totals": totals.total},
+            {
+                "cohort": cohort,
+                "projects": projects,
+                "coaches": coaches,
+                "form": form,
+                "totals": totals.total,
+                "chosen_project": chosen_project,
+                "chosen_coach": chosen_coach,
+            },
             status=status,
         )
+
+    def chosen(self, form, projects) -> tuple[int | None, int | None]:
+        """What the form shows chosen: what was just sent, else the project whose row was pressed (or the first
+        waiting for somebody) with its current coach."""
+        by_pk = {project.pk: project for project in projects}
+        if form.is_bound:
+            return _int(form.data.get("project")), _int(form.data.get("coach"))
+        if not projects:
+            return None, None
+        project = by_pk.get(_int(self.request.GET.get("projet"))) or projects[0]
+        return project.pk, next((assignment.coach_id for assignment in project.current), None)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

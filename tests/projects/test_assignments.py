@@ -3,13 +3,17 @@
 import datetime
 import threading
 import time
+from urllib.parse import urljoin
 
+import lxml.html
 import pytest
 from django.db import connection
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from projects import services
 from projects.models import CoachAssignment, Project
+from tests.browser import log_in
 from tests.factories import (
     CoachFactory,
     CohortFactory,
@@ -146,9 +150,29 @@ def board(cohort):
     return reverse("projects:assignment_board", args=[cohort.pk])
 
 
+def row_link(client, cohort, project) -> str:
+    """The address of the « Confier » or « Changer » button on the project's row of the board."""
+    document = lxml.html.fromstring(client.get(board(cohort)).content.decode())
+    (item,) = document.xpath(f'//li[.//a[@href="{reverse("projects:project_detail", args=[project.pk])}"]]')
+    (button,) = item.xpath('.//a[contains(@class, "btn")]')
+    return urljoin(board(cohort), button.get("href"))
+
+
+def board_form(response, cohort):
+    """The board's one form, as the page shows it."""
+    document = lxml.html.fromstring(response.content.decode())
+    (form,) = [form for form in document.forms if form.get("action") == board(cohort)]
+    return form
+
+
+def pressed(client, cohort, project):
+    """The board as it opens once the project's row button is pressed: the form with that project chosen."""
+    return client.get(row_link(client, cohort, project))
+
+
 def entrust(client, cohort, project, coach, **extra):
-    """Open the board, pick `coach` in the project's row and press its button."""
-    return submit(client, client.get(board(cohort)), {"coach": coach.pk}, field=f"project={project.pk}", **extra)
+    """Open the board, press the project's row button, pick `coach` in the form and send it."""
+    return submit(client, pressed(client, cohort, project), {"coach": coach.pk}, field=f"project={project.pk}", **extra)
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, cohort):
@@ -199,7 +223,7 @@ def test_pressing_change_on_a_row_left_as_it_is_keeps_the_coach_and_the_date(cli
     project = ProjectFactory(cohort=cohort, name="Garage solidaire")
     services.assign_coach(project=project, coach=coach, on=datetime.date(2026, 1, 5))
     client.force_login(staff)
-    assert submit(client, client.get(board(cohort)), field=f"project={project.pk}").status_code == 302
+    assert submit(client, pressed(client, cohort, project), field=f"project={project.pk}").status_code == 302
     assignment = project.assignments.get()
     assert (assignment.coach, assignment.started_on, assignment.ended_on) == (coach, datetime.date(2026, 1, 5), None)
 
@@ -208,7 +232,7 @@ def test_pressing_entrust_without_choosing_anybody_assigns_nobody(client, cohort
     CoachFactory(partner_structure=structure, first_name="Aline", last_name="Avant")  # first in the list
     project = ProjectFactory(cohort=cohort, name="Garage solidaire")
     client.force_login(staff)
-    response = submit(client, client.get(board(cohort)), field=f"project={project.pk}")
+    response = submit(client, pressed(client, cohort, project), field=f"project={project.pk}")
     assert response.status_code == 400
     assert "Choisissez la personne qui accompagnera ce projet." in response.content.decode()
     assert not project.assignments.exists()
@@ -283,3 +307,79 @@ def test_the_board_shows_the_time_spent_coaching(client, cohort, structure, staf
     assert "2,5 h en 2 rendez-vous" in page
     # 90 min on the economic model, then 60 min shared by a human topic and a technical one: the parts add up.
     assert "dont 2,0 h sur des sujets techniques et 0,5 h sur des sujets humains" in page
+
+
+def test_the_row_button_opens_the_form_with_that_project_and_its_coach_chosen(client, cohort, structure, staff):
+    CoachFactory(partner_structure=structure, first_name="Aline", last_name="Avant")
+    camille = CoachFactory(partner_structure=structure, first_name="Camille", last_name="Dière")
+    followed = ProjectFactory(cohort=cohort, name="Garage solidaire")
+    waiting = ProjectFactory(cohort=cohort, name="Café des possibles")
+    services.assign_coach(project=followed, coach=camille)
+    client.force_login(staff)
+    form = board_form(pressed(client, cohort, followed), cohort)
+    assert (form.fields["project"], form.fields["coach"]) == (str(followed.pk), str(camille.pk))
+    form = board_form(pressed(client, cohort, waiting), cohort)
+    assert (form.fields["project"], form.fields["coach"]) == (str(waiting.pk), "")
+
+
+@pytest.mark.parametrize("asked", ["abc", "999999", ""])
+def test_a_mistyped_project_in_the_address_opens_the_form_on_the_first_waiting_project(
+    client, cohort, structure, staff, asked
+):
+    coach = CoachFactory(partner_structure=structure)
+    services.assign_coach(project=ProjectFactory(cohort=cohort, name="Aa suivi"), coach=coach)
+    waiting = ProjectFactory(cohort=cohort, name="Zz en attente")
+    client.force_login(staff)
+    response = client.get(board(cohort) + f"?projet={asked}")
+    assert response.status_code == 200
+    assert board_form(response, cohort).fields["project"] == str(waiting.pk)
+
+
+def test_a_refused_form_keeps_the_project_chosen(client, cohort, structure, staff):
+    CoachFactory(partner_structure=structure)
+    ProjectFactory(cohort=cohort, name="Aa premier")
+    second = ProjectFactory(cohort=cohort, name="Bb second")
+    client.force_login(staff)
+    response = submit(client, pressed(client, cohort, second), field=f"project={second.pk}")
+    assert response.status_code == 400
+    assert board_form(response, cohort).fields["project"] == str(second.pk)
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_the_board_lists_each_project_and_each_coach_once(client, cohort, structure, staff, size):
+    coaches = [CoachFactory(partner_structure=structure) for _ in range(size)]
+    for n in range(size):
+        services.assign_coach(project=ProjectFactory(cohort=cohort, name=f"Projet {n}"), coach=coaches[n])
+    client.force_login(staff)
+    document = lxml.html.fromstring(client.get(board(cohort)).content.decode())
+    (form,) = [form for form in document.forms if form.get("action") == board(cohort)]
+    # One option per project, one per coach and « Choisissez »: the page grows with their sum, not their product.
+    assert len(document.xpath("//main//option")) == len(form.xpath(".//option")) == size + size + 1
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_entrust_a_project_from_a_small_phone(browser, live_server, programme, structure, staff):
+    cohort = CohortFactory(programme=programme)
+    coaches = [CoachFactory(partner_structure=structure, first_name="Coach", last_name=f"N°{n:02d}") for n in range(12)]
+    camille = CoachFactory(partner_structure=structure, first_name="Camille", last_name="Dière")
+    for n in range(20):
+        services.assign_coach(
+            project=ProjectFactory(cohort=cohort, name=f"Projet suivi n°{n:02d}"), coach=coaches[n % 12]
+        )
+    waiting = ProjectFactory(cohort=cohort, name="Garage solidaire du Diois")
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="fr-FR")
+    page = context.new_page()
+    try:
+        log_in(page, live_server, staff)
+        page.goto(f"{live_server.url}{board(cohort)}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        page.get_by_role("link", name="Confier Garage solidaire du Diois").click()
+        expect(page.get_by_label("Projet", exact=True)).to_have_value(str(waiting.pk))
+        expect(page.get_by_role("heading", name="Confier un projet")).to_be_in_viewport()
+        page.get_by_label("Chargé·e d'accompagnement").select_option(label="Camille Dière (0/3)")
+        page.get_by_role("button", name="Confier le projet").click()
+        expect(page.get_by_text("Garage solidaire du Diois est confié à Camille Dière.")).to_be_visible()
+    finally:
+        context.close()
+    assert waiting.assignments.get().coach == camille

@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import lxml.html
 import pytest
 import time_machine
 from django.test import Client
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser import log_in
 from tests.factories import (
     PASSWORD,
     AttendanceFactory,
@@ -53,6 +55,18 @@ def url(session):
 def save(client, page, marks=None, *, of):
     """The page's attendance form (the one holding `of`'s marks) posted back with `marks`."""
     return submit(client, page, marks, field=f"morning-{of.member_id}")
+
+
+def checked(response, name) -> list[str]:
+    """The values the page ticks in the radio group `name`."""
+    document = lxml.html.fromstring(response.content.decode())
+    return [radio.get("value") for radio in document.xpath(f'//input[@type="radio"][@name="{name}"][@checked]')]
+
+
+def group_of(response, name):
+    """The fieldset holding the radio group `name`: its half-day legend, buttons and message."""
+    document = lxml.html.fromstring(response.content.decode())
+    return document.xpath(f'//input[@name="{name}"]/ancestor::fieldset[1]')[0]
 
 
 def refreshed(attendances):
@@ -315,8 +329,10 @@ def test_a_tampered_choice_is_reported_and_nothing_is_saved(client, staff, sessi
     assert response.status_code == 200
     assert "L&#x27;émargement n&#x27;est pas enregistré" in response.content.decode()
     assert [attendance.morning for attendance in refreshed([lea, marc])] == ["", ""]
-    # What was chosen is still chosen on the page.
-    assert f'value="present" class="btn-check" id="id_morning-{lea.member_id}_0" checked' in response.content.decode()
+    # What was chosen is still chosen on the page, and the refused group says why.
+    assert checked(response, f"morning-{lea.member_id}") == [PRESENT]
+    group = group_of(response, f"morning-{marc.member_id}")
+    assert "Choisissez une des réponses proposées." in group.text_content()
 
 
 def test_a_half_day_left_unanswered_keeps_what_someone_else_recorded(client, staff, trainer_user, session):
@@ -510,3 +526,49 @@ def test_a_trainer_marks_attendance_from_a_phone(page, live_server, programme, t
 def test_a_trainer_with_a_login_lands_on_their_days(client, trainer_user, trainer):
     client.force_login(trainer_user)
     assert client.get(reverse("home"))["Location"] == reverse("trainings:my_sessions")
+
+
+@pytest.fixture
+def small_phone(browser):
+    """A 375-pixel-wide phone, the narrowest people use here."""
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="fr-FR")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_find_a_person_among_many_and_save_every_mark_on_a_small_phone(
+    small_phone, live_server, programme, staff
+):
+    page = small_phone
+    today = timezone.localdate()
+    session = TrainingSessionFactory(
+        cohort=CohortFactory(programme=programme, start_date=today - datetime.timedelta(days=30)), date=today
+    )
+    teams = [ProjectFactory(cohort=session.cohort, name=f"Projet n°{n:02d}") for n in range(8)]
+    people = [
+        AttendanceFactory(session=session, member=ProjectMemberFactory(project=teams[n % 8], name=f"Personne {n:02d}"))
+        for n in range(40)
+    ]
+    lea = AttendanceFactory(session=session, member=ProjectMemberFactory(project=teams[3], name="Léa Roux"))
+
+    log_in(page, live_server, staff)
+    page.goto(f"{live_server.url}{url(session)}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.get_by_role("group", name="Personne 00").get_by_role("group", name="Matin").get_by_text("Présent·e").click()
+    page.get_by_label("Chercher une personne ou un projet").fill("lea")  # without the accent, as typed on a phone
+    expect(page.get_by_role("group", name="Léa Roux")).to_be_visible()
+    expect(page.get_by_role("group", name="Personne 01")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Projet n°00")).to_be_hidden()
+    page.get_by_role("group", name="Léa Roux").get_by_role("group", name="Après-midi").get_by_text("Absent·e").click()
+    page.get_by_label("Chercher une personne ou un projet").fill("personne introuvable")
+    expect(page.get_by_text("Personne ne correspond à cette recherche.")).to_be_visible()
+    # The save button stays at hand whatever the scroll.
+    expect(page.get_by_role("button", name="Enregistrer l'émargement")).to_be_in_viewport()
+    page.get_by_role("button", name="Enregistrer l'émargement").click()
+
+    expect(page.get_by_text("L'émargement est enregistré.")).to_be_visible()
+    first, lea = refreshed([people[0], lea])
+    # The person hidden by the search when saving keeps the mark chosen before.
+    assert (first.morning, lea.afternoon) == (PRESENT, ABSENT)

@@ -5,6 +5,8 @@ Every session is fetched through `TrainingSession.objects.for_user`: another pro
 session somebody does not lead, is simply not found.
 """
 
+import html
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -14,7 +16,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import escape
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -27,12 +32,31 @@ from .. import services
 from ..models import Attendance, TrainingSession
 
 HALF_DAYS = (("morning", gettext_lazy("Matin")), ("afternoon", gettext_lazy("Après-midi")))
+ATTENDANCE_FIELDS = (
+    "session_id",
+    "response",
+    "morning",
+    "afternoon",
+    "member__name",
+    "member__project__name",
+)
 # Room on the printed sheet for people who come without being on the list.
 BLANK_ROWS = 3
 
 
+def quote(text: str) -> str:
+    """Text safe in HTML, attributes included: the standard library's escape, without Django's lazy-string checks."""
+    return html.escape(str(text))
+
+
 class AttendanceForm(forms.Form):
-    """One group of radio buttons per participant and half-day of the session, all sent at once."""
+    """One group of radio buttons per participant and half-day of the session, all sent at once.
+
+    A day can gather hundreds of people, thousands of radio buttons: rather than one field and widget each
+    (most of the page's time went into widget machinery), the form reads and checks the marks itself and
+    writes each person's buttons from one string. Each group carries, in a hidden `initial-<name>` input, the
+    mark it showed, so that a save tells what this person changed (as `show_hidden_initial` does).
+    """
 
     def __init__(self, *args, session, attendances, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,54 +66,121 @@ class AttendanceForm(forms.Form):
             for (half_day, label), held in zip(HALF_DAYS, services.half_days(session), strict=True)
             if held
         ]
-        choices = [(value, label) for value, label in Attendance.Presence.choices if value]
-        for attendance in attendances:
-            for half_day, label in self.half_days:
-                self.fields[self.field_name(half_day, attendance)] = forms.ChoiceField(
-                    label=label,
-                    choices=choices,
-                    required=False,
-                    initial=getattr(attendance, half_day),
-                    widget=forms.RadioSelect(attrs={"class": "btn-check"}),
-                    # The page carries the mark it showed: a save then tells what this person changed.
-                    show_hidden_initial=True,
-                )
+        self.choices = [(value, label) for value, label in Attendance.Presence.choices if value]
+        self.disabled = session.status == TrainingSession.Status.CANCELLED
+        self.mark_errors: dict[str, str] = {}
+        self._marks: dict[int, tuple[str, str]] = {}
 
     @staticmethod
     def field_name(half_day, attendance):
         return f"{half_day}-{attendance.member_id}"
 
-    @property
-    def rows(self):
-        return [
-            {
-                "attendance": attendance,
-                "fields": [self[self.field_name(half_day, attendance)] for half_day, _label in self.half_days],
-            }
-            for attendance in self.attendances
-        ]
+    def clean(self):
+        allowed = {value for value, _label in self.choices}
+        refused = _("Choisissez une des réponses proposées.")
+        held = {half_day for half_day, _label in self.half_days}
+        marks = {}
+        for attendance in self.attendances:
+            mark = []
+            for half_day in ("morning", "afternoon"):
+                if half_day not in held:
+                    mark.append("")  # a half-day the session no longer has is cleared
+                    continue
+                name = self.field_name(half_day, attendance)
+                sent, shown = self.data.get(name, ""), self.data.get(f"initial-{name}", "")
+                if (sent and sent not in allowed) or (shown and shown not in allowed):
+                    self.mark_errors[name] = refused
+                    mark.append("")
+                    continue
+                # Only a mark this person changed is taken; every other half-day keeps what is recorded now,
+                # which may come from somebody marking at the same time. A radio group cannot be emptied,
+                # so an unanswered half-day keeps what is recorded too.
+                mark.append(sent if sent and sent != shown else getattr(attendance, half_day))
+            marks[attendance.member_id] = tuple(mark)
+        if self.mark_errors:
+            raise forms.ValidationError(_("Certains choix ne sont pas valables : ils sont signalés ci-dessous."))
+        self._marks = marks
+        return self.cleaned_data
 
     def marks(self) -> dict[int, tuple[str, str]]:
-        """{member pk: (morning, afternoon)}.
+        """{member pk: (morning, afternoon)}, once the form is valid."""
+        return self._marks
 
-        Only the marks this person changed on their page are taken; every other half-day keeps what is
-        recorded now, which may come from somebody marking at the same time (a trainer correcting a mark
-        while staff fill in the rest from an older page). A radio group cannot be emptied, so an unanswered
-        half-day keeps what is recorded too. A half-day the session no longer has is cleared.
-        """
-        held = {half_day for half_day, _label in self.half_days}
-        changed = set(self.changed_data)
+    def groups(self) -> list[dict]:
+        """The participants by project, as the page lists them, each person's buttons already written."""
+        groups = []
+        for attendance in self.attendances:
+            project = attendance.member.project
+            if not groups or groups[-1]["project"].pk != project.pk:
+                groups.append({"project": project, "people": []})
+            groups[-1]["people"].append(self._person(attendance))
+        for group in groups:
+            # Every value going into these strings is escaped in `_person` and `_templates`.
+            group["html"] = mark_safe("".join(group.pop("people")))
+        return groups
 
-        def mark(attendance, half_day):
-            name = self.field_name(half_day, attendance)
-            return (self.cleaned_data.get(name) if name in changed else "") or getattr(attendance, half_day)
+    @cached_property
+    def _templates(self):
+        def text(label):  # escaped, and kept literal by str.format_map below
+            return escape(label).replace("{", "{{").replace("}", "}}")
 
-        return {
-            attendance.member_id: tuple(
-                mark(attendance, half_day) if half_day in held else "" for half_day in ("morning", "afternoon")
-            )
-            for attendance in self.attendances
+        colours = {"present": "success", "absent": "danger"}
+        radio = (
+            '<input type="radio" class="btn-check" name="{name}" value="%(value)s" id="id_{name}_%(index)s"{%(value)s}>'
+            '<label class="btn btn-outline-%(colour)s flex-fill" for="id_{name}_%(index)s">%(label)s</label>'
+        )
+        radios = "".join(
+            radio % {"value": value, "index": index, "colour": colours.get(value, "secondary"), "label": text(label)}
+            for index, (value, label) in enumerate(self.choices)
+        )
+        half_day = (
+            '<fieldset class="mb-2"><legend class="small fw-semibold float-none w-auto mb-1">%s</legend>'
+            '<div class="d-flex flex-wrap gap-2">%s</div>'
+            '<input type="hidden" name="initial-{name}" value="{shown}">{error}</fieldset>'
+        )
+        badges = {
+            Attendance.Response.CONFIRMED: "text-bg-success",
+            Attendance.Response.DECLINED: "text-bg-secondary",
         }
+        return {
+            "half_days": [(half_day_key, half_day % (text(label), radios)) for half_day_key, label in self.half_days],
+            "responses": {
+                value: f'<span class="badge {badges.get(value, "text-bg-light border")}">{escape(label)}</span>'
+                for value, label in Attendance.Response.choices
+            },
+            "values": [value for value, _label in self.choices],
+        }
+
+    def _person(self, attendance) -> str:
+        templates = self._templates
+        member = attendance.member
+        parts = [
+            f'<fieldset class="attendance-person border rounded p-2 mb-3"{" disabled" if self.disabled else ""} '
+            f'data-search="{quote((member.name + " " + member.project.name).lower())}">'
+            f'<legend class="h6 float-none w-auto px-1 mb-1">{quote(member.name)}</legend>'
+            f'<p class="small mb-2">{templates["responses"][attendance.response]}</p>'
+        ]
+        for half_day, template in templates["half_days"]:
+            name = self.field_name(half_day, attendance)
+            recorded = getattr(attendance, half_day)
+            if self.is_bound:
+                shown = self.data.get(f"initial-{name}", recorded)
+                checked = self.data.get(name, "")
+            else:
+                shown = checked = recorded
+            error = self.mark_errors.get(name)
+            parts.append(
+                template.format_map(
+                    {
+                        "name": name,
+                        "shown": quote(shown),
+                        "error": f'<p class="text-danger small mb-0">{quote(error)}</p>' if error else "",
+                        **{value: " checked" if value == checked else "" for value in templates["values"]},
+                    }
+                )
+            )
+        parts.append("</fieldset>")
+        return "".join(parts)
 
 
 class SessionAccessMixin(LoginRequiredMixin):
@@ -105,10 +196,11 @@ class SessionAccessMixin(LoginRequiredMixin):
 
     @staticmethod
     def attendances(session):
+        # Only what the page and the sheet show: a day can gather hundreds of people.
         return list(
-            session.attendances.select_related("member__project").order_by(
-                "member__project__name", "member__project_id", "member__name", "pk"
-            )
+            session.attendances.select_related("member__project")
+            .only(*ATTENDANCE_FIELDS)
+            .order_by("member__project__name", "member__project_id", "member__name", "pk")
         )
 
 
