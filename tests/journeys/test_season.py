@@ -56,13 +56,13 @@ def an_applicant_applies(page, live_server, tmp_path):
     page.locator("#id_contact_name").fill("Léa Roux")
     page.locator("#id_contact_email").fill("lea@exemple.fr")
     page.get_by_label("Le projet en quelques lignes").fill("Une recyclerie et un atelier de réparation.")
-    page.get_by_label("Secteur", exact=True).select_option("other")
+    page.get_by_label("Secteur*", exact=True).select_option("other")
     page.get_by_label("Où en est le projet").select_option("idea")
     page.get_by_label("Le besoin social ou environnemental").fill("Trop de déchets, pas de réparateur.")
     page.get_by_label("La dimension collective").fill("Douze habitants en association.")
     page.get_by_label("Le modèle économique").fill("Ventes, adhésions, subventions.")
-    page.get_by_label("Territoire", exact=True).select_option(label="Ardèche (07)")
-    page.get_by_label("Commune", exact=True).fill("Lamastre")
+    page.get_by_label("Territoire*", exact=True).select_option(label="Ardèche (07)")
+    page.get_by_label("Commune*", exact=True).fill("Lamastre")
     page.get_by_label("Les liens du projet avec son territoire").fill("La communauté de communes nous prête un local.")
     page.get_by_label("Ce que vous attendez du programme").fill("Un modèle économique solide.")
     page.locator("#id_members-0-name").fill("Léa Roux")
@@ -159,10 +159,14 @@ def staff_review_and_accept(live_server, people, candidacy, nadia, paul):
 def staff_assign_a_coach_who_logs_a_meeting(live_server, people, staff_page, project, coach):
     """Paul gives the project to Karim on the board; Karim, on his phone, logs a meeting and ticks a next step."""
     staff_page.goto(f"{live_server.url}/projets/accompagnements/{project.cohort_id}/")
-    staff_page.get_by_label("Chargé·e d'accompagnement pour La Recyclerie du Plateau").select_option(str(coach.pk))
-    staff_page.get_by_role("button", name="Confier").click()
+    staff_page.get_by_role("link", name="Confier La Recyclerie du Plateau").click()
+    form = staff_page.locator("#confier")
+    expect(form.get_by_label("Projet")).to_have_value(str(project.pk))
+    form.get_by_label("Chargé·e d'accompagnement").select_option(str(coach.pk))
+    form.get_by_role("button", name="Confier le projet").click()
     expect(staff_page.get_by_text("La Recyclerie du Plateau est confié à Karim Benali.")).to_be_visible()
-    expect(staff_page.locator("main").get_by_role("button", name="Changer")).to_be_visible()
+    expect(staff_page.get_by_role("link", name="Changer La Recyclerie du Plateau")).to_be_visible()
+    assert_no_sideways_scroll(staff_page)
 
     page = people()
     log_in(page, live_server, coach)
@@ -284,15 +288,18 @@ def at(day, hour=10):
     return time_machine.travel(datetime.datetime.combine(day, datetime.time(hour), tzinfo=PARIS), tick=True)
 
 
-def a_new_coach_takes_over(live_server, people, project, paul, sophie):
+def a_new_coach_takes_over(live_server, people, project, paul, karim, sophie):
     """In August Karim leaves; Paul gives the project to Sophie, who logs an hour on confidence."""
     page = people()
     log_in(page, live_server, paul)
     page.goto(live_server.url + reverse("projects:assignment_board", args=[project.cohort_id]))
-    page.get_by_label("Chargé·e d'accompagnement pour La Recyclerie du Plateau").select_option(str(sophie.pk))
-    page.locator("main").get_by_role("button", name="Changer").click()
+    page.get_by_role("link", name="Changer La Recyclerie du Plateau").click()
+    form = page.locator("#confier")
+    expect(form.get_by_label("Chargé·e d'accompagnement")).to_have_value(str(karim.pk))
+    form.get_by_label("Chargé·e d'accompagnement").select_option(str(sophie.pk))
+    form.get_by_role("button", name="Confier le projet").click()
     expect(page.get_by_text("La Recyclerie du Plateau est confié à Sophie Arnaud.")).to_be_visible()
-    # TODO-BOARD assert_no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
 
     page = people()
     log_in(page, live_server, sophie)
@@ -450,7 +457,7 @@ def test_the_life_of_a_season(people, live_server, programme, settings, tmp_path
     season = project.cohort
     sophie = CoachFactory(partner_structure=structure, first_name="Sophie", last_name="Arnaud")
     with at(datetime.date(season.end_date.year, 8, 1)):
-        a_new_coach_takes_over(live_server, people, project, paul, sophie)
+        a_new_coach_takes_over(live_server, people, project, paul, karim, sophie)
     with at(season.end_date - datetime.timedelta(days=10)):
         the_coach_writes_the_outcome(live_server, people, project, sophie)
     with at(season.end_date + datetime.timedelta(days=30)):
