@@ -46,6 +46,9 @@ from projects import tokens as project_tokens
 from projects.models import Candidacy, ProjectMember
 from reports.models import ReportExport
 from tests.factories import PASSWORD
+from trainings.models import Attendance, Survey
+from trainings.services.attestations import attestation_code
+from trainings.services.surveys import survey_url
 from trainings.tokens import member_page_url, member_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -307,6 +310,17 @@ def test_every_page_is_accessible_and_light_on_a_phone_for_every_role(browser, l
     staff = demo_site["staff"]
     attendance = member.attendances.order_by("session__date").last()
     answer_url = reverse("trainings:member_answer", args=[member_token(member), attendance.session_id])
+    # The word after a day: one asked and not answered yet, one answered (shown as it was given).
+    surveys = Survey.objects.filter(member__project__cohort__programme=cohort.programme)
+    survey_urls = [
+        survey_url(survey)
+        for survey in (
+            surveys.filter(answered_at__isnull=True).first(),
+            surveys.filter(answered_at__isnull=False).first(),
+        )
+        if survey
+    ]
+    present = Attendance.objects.filter(member__project__cohort=cohort, morning=Attendance.Presence.PRESENT).first()
     reset = f"/compte/nouveau-mot-de-passe/{urlsafe_base64_encode(force_bytes(staff.pk))}/{default_token_generator.make_token(staff)}/"
 
     roles = {
@@ -321,12 +335,15 @@ def test_every_page_is_accessible_and_light_on_a_phone_for_every_role(browser, l
                 reset,
                 ("/projets/candidature/lien-casse/", 404),  # a broken or expired link: its own page
                 ("/journees/membre/lien-casse/", 404),
+                # What an attestation's reader types, or opens from the address printed on it.
+                reverse("trainings:attestation_check"),
+                reverse("trainings:attestation_check", args=[attestation_code(present.member)]),
             ],
         ),
         "applicant (status link)": (None, [project_tokens.status_url(sent)]),
         "applicant (draft link)": (None, [project_tokens.draft_url(draft)]),
         # With the page a member opens from an invitation's "I'll come" link, before confirming.
-        "project member": (None, [member_page_url(member), answer_url]),
+        "project member": (None, [member_page_url(member), answer_url, *survey_urls]),
         **{
             role: (email, ["/", "/compte/mot-de-passe/", "/compte/mot-de-passe/modifie/"])
             for role, email in DEMO.items()
