@@ -248,6 +248,9 @@ APPLY_MIN_FILL_SECONDS = env.int("APPLY_MIN_FILL_SECONDS", default=8)
 APPLY_RATE = env.str("APPLY_RATE", default="5/h")
 # ...and starts at most this many new drafts (each one mails its link).
 APPLY_DRAFT_RATE = env.str("APPLY_DRAFT_RATE", default="10/h")
+# ...and one contact address receives at most this many links (draft or confirmation), per hour and per day,
+# whichever network addresses the posts come from: the form cannot be turned against someone's inbox.
+APPLY_ADDRESS_RATES = env.list("APPLY_ADDRESS_RATES", default=["4/h", "10/d"])
 # Asking for a new password: this many requests per e-mail address, and per network address, whether the
 # address has an account or not.
 PASSWORD_RESET_ADDRESS_RATE = env.str("PASSWORD_RESET_ADDRESS_RATE", default="3/h")

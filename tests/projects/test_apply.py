@@ -520,3 +520,54 @@ def test_a_candidacy_sent_at_once_gets_its_confirmation_only(client, cohort, dja
         fill(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort))
     [message] = mail.outbox
     assert message.subject.startswith("Candidature bien reçue")
+
+
+def test_links_mailed_to_one_address_are_capped_whatever_network_address_asks(
+    client, cohort, settings, django_capture_on_commit_callbacks
+):
+    settings.APPLY_ADDRESS_RATES = ["2/h", "3/d"]
+    url = reverse("projects:apply", args=[cohort.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(3):
+            # Each post from another network address, the address typed with other capitals.
+            address = "Victime@Exemple.fr" if n % 2 else "victime@exemple.fr"
+            response = fill(client, url, {"contact_email": address}, button="draft", REMOTE_ADDR=f"198.51.100.{n}")
+    page = response.content.decode()
+    assert Candidacy.objects.count() == 2 and len(mail.outbox) == 2
+    assert "cette adresse pour l&#x27;instant" in page
+    assert "victime@exemple.fr" in page.lower()  # what was typed stays on the page
+    # Another inbox is not concerned.
+    assert fill(client, url, {"contact_email": "lea@exemple.fr"}, button="draft").status_code == 302
+
+
+def test_the_address_cap_covers_invalid_posts_changed_addresses_and_confirmations(
+    client, cohort, settings, django_capture_on_commit_callbacks
+):
+    settings.APPLY_ADDRESS_RATES = ["2/h"]
+    url = reverse("projects:apply", args=[cohort.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        # An invalid post keeping a document mails a draft link: it counts.
+        fill(client, url, {"contact_email": "victime@exemple.fr"}, files={"documents": [upload("plan.pdf", PDF)]})
+        # A draft of another address moved to the victim's: its new link counts.
+        fill(client, url, {"contact_email": "robot@exemple.fr"}, button="draft")
+        draft = Candidacy.objects.get(contact_email="robot@exemple.fr")
+        fill(client, tokens.draft_url(draft), {"contact_email": "victime@exemple.fr"}, button="draft")
+        # A third mail, the confirmation of a candidacy sent at once, is refused and nothing is saved.
+        response = fill(client, url, answers(cohort, contact_email="victime@exemple.fr", project_name="Encore"))
+    assert "cette adresse pour l&#x27;instant" in response.content.decode()
+    assert not Candidacy.objects.filter(project_name="Encore").exists()
+    assert [message.to for message in mail.outbox].count(["victime@exemple.fr"]) == 2
+
+
+def test_saving_a_draft_again_mails_nothing_and_is_not_capped(
+    client, cohort, settings, django_capture_on_commit_callbacks
+):
+    settings.APPLY_ADDRESS_RATES = ["1/h"]
+    url = reverse("projects:apply", args=[cohort.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = fill(client, url, {"contact_email": "lea@exemple.fr"}, button="draft")
+        for n in range(3):
+            response = fill(client, response["Location"], {"project_name": f"Version {n}"}, button="draft")
+            assert response.status_code == 302
+    assert Candidacy.objects.get().project_name == "Version 2"
+    assert len(mail.outbox) == 1
