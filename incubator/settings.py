@@ -257,6 +257,9 @@ PASSWORD_RESET_ADDRESS_RATE = env.str("PASSWORD_RESET_ADDRESS_RATE", default="3/
 PASSWORD_RESET_CLIENT_RATE = env.str("PASSWORD_RESET_CLIENT_RATE", default="10/h")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_MAX_COUNT = 5
+# What one post may add, and what one candidacy may keep in all (the documents' sizes summed).
+ATTACHMENT_MAX_REQUEST_BYTES = 20 * 1024 * 1024
+ATTACHMENT_MAX_TOTAL_BYTES = 25 * 1024 * 1024
 # A request's typed answers (files aside) may weigh this much, and have this many fields; an uploaded file
 # bigger than FILE_UPLOAD_MAX_MEMORY_SIZE waits in a temporary file rather than in memory. The proxy in
 # front caps the whole body (README, "Deployment"): ATTACHMENT_MAX_COUNT × ATTACHMENT_MAX_BYTES and a margin.
