@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "incubator.apps.JournalConfig",  # django-auditlog
+    "csp",
     "incubator",
     "cohorts",
     "outbox",
@@ -50,6 +52,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -244,6 +248,39 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Only our own files run or style a page: no inline script, no eval, no inline style, nothing framed or framing,
+# forms post here only. The charts are inline SVG, styled by attributes and static CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# No page asks for the camera, the microphone, where the person is, or a payment.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "publickey-credentials-get": [],
+    "screen-wake-lock": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
 
 # --- The programme's own rules ------------------------------------------------------------------
 
@@ -261,12 +298,18 @@ APPLY_MIN_FILL_SECONDS = env.int("APPLY_MIN_FILL_SECONDS", default=8)
 APPLY_RATE = env.str("APPLY_RATE", default="5/h")
 # ...and starts at most this many new drafts (each one mails its link).
 APPLY_DRAFT_RATE = env.str("APPLY_DRAFT_RATE", default="10/h")
+# ...and one contact address receives at most this many links (draft or confirmation), per hour and per day,
+# whichever network addresses the posts come from: the form cannot be turned against someone's inbox.
+APPLY_ADDRESS_RATES = env.list("APPLY_ADDRESS_RATES", default=["4/h", "10/d"])
 # Asking for a new password: this many requests per e-mail address, and per network address, whether the
 # address has an account or not.
 PASSWORD_RESET_ADDRESS_RATE = env.str("PASSWORD_RESET_ADDRESS_RATE", default="3/h")
 PASSWORD_RESET_CLIENT_RATE = env.str("PASSWORD_RESET_CLIENT_RATE", default="10/h")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_MAX_COUNT = 5
+# What one post may add, and what one candidacy may keep in all (the documents' sizes summed).
+ATTACHMENT_MAX_REQUEST_BYTES = 20 * 1024 * 1024
+ATTACHMENT_MAX_TOTAL_BYTES = 25 * 1024 * 1024
 # A request's typed answers (files aside) may weigh this much, and have this many fields; an uploaded file
 # bigger than FILE_UPLOAD_MAX_MEMORY_SIZE waits in a temporary file rather than in memory. The proxy in
 # front caps the whole body (README, "Deployment"): ATTACHMENT_MAX_COUNT × ATTACHMENT_MAX_BYTES and a margin.

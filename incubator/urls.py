@@ -52,3 +52,5 @@ urlpatterns = [
     path("journees/", include("trainings.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+handler400 = views.bad_request

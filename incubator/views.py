@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -59,6 +60,15 @@ def login_locked_out(request, response=None, credentials=None):
     """What a person sees after too many wrong passwords (called by django-axes)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+
+
+def bad_request(request, exception=None):
+    """Django's answer to a post it will not read, in plain French: too big, too many fields, or malformed.
+
+    What was typed is still in the browser's page: going back to it loses nothing.
+    """
+    too_big = isinstance(exception, RequestDataTooBig | TooManyFieldsSent)
+    return render(request, "400.html", {"too_big": too_big}, status=413 if too_big else 400)
 
 
 @require_safe

@@ -98,7 +98,10 @@ class CandidacyForm(forms.ModelForm):
     documents = DocumentsField(
         label=_("Documents (facultatif)"),
         required=False,
-        help_text=_("PDF, ODT, DOCX, JPEG ou PNG ; 10 Mo au plus par document, 5 documents en tout."),
+        help_text=_(
+            "PDF, ODT, DOCX, JPEG ou PNG ; 10 Mo au plus par document, 5 documents et 25 Mo en tout, "
+            "20 Mo au plus ajoutés en une fois."
+        ),
     )
     remove_documents = forms.ModelMultipleChoiceField(
         label=_("Retirer ces documents"),
@@ -195,6 +198,7 @@ class CandidacyForm(forms.ModelForm):
                 # A saved draft came back through the link mailed to its author: no robot's haste to fear.
                 self._check_fill_time(cleaned)
         self._check_document_count(cleaned)
+        self._check_document_volume(cleaned)
         return cleaned
 
     def _check_complete(self, cleaned):
@@ -228,6 +232,33 @@ class CandidacyForm(forms.ModelForm):
                 "documents",
                 _("Une candidature a %(max)s documents au plus : retirez-en avant d'en ajouter d'autres.")
                 % {"max": settings.ATTACHMENT_MAX_COUNT},
+            )
+
+    def _check_document_volume(self, cleaned):
+        """What one post carries, and what the candidacy keeps in all, stay within bounds."""
+        new = sum(upload.size for upload in cleaned.get("documents") or [])
+        if new > settings.ATTACHMENT_MAX_REQUEST_BYTES:
+            self.add_error(
+                "documents",
+                _(
+                    "Ces documents pèsent %(size)s ensemble : c'est plus que les %(max)s qui peuvent être ajoutés "
+                    "en une fois. Ajoutez-les en plusieurs fois, en enregistrant le brouillon entre deux."
+                )
+                % {"size": filesizeformat(new), "max": filesizeformat(settings.ATTACHMENT_MAX_REQUEST_BYTES)},
+            )
+            return
+        removed = {attachment.pk for attachment in cleaned.get("remove_documents") or []}
+        kept = sum(
+            attachment.size for attachment in self.fields["remove_documents"].queryset if attachment.pk not in removed
+        )
+        if kept + new > settings.ATTACHMENT_MAX_TOTAL_BYTES:
+            self.add_error(
+                "documents",
+                _(
+                    "Avec ces documents, la candidature pèserait %(size)s : c'est plus que les %(max)s permis en "
+                    "tout. Retirez-en un ou réduisez leur taille (un PDF compressé, une photo plus petite)."
+                )
+                % {"size": filesizeformat(kept + new), "max": filesizeformat(settings.ATTACHMENT_MAX_TOTAL_BYTES)},
             )
 
     def model_fields(self) -> dict:

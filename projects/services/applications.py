@@ -20,6 +20,7 @@ from .candidacies import CallClosed, save_draft, submit_candidacy
 
 SEND_GROUP = "projects.apply.submit"
 DRAFT_GROUP = "projects.apply.new-draft"
+ADDRESS_GROUP = "projects.apply.mails-to-address"
 
 
 class Outcome(enum.Enum):
@@ -29,6 +30,7 @@ class Outcome(enum.Enum):
     TOO_MANY_DRAFTS = "too_many_drafts"  # nothing saved: this address started too many drafts this hour
     TOO_MANY_SENT = "too_many_sent"  # nothing new saved (a draft's changes are): too many sent this hour
     CALL_CLOSED = "call_closed"  # kept as a draft: the call closed meanwhile
+    TOO_MANY_MAILS = "too_many_mails"  # nothing saved: this contact address was mailed too often lately
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,22 @@ def receive_application(
     new_draft = keeping and candidacy is None
     if new_draft and over_rate_limit(client, group=DRAFT_GROUP, rate=settings.APPLY_DRAFT_RATE):
         return Received(Outcome.TOO_MANY_DRAFTS)
+    # The address a link would be mailed to: the confirmation's when sending, the draft link's when it changes.
+    address = form.cleaned_data.get("contact_email") or ""
+    address_changed = address != (form.initial.get("contact_email") or "")
+    mails = keeping and bool(address) and ((valid and sending) or address_changed)
+    if mails and _address_over_limit(client, address):
+        # However many network addresses a robot uses, one inbox gets only so many links.
+        return Received(Outcome.TOO_MANY_MAILS, candidacy)
     if valid and sending and over_rate_limit(client, group=SEND_GROUP, rate=settings.APPLY_RATE):
         # A new candidacy is not saved (its link mail would be the robot's gain); a draft keeps its changes.
-        return Received(Outcome.TOO_MANY_SENT, candidacy and _save(form, members, cohort, candidacy))
+        if candidacy is None:
+            return Received(Outcome.TOO_MANY_SENT)
+        if address_changed:
+            _record_address(client, address)
+        return Received(Outcome.TOO_MANY_SENT, _save(form, members, cohort, candidacy))
+    if mails:
+        _record_address(client, address)
     if not valid:
         # Keep whatever can be kept, uploaded documents first: nobody should have to pick them again.
         if keeping:
@@ -71,6 +86,18 @@ def receive_application(
         return Received(Outcome.CALL_CLOSED, candidacy)
     record_rate_limit(client, group=SEND_GROUP, rate=settings.APPLY_RATE)
     return Received(Outcome.SENT, candidacy)
+
+
+def _address_over_limit(client, address: str) -> bool:
+    key = address.strip().lower()  # one inbox, whatever its capitals
+    return any(
+        over_rate_limit(client, group=ADDRESS_GROUP, rate=rate, key=key) for rate in settings.APPLY_ADDRESS_RATES
+    )
+
+
+def _record_address(client, address: str) -> None:
+    for rate in settings.APPLY_ADDRESS_RATES:
+        record_rate_limit(client, group=ADDRESS_GROUP, rate=rate, key=address.strip().lower())
 
 
 def _save(form, members, cohort, candidacy, *, sending=False) -> Candidacy:

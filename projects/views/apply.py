@@ -68,6 +68,14 @@ def apply(request, cohort_pk=None, token=None):
                 "Réessayez un peu plus tard ; ce que vous avez écrit reste sur cette page."
             ),
         )
+    elif received.outcome == Outcome.TOO_MANY_MAILS:
+        form.add_error(
+            "contact_email",
+            _(
+                "Nous ne pouvons pas envoyer d'e-mail à cette adresse pour l'instant. Réessayez dans quelques "
+                "heures ; ce que vous avez écrit reste sur cette page."
+            ),
+        )
     elif received.outcome == Outcome.TOO_MANY_SENT and candidacy is not None:
         form.add_error(
             None,

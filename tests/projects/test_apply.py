@@ -288,6 +288,62 @@ def test_six_documents_are_refused_but_five_are_fine(client, cohort):
     assert Candidacy.objects.get(status="submitted").attachments.count() == 5
 
 
+def test_documents_too_heavy_together_for_one_post_are_refused_and_nothing_typed_is_lost(client, cohort, settings):
+    settings.ATTACHMENT_MAX_REQUEST_BYTES = 300
+    url = reverse("projects:apply", args=[cohort.pk])
+    heavy = [upload(f"plan{i}.pdf", PDF + b" " * 100) for i in range(2)]
+    response = fill(client, url, answers(cohort, project_name="Le Fournil"), button="draft", files={"documents": heavy})
+    page = response.content.decode()
+    assert "qui peuvent être ajoutés en une fois" in page
+    assert 'value="Le Fournil"' in page
+    assert not Candidacy.objects.exists()
+    # One at a time, saving in between, they go through.
+    response = fill(
+        client, url, answers(cohort), button="draft", files={"documents": [upload("plan0.pdf", PDF + b" " * 100)]}
+    )
+    fill(client, response["Location"], button="draft", files={"documents": [upload("plan1.pdf", PDF + b" " * 100)]})
+    assert Candidacy.objects.get().attachments.count() == 2
+
+
+def test_a_candidacy_keeps_documents_up_to_a_total_weight(client, cohort, settings):
+    size = len(PDF) + 100
+    settings.ATTACHMENT_MAX_TOTAL_BYTES = 2 * size
+    url = reverse("projects:apply", args=[cohort.pk])
+    response = fill(
+        client, url, answers(cohort), button="draft", files={"documents": [upload("a.pdf", PDF + b" " * 100)]}
+    )
+    draft_url = response["Location"]
+    fill(client, draft_url, button="draft", files={"documents": [upload("b.pdf", PDF + b" " * 100)]})
+    response = fill(client, draft_url, {"summary": "Un résumé revu."}, files={"documents": [upload("c.pdf", PDF)]})
+    page = response.content.decode()
+    assert "permis en tout" in page
+    assert "Un résumé revu." in page  # the typed change is still on the page
+    draft = Candidacy.objects.get()
+    assert draft.attachments.count() == 2 and draft.status == "draft"
+    # Removing one makes room for the new one.
+    first = draft.attachments.get(original_name="a.pdf")
+    submit(
+        client, response, {"remove_documents": [first.pk]}, button="draft", files={"documents": [upload("c.pdf", PDF)]}
+    )
+    assert sorted(draft.attachments.values_list("original_name", flat=True)) == ["b.pdf", "c.pdf"]
+
+
+def test_a_post_bigger_than_django_reads_gets_a_french_page_not_an_error(client, cohort, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = fill(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort, summary="x" * 5000))
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "Envoi trop volumineux" in page and "ce que vous avez écrit y est encore" in page
+    assert not Candidacy.objects.exists()
+
+
+def test_a_post_with_too_many_fields_gets_the_same_french_page(client, cohort, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    response = fill(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort))
+    assert response.status_code == 413
+    assert "Envoi trop volumineux" in response.content.decode()
+
+
 def test_documents_can_be_removed_from_a_draft(client, cohort, django_capture_on_commit_callbacks):
     url = reverse("projects:apply", args=[cohort.pk])
     response = fill(client, url, answers(cohort), button="draft", files={"documents": [upload("a.pdf", PDF)]})
@@ -402,10 +458,10 @@ def test_request_body_limits_are_set_for_the_documents_a_form_may_carry(settings
     assert settings.DATA_UPLOAD_MAX_NUMBER_FIELDS <= 1000
     with open(os.path.join(settings.BASE_DIR, "README.md"), encoding="utf-8") as readme:
         text = readme.read()
-    assert (
-        "client_max_body_size 60m" in text
-    )  # the proxy's cap: ATTACHMENT_MAX_COUNT × ATTACHMENT_MAX_BYTES and a margin
-    assert settings.ATTACHMENT_MAX_COUNT * settings.ATTACHMENT_MAX_BYTES < 60 * 1024 * 1024
+    # The proxy's cap: what one post may add, the typed answers, and a margin.
+    assert "client_max_body_size 25m" in text
+    assert settings.ATTACHMENT_MAX_REQUEST_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE < 25 * 1024 * 1024
+    assert settings.ATTACHMENT_MAX_BYTES <= settings.ATTACHMENT_MAX_REQUEST_BYTES <= settings.ATTACHMENT_MAX_TOTAL_BYTES
 
 
 # --- Links, status, withdrawal -------------------------------------------------------------------
@@ -520,3 +576,54 @@ def test_a_candidacy_sent_at_once_gets_its_confirmation_only(client, cohort, dja
         fill(client, reverse("projects:apply", args=[cohort.pk]), answers(cohort))
     [message] = mail.outbox
     assert message.subject.startswith("Candidature bien reçue")
+
+
+def test_links_mailed_to_one_address_are_capped_whatever_network_address_asks(
+    client, cohort, settings, django_capture_on_commit_callbacks
+):
+    settings.APPLY_ADDRESS_RATES = ["2/h", "3/d"]
+    url = reverse("projects:apply", args=[cohort.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(3):
+            # Each post from another network address, the address typed with other capitals.
+            address = "Victime@Exemple.fr" if n % 2 else "victime@exemple.fr"
+            response = fill(client, url, {"contact_email": address}, button="draft", REMOTE_ADDR=f"198.51.100.{n}")
+    page = response.content.decode()
+    assert Candidacy.objects.count() == 2 and len(mail.outbox) == 2
+    assert "cette adresse pour l&#x27;instant" in page
+    assert "victime@exemple.fr" in page.lower()  # what was typed stays on the page
+    # Another inbox is not concerned.
+    assert fill(client, url, {"contact_email": "lea@exemple.fr"}, button="draft").status_code == 302
+
+
+def test_the_address_cap_covers_invalid_posts_changed_addresses_and_confirmations(
+    client, cohort, settings, django_capture_on_commit_callbacks
+):
+    settings.APPLY_ADDRESS_RATES = ["2/h"]
+    url = reverse("projects:apply", args=[cohort.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        # An invalid post keeping a document mails a draft link: it counts.
+        fill(client, url, {"contact_email": "victime@exemple.fr"}, files={"documents": [upload("plan.pdf", PDF)]})
+        # A draft of another address moved to the victim's: its new link counts.
+        fill(client, url, {"contact_email": "robot@exemple.fr"}, button="draft")
+        draft = Candidacy.objects.get(contact_email="robot@exemple.fr")
+        fill(client, tokens.draft_url(draft), {"contact_email": "victime@exemple.fr"}, button="draft")
+        # A third mail, the confirmation of a candidacy sent at once, is refused and nothing is saved.
+        response = fill(client, url, answers(cohort, contact_email="victime@exemple.fr", project_name="Encore"))
+    assert "cette adresse pour l&#x27;instant" in response.content.decode()
+    assert not Candidacy.objects.filter(project_name="Encore").exists()
+    assert [message.to for message in mail.outbox].count(["victime@exemple.fr"]) == 2
+
+
+def test_saving_a_draft_again_mails_nothing_and_is_not_capped(
+    client, cohort, settings, django_capture_on_commit_callbacks
+):
+    settings.APPLY_ADDRESS_RATES = ["1/h"]
+    url = reverse("projects:apply", args=[cohort.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = fill(client, url, {"contact_email": "lea@exemple.fr"}, button="draft")
+        for n in range(3):
+            response = fill(client, response["Location"], {"project_name": f"Version {n}"}, button="draft")
+            assert response.status_code == 302
+    assert Candidacy.objects.get().project_name == "Version 2"
+    assert len(mail.outbox) == 1
