@@ -51,7 +51,7 @@ def test_no_page_may_use_the_camera_the_microphone_the_location_or_payments(clie
             assert f"{feature}=()" in header, (url, header)
 
 
-PDF_SOURCES = {"season_report_pdf.html", "attendance_sheet.html"}
+PDF_SOURCES = {"season_report_pdf.html", "attendance_sheet.html", "attestation.html"}
 
 
 def test_our_templates_carry_no_inline_script_or_style(settings):
