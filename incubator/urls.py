@@ -4,6 +4,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from cohorts import urls as cohorts_urls
+from projects import urls as projects_urls
+from reports import urls as reports_urls
+from trainings import urls as trainings_urls
+
 from . import views
 from .forms import LoginForm
 
@@ -38,6 +43,15 @@ account_patterns = [
     ),
 ]
 
+# A season's or a programme's own pages keep its names (cohorts:…) even when their work lies in a later app:
+# each app lists those as `cohort_patterns`, mounted here beside the seasons' pages.
+cohort_patterns = [
+    *cohorts_urls.urlpatterns,
+    *projects_urls.cohort_patterns,
+    *trainings_urls.cohort_patterns,
+    *reports_urls.cohort_patterns,
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
@@ -46,7 +60,7 @@ urlpatterns = [
     path("courriels-en-echec/", include("outbox.urls")),
     path("compte/", include(account_patterns)),
     path("langue/", include("django.conf.urls.i18n")),
-    path("saisons/", include("cohorts.urls")),
+    path("saisons/", include((cohort_patterns, "cohorts"))),
     path("saisons/", include("reports.urls")),
     path("projets/", include("projects.urls")),
     path("journees/", include("trainings.urls")),

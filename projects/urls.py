@@ -42,3 +42,6 @@ urlpatterns = [
     path("<int:pk>/acteurs/nouveau/", project.ActorCreateView.as_view(), name="actor_create"),
     path("programmes/<int:pk>/jalons/", project.MilestoneTemplatesView.as_view(), name="milestone_templates"),
 ]
+
+# Pages named in the seasons' namespace (cohorts:…), mounted by incubator/urls.py under /saisons/.
+cohort_patterns: list = []

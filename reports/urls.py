@@ -11,3 +11,6 @@ urlpatterns = [
     path("rapports/<int:pk>/", views.ReportExportView.as_view(), name="export"),
     path("rapports/<int:pk>/fichier/", views.ReportDownloadView.as_view(), name="download"),
 ]
+
+# Pages named in the seasons' namespace (cohorts:…), mounted by incubator/urls.py under /saisons/.
+cohort_patterns: list = []

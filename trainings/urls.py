@@ -37,3 +37,6 @@ urlpatterns = [
     path("<uuid:uid>/journee.ics", calendars.session_ics, name="session_ics"),
     path("calendrier/<uuid:key>.ics", calendars.calendar_feed, name="calendar_feed"),
 ]
+
+# Pages named in the seasons' namespace (cohorts:…), mounted by incubator/urls.py under /saisons/.
+cohort_patterns: list = []
