@@ -117,7 +117,8 @@ class Chart:
 
 
 def report_charts(report: SeasonReport) -> dict[str, Chart]:
-    """The report's charts by section (candidacies, coaching, attendance, outcomes, actors); empty ones left out."""
+    """The report's charts by section (candidacies, coaching, attendance, outcomes, resources, actors); empty ones
+    left out."""
     seasons = list(reversed(report.seasons))  # oldest first: growth reads top to bottom
     received = list(reversed(report.candidacies.received))
     accepted = list(reversed(report.candidacies.accepted))
@@ -167,6 +168,18 @@ def report_charts(report: SeasonReport) -> dict[str, Chart]:
                 _("Où en sont les projets en fin de saison"),
                 [row.label for row in report.outcomes_by_status],
                 [Series(_("projets"), [row.value for row in report.outcomes_by_status])],
+            ),
+        ),
+        "resources": Chart(
+            _("Heures d'accompagnement engagées et réalisées, par structure"),
+            bar_chart(
+                _("Heures d'accompagnement engagées et réalisées, par structure"),
+                [line.structure for line in report.resources],
+                [
+                    Series(_("engagées"), [line.committed_hours for line in report.resources]),
+                    Series(_("réalisées"), [line.delivered_hours for line in report.resources]),
+                ],
+                kind=HOURS,
             ),
         ),
         "actors": Chart(

@@ -27,6 +27,7 @@ from trainings.services import (
 )
 
 from .datasets import DECIMAL, EUROS, HOURS, INTEGER, PERCENT, projects_queryset, trainer_days
+from .resources import ResourceLine, season_resources
 
 HELD, CANCELLED = TrainingSession.Status.HELD, TrainingSession.Status.CANCELLED
 PRESENT = Attendance.Presence.PRESENT
@@ -99,6 +100,7 @@ class SeasonReport:
     actors_by_kind: list[Row]
     satisfaction: Satisfaction | None = None
     key_figures: list[Figure] = field(default_factory=list)
+    resources: list[ResourceLine] = field(default_factory=list)  # committed against delivered, per structure
 
     @property
     def breakdowns(self):
@@ -377,6 +379,7 @@ def season_report(cohort: Cohort, *, with_comments: bool = False) -> SeasonRepor
         actors_by_kind=actors_by_kind,
         satisfaction=season_satisfaction(cohort, with_comments=with_comments),
         key_figures=key_figures,
+        resources=season_resources(cohort),
     )
 
 
