@@ -178,6 +178,14 @@ def _season_trend(seasons, candidacies) -> list[TrendRow]:
     ]
 
 
+def season_comparison(seasons) -> tuple:
+    """The season comparison: (candidacy figures, trend rows) for `seasons`, in their order, whatever their
+    programmes. A fixed number of grouped queries however many seasons."""
+    seasons = list(seasons)
+    candidacies = candidacy_figures(seasons)
+    return candidacies, _season_trend(seasons, candidacies)
+
+
 def _counted(counter: Counter, labels: dict, total: int) -> list[Row]:
     rows = [
         Row(str(labels.get(key) or key or _("Non précisé")), n, INTEGER, _share(n, total)) for key, n in counter.items()
@@ -383,4 +391,4 @@ def season_report(cohort: Cohort, *, with_comments: bool = False) -> SeasonRepor
     )
 
 
-__all__ = ["Figure", "Row", "SeasonReport", "TrendRow", "season_report"]
+__all__ = ["Figure", "Row", "SeasonReport", "TrendRow", "season_comparison", "season_report"]
