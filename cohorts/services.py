@@ -42,11 +42,14 @@ def record_commitments(*, cohort: Cohort, commitments: list[PartnerCommitment]) 
         values = {name: getattr(commitment, name) for name in COMMITTED_FIELDS}
         row = current.get(commitment.partner_structure_id)
         if row is None:
-            PartnerCommitment.objects.create(
-                cohort=cohort, partner_structure_id=commitment.partner_structure_id, **values
+            # A colleague saving the same new row at the same moment: get_or_create reads theirs instead of failing.
+            row, was_created = PartnerCommitment.objects.get_or_create(
+                cohort=cohort, partner_structure_id=commitment.partner_structure_id, defaults=values
             )
-            created += 1
-        elif any(getattr(row, name) != value for name, value in values.items()):
+            if was_created:
+                created += 1
+                continue
+        if any(getattr(row, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(row, name, value)
             row.save(update_fields=[*COMMITTED_FIELDS, "updated_at"])

@@ -129,7 +129,9 @@ def network(user) -> Network:
             )
         )
         start += count
-    return Network(getattr(user, "partner_structure", None), by_programme, seasons, rows)
+    # A superuser sees every programme, not only their structure's: the page then names no structure.
+    structure = None if user.is_superuser else user.partner_structure
+    return Network(structure, by_programme, seasons, rows)
 
 
 def _label(season) -> str:

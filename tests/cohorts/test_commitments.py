@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from cohorts import services
 from cohorts.models import PartnerCommitment
 from tests.factories import (
     CoachFactory,
@@ -132,3 +133,13 @@ def test_the_page_reads_the_same_queries_with_ten_times_the_partners(client, sta
     season.programme.partners.add(*[PartnerStructureFactory() for _ in range(27)])
     with django_assert_max_num_queries(5):
         assert client.get(url(season)).status_code == 200
+
+
+def test_the_service_says_what_it_created_changed_and_left(season, structure):
+    rows = services.season_commitments(season)
+    rows[0].coaching_hours = Decimal("12")
+    assert services.record_commitments(cohort=season, commitments=rows) == services.CommitmentsSaved(2, 0, 0)
+    rows = services.season_commitments(season)
+    rows[1].money = Decimal("300")
+    assert services.record_commitments(cohort=season, commitments=rows) == services.CommitmentsSaved(0, 1, 1)
+    assert PartnerCommitment.objects.get(cohort=season, partner_structure=structure).money == Decimal("300")

@@ -97,8 +97,9 @@ def test_who_opens_the_page(client, world):
     client.force_login(CoachFactory(partner_structure=world["alter"]))
     assert client.get(URL).status_code == 403
     assert client.get(URL, {"format": "csv"}).status_code == 403
-    client.force_login(SuperuserFactory())
-    assert "Saison secrète" in client.get(URL).content.decode()
+    client.force_login(SuperuserFactory(partner_structure=world["alter"]))
+    page = client.get(URL).content.decode()
+    assert "Saison secrète" in page and "Tous les programmes, saison par saison." in page
 
 
 def test_the_programme_list_links_to_it(client, world):
