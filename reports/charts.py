@@ -191,4 +191,6 @@ def report_charts(report: SeasonReport) -> dict[str, Chart]:
             ),
         ),
     }
+    if not any(line.committed_hours or line.delivered_hours for line in report.resources):
+        charts.pop("resources")  # nothing committed nor delivered yet: the table says so, bars of zero would not
     return {key: chart for key, chart in charts.items() if chart.svg}

@@ -135,7 +135,8 @@ def network(user) -> Network:
 
 
 def _label(season) -> str:
-    return f"{season.programme.name} — {season.name}"
+    # The season first: a chart cuts long labels, and a programme's seasons must still be told apart.
+    return f"{season.name} — {season.programme.name}"
 
 
 def network_charts(figures: Network) -> dict[str, Chart]:

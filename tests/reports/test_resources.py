@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from cohorts.models import PartnerCommitment
 from reports.resources import season_resources
-from reports.services import cohort_for_report, season_report
+from reports.services import cohort_for_report, report_charts, season_report
 from tests.factories import (
     CoachAssignmentFactory,
     CoachFactory,
@@ -100,3 +100,10 @@ def test_the_pdf_holds_the_resources(client, staff, season, coach):
     client.force_login(staff)
     response = client.get(reverse("reports:season_report", args=[season.pk]), {"format": "pdf"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+def test_the_chart_waits_for_hours_committed_or_delivered(season, coach):
+    cohort = cohort_for_report(type(season).objects.filter(pk=season.pk))
+    assert "resources" not in report_charts(season_report(cohort.get()))
+    fill_season(season, coach=coach)
+    assert "resources" in report_charts(season_report(cohort.get()))
