@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from auditlog.models import LogEntry
 from django.urls import reverse
 
 from cohorts import services
@@ -143,3 +144,10 @@ def test_the_service_says_what_it_created_changed_and_left(season, structure):
     rows[1].money = Decimal("300")
     assert services.record_commitments(cohort=season, commitments=rows) == services.CommitmentsSaved(0, 1, 1)
     assert PartnerCommitment.objects.get(cohort=season, partner_structure=structure).money == Decimal("300")
+
+
+def test_the_trail_keeps_who_changed_a_structures_word(client, staff, season):
+    client.force_login(staff)
+    submit(client, client.get(url(season)), {"moyens-1-coaching_hours": "30"}, button="save")
+    entries = LogEntry.objects.get_for_model(PartnerCommitment)
+    assert entries.count() == 2 and {entry.actor for entry in entries} == {staff}
