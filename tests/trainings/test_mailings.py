@@ -14,9 +14,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from outbox.models import OutgoingMail
 from projects.services import erase_personal_data
+from tests.browser import log_in
 from tests.factories import (
     AttendanceFactory,
     CoachAssignmentFactory,
@@ -443,3 +445,49 @@ def test_the_pages_run_the_same_queries_with_ten_times_the_recipients(
     with django_assert_max_num_queries(14):
         assert submit(client, preview, button="send").status_code == 302
     assert MailingRecipient.objects.filter(mailing=Mailing.objects.first()).count() == 3 + 3 * times
+
+
+# --- On a phone ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_write_to_a_days_invitees_from_a_small_phone(browser, live_server, programme, structure, staff):
+    world = World(programme, structure)
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="fr-FR")
+    page_ = context.new_page()
+    narrow = "document.documentElement.scrollWidth"
+    try:
+        log_in(page_, live_server, staff)
+        page_.goto(f"{live_server.url}{reverse('reports:season', args=[world.cohort.pk])}")
+        page_.get_by_role("link", name="Écrire à la saison").click()
+        assert page_.evaluate(narrow) <= 375
+        page_.get_by_label("Les invité·es d'une journée : pas encore de réponse").check()
+        page_.get_by_label("Journée collective").select_option(label="13 octobre 2026 — Le modèle économique")
+        page_.get_by_role("textbox", name="Objet").fill("Vous venez le 13 ?")
+        page_.get_by_role("textbox", name="Message").fill("Bonjour {prénom}, répondez pour {journée} : {lien}")
+        page_.get_by_role("button", name="Voir l'aperçu").click()
+        expect(page_.get_by_text("1 personne recevra ce message.")).to_be_visible()
+        expect(page_.get_by_text("Bonjour Nina, répondez pour Le modèle économique")).to_be_visible()
+        assert page_.evaluate(narrow) <= 375
+        page_.get_by_role("button", name="Envoyer à cette personne").click()
+        expect(page_.get_by_text("Le message part vers 1 personne.")).to_be_visible()
+        expect(page_.get_by_role("heading", name="Vous venez le 13 ?")).to_be_visible()
+        assert page_.evaluate(narrow) <= 375
+    finally:
+        context.close()
+    assert [row.email for row in MailingRecipient.objects.all()] == ["nina@exemple.fr"]
+
+
+def test_a_days_page_opens_the_form_on_its_invitees(client, world, staff):
+    client.force_login(staff)
+    day_page = client.get(reverse("trainings:session_detail", args=[world.day.pk]))
+    link = f"{page(world)}?journee={world.day.pk}"
+    assert link.encode() in day_page.content
+    form = dict(form_fields(find_form(client.get(link), button="preview")))
+    assert (form["audience"], form["session"]) == ("day_all", str(world.day.pk))
+    # Another season's day, or nonsense, opens the plain form.
+    other = TrainingSessionFactory(cohort=CohortFactory(programme=world.cohort.programme))
+    for value in (str(other.pk), "abc", "9" * 30):
+        form = dict(form_fields(find_form(client.get(f"{page(world)}?journee={value}"), button="preview")))
+        assert "audience" not in form and form["session"] == ""

@@ -26,7 +26,13 @@ class MailingView(StaffRequiredMixin, SeasonMixin, View):
 
     def get(self, request, cohort_pk):
         cohort = self.get_cohort()
-        return self.render_page(cohort, MailingForm(cohort=cohort))
+        form = MailingForm(cohort=cohort)
+        # From a day's page (?journee=<pk>): its invitees, that day chosen; a day of another season is ignored.
+        journee = request.GET.get("journee", "")
+        days = form.fields["session"].queryset
+        if journee.isdigit() and len(journee) < 12 and (day := days.filter(pk=journee).first()):
+            form = MailingForm(cohort=cohort, initial={"audience": Mailing.Audience.DAY_ALL, "session": day.pk})
+        return self.render_page(cohort, form)
 
     def post(self, request, cohort_pk):
         cohort = self.get_cohort()
