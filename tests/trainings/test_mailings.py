@@ -261,6 +261,20 @@ def test_members_get_their_member_page_as_their_link(client, world, staff):
     assert answer.context["member"] == world.marc
 
 
+def test_a_day_cancelled_between_the_preview_and_the_confirmation_sends_nothing_and_keeps_the_message(
+    client, world, staff
+):
+    client.force_login(staff)
+    preview = write(client, world, audience="day_all", session=str(world.day.pk), body="À bientôt {prénom}")
+    world.day.status = TrainingSession.Status.CANCELLED
+    world.day.save()
+    response = submit(client, preview, button="send")
+    assert response.status_code == 400
+    assert "Choisissez une journée de la saison dans la liste." in response.content.decode()
+    assert dict(form_fields(find_form(response, button="preview")))["body"] == "À bientôt {prénom}"
+    assert not Mailing.objects.exists() and not OutgoingMail.objects.exists()
+
+
 def test_going_back_from_the_preview_keeps_the_message(client, world, staff):
     client.force_login(staff)
     preview = write(client, world, audience="coaches", body="Bonjour {prénom}, réunion jeudi.")
@@ -462,7 +476,11 @@ def test_staff_write_to_a_days_invitees_from_a_small_phone(browser, live_server,
         page_.goto(f"{live_server.url}{reverse('reports:season', args=[world.cohort.pk])}")
         page_.get_by_role("link", name="Écrire à la saison").click()
         assert page_.evaluate(narrow) <= 375
+        expect(page_.get_by_label("Journée collective")).to_be_hidden()
+        page_.get_by_label("Les membres des projets de la saison").check()
+        expect(page_.get_by_label("Journée collective")).to_be_hidden()
         page_.get_by_label("Les invité·es d'une journée : pas encore de réponse").check()
+        expect(page_.get_by_label("Journée collective")).to_be_visible()
         page_.get_by_label("Journée collective").select_option(label="13 octobre 2026 — Le modèle économique")
         page_.get_by_role("textbox", name="Objet").fill("Vous venez le 13 ?")
         page_.get_by_role("textbox", name="Message").fill("Bonjour {prénom}, répondez pour {journée} : {lien}")
