@@ -277,3 +277,16 @@ def test_seed_demo_shows_two_programmes_sharing_a_structure_and_the_resources_co
     client.force_login(User.objects.get(email="coordination@demo.incubateur.example"))
     page = client.get("/saisons/reseau/").content.decode()
     assert "Accompagnement partagé Drôme-Ardèche" in page and "Montagne ardéchoise coopérative" in page
+
+
+def test_seed_demo_has_one_past_mailing_with_its_results_and_sends_it_once(seeded):
+    from outbox.models import OutgoingMail
+    from trainings import services as trainings_services
+    from trainings.models import Mailing
+
+    _seed()
+    mailing = trainings_services.with_results(Mailing.objects.all()).get()
+    assert mailing.audience == Mailing.Audience.DAY_PRESENT and mailing.session is not None
+    assert mailing.total > 1 and mailing.failed == 1 and mailing.sent == mailing.total - 1
+    body = OutgoingMail.objects.filter(mailing_recipient__mailing=mailing).first().body
+    assert "{" not in body and "/membre/" in body
