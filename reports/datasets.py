@@ -50,6 +50,7 @@ class Column:
     title: str
     kind: str = TEXT
     width: int = 16  # in characters, for the spreadsheet
+    personal: bool = False  # what a person typed or who a person is: left out of the files for funders
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Dataset:
     title: str
     columns: list[Column]
     rows: Callable[[], Iterator[tuple]] = field(repr=False)
+    for_funders: bool = True  # False: one row per person, which no column left out would make anonymous
 
 
 def _labels(choices) -> dict:
@@ -92,7 +94,7 @@ def candidacies(cohort) -> Dataset:
     """
     columns = [
         Column(_("Référence"), width=14),
-        Column(_("Projet"), width=36),
+        Column(_("Projet"), width=36, personal=True),  # as the applicant typed it, even when turned down
         Column(_("Envoyée le"), DATE, 12),
         Column(_("État"), width=16),
         Column(_("Territoire"), width=16),
@@ -400,7 +402,7 @@ def attendance(cohort) -> Dataset:
                 (morning == present) + (afternoon == present),
             )
 
-    return Dataset("presences", _("Présences"), columns, rows)
+    return Dataset("presences", _("Présences"), columns, rows, for_funders=False)
 
 
 # --- Local activity ------------------------------------------------------------------------------
@@ -520,7 +522,7 @@ def actors_met(cohort) -> Dataset:
         Column(_("Projet"), width=32),
         Column(_("Organisation"), width=32),
         Column(_("Type"), width=18),
-        Column(_("Mise en relation par"), width=26),
+        Column(_("Mise en relation par"), width=26, personal=True),
     ]
 
     def rows():
@@ -550,6 +552,24 @@ DATASETS = {
 
 def all_datasets(cohort) -> list[Dataset]:
     return [build(cohort) for build in DATASETS.values()]
+
+
+def without_personal_columns(dataset: Dataset) -> Dataset:
+    kept = [index for index, column in enumerate(dataset.columns) if not column.personal]
+    if len(kept) == len(dataset.columns):
+        return dataset
+
+    def rows():
+        for row in dataset.rows():
+            yield tuple(row[index] for index in kept)
+
+    return Dataset(dataset.key, dataset.title, [dataset.columns[index] for index in kept], rows)
+
+
+def funder_datasets(cohort) -> list[Dataset]:
+    """The datasets a funder's link hands over: no table of people, no column naming someone or typed by an
+    applicant. The same queries as `all_datasets`, minus those of the tables left out."""
+    return [without_personal_columns(dataset) for dataset in all_datasets(cohort) if dataset.for_funders]
 
 
 def estimated_rows(cohort) -> int:
@@ -582,6 +602,7 @@ __all__ = [
     "Dataset",
     "all_datasets",
     "estimated_rows",
+    "funder_datasets",
     "projects_queryset",
     "trainer_days",
 ]
