@@ -261,3 +261,29 @@ def test_seed_demo_has_survey_answers_and_attestations_for_past_days(seeded):
         trainings_services.season_satisfaction(cohort, with_comments=False).total.answered
         == answered.filter(session__cohort=cohort).count()
     )
+
+
+def test_seed_demo_shares_the_current_seasons_report_with_a_funder_and_prints_no_link(settings):
+    import html
+
+    from reports.models import ReportShare
+    from reports.sharing import share_url
+    from trainings.models import Survey
+
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    shares = ReportShare.objects.filter(cohort=Cohort.objects.current().get())
+    active, revoked = shares.filter(revoked_at__isnull=True).get(), shares.filter(revoked_at__isnull=False).get()
+    assert active.visits.exists()
+    assert "/saisons/rapport-partage/" not in out.getvalue()
+    assert active.key not in out.getvalue() and revoked.key not in out.getvalue()
+    page = Client().get(share_url(active))
+    assert page.status_code == 200
+    comments = Survey.objects.filter(session__cohort=active.cohort).exclude(comment="")
+    assert comments.exists()
+    text = html.unescape(page.content.decode())
+    assert not any(comment in text for comment in comments.values_list("comment", flat=True))
+    assert Client().get(share_url(revoked)).status_code == 404
+    call_command("seed_demo", stdout=io.StringIO())
+    assert ReportShare.objects.count() == 2

@@ -32,6 +32,7 @@ from demo.candidacies import (
     TEAM_ROLES,
     reapplications,
 )
+from demo.shares import seed_share_links
 from demo.trainings import seed_trainings
 from incubator.models import PartnerStructure, Territory, User
 from projects import services
@@ -165,12 +166,17 @@ class Command(BaseCommand):
 
         meetings_count = self._coaching(seasons[:2], reviewers[0] if reviewers else None)
         seed_trainings(stdout=self.stdout, trainer_login=TRAINER_LOGIN, password=DEMO_PASSWORD)
+        shares_count = seed_share_links(staff_email="equipe@demo.incubateur.example")
 
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
         if created_count:
             self.stdout.write(f"{created_count} candidatures de démonstration ajoutées.")
         if meetings_count:
             self.stdout.write(f"{meetings_count} rendez-vous d'accompagnement de démonstration ajoutés.")
+        if shares_count:
+            self.stdout.write(
+                f"{shares_count} liens de partage du rapport de saison ajoutés (page « Partager » du rapport)."
+            )
         self._print_logins(seasons)
 
     def _print_logins(self, seasons):
