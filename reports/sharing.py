@@ -62,7 +62,13 @@ def last_day_allowed(today: datetime.date | None = None) -> datetime.date:
 
 @transaction.atomic
 def create_share(*, cohort: Cohort, label: str, expires_on: datetime.date, user) -> ReportShare:
-    """A new link to the season's report; the audit trail records who made it for whom."""
+    """A new link to the season's report; the audit trail records who made it for whom.
+
+    The form explains a wrong last day or an empty label to the person; a caller skipping it gets an error.
+    """
+    today = timezone.localdate()
+    if not today < expires_on <= last_day_allowed(today) or not label.strip():
+        raise ValueError(f"A share link needs a label and a last day after today, up to {last_day_allowed(today)}")
     return ReportShare.objects.create(cohort=cohort, label=label.strip(), expires_on=expires_on, created_by=user)
 
 

@@ -169,6 +169,20 @@ def test_bad_input_gets_a_french_message_and_keeps_what_was_typed(client, season
         assert f'value="{changes["expires_on"]}"' in page
 
 
+def test_the_service_refuses_a_link_without_label_or_with_a_last_day_out_of_bounds(season, staff, settings):
+    today = timezone.localdate()
+    for label, day in [
+        ("", in_a_month()),
+        ("Fondation X", today),
+        ("Fondation X", today + datetime.timedelta(days=settings.REPORT_SHARE_MAX_DAYS + 1)),
+    ]:
+        with pytest.raises(ValueError):
+            reports.create_share(cohort=season, label=label, expires_on=day, user=staff)
+    assert not ReportShare.objects.exists()
+    last = today + datetime.timedelta(days=settings.REPORT_SHARE_MAX_DAYS)
+    assert reports.create_share(cohort=season, label="Fondation X", expires_on=last, user=staff).expires_on == last
+
+
 def test_staff_revoke_a_link_and_it_stops_working(client, share, staff):
     client.force_login(staff)
     response = submit(client, client.get(page_url(share.cohort)), button=f"revoke={share.pk}", follow=True)
