@@ -52,6 +52,7 @@ class Column:
     title: str
     kind: str = TEXT
     width: int = 16  # in characters, for the spreadsheet
+    personal: bool = False  # what a person typed or who a person is: left out of the files for funders
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Dataset:
     title: str
     columns: list[Column]
     rows: Callable[[], Iterator[tuple]] = field(repr=False)
+    for_funders: bool = True  # False: one row per person, which no column left out would make anonymous
 
 
 def _labels(choices) -> dict:
@@ -94,7 +96,7 @@ def candidacies(cohort) -> Dataset:
     """
     columns = [
         Column(_("Référence"), width=14),
-        Column(_("Projet"), width=36),
+        Column(_("Projet"), width=36, personal=True),  # as the applicant typed it, even when turned down
         Column(_("Envoyée le"), DATE, 12),
         Column(_("État"), width=16),
         Column(_("Territoire"), width=16),
@@ -402,7 +404,7 @@ def attendance(cohort) -> Dataset:
                 (morning == present) + (afternoon == present),
             )
 
-    return Dataset("presences", _("Présences"), columns, rows)
+    return Dataset("presences", _("Présences"), columns, rows, for_funders=False)
 
 
 # --- Local activity ------------------------------------------------------------------------------
@@ -522,7 +524,7 @@ def actors_met(cohort) -> Dataset:
         Column(_("Projet"), width=32),
         Column(_("Organisation"), width=32),
         Column(_("Type"), width=18),
-        Column(_("Mise en relation par"), width=26),
+        Column(_("Mise en relation par"), width=26, personal=True),
     ]
 
     def rows():
@@ -587,6 +589,24 @@ def all_datasets(cohort) -> list[Dataset]:
     return [build(cohort) for build in DATASETS.values()]
 
 
+def without_personal_columns(dataset: Dataset) -> Dataset:
+    kept = [index for index, column in enumerate(dataset.columns) if not column.personal]
+    if len(kept) == len(dataset.columns):
+        return dataset
+
+    def rows():
+        for row in dataset.rows():
+            yield tuple(row[index] for index in kept)
+
+    return Dataset(dataset.key, dataset.title, [dataset.columns[index] for index in kept], rows)
+
+
+def funder_datasets(cohort) -> list[Dataset]:
+    """The datasets a funder's link hands over: no table of people, no column naming someone or typed by an
+    applicant. The same queries as `all_datasets`, minus those of the tables left out."""
+    return [without_personal_columns(dataset) for dataset in all_datasets(cohort) if dataset.for_funders]
+
+
 def estimated_rows(cohort) -> int:
     """How many rows the biggest tables of a season's export hold, in one query: the cost of an export."""
     counts = (
@@ -617,6 +637,7 @@ __all__ = [
     "Dataset",
     "all_datasets",
     "estimated_rows",
+    "funder_datasets",
     "projects_queryset",
     "trainer_days",
 ]

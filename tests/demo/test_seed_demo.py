@@ -290,3 +290,29 @@ def test_seed_demo_has_one_past_mailing_with_its_results_and_sends_it_once(seede
     assert mailing.total > 1 and mailing.failed == 1 and mailing.sent == mailing.total - 1
     body = OutgoingMail.objects.filter(mailing_recipient__mailing=mailing).first().body
     assert "{" not in body and "/membre/" in body
+
+
+def test_seed_demo_shares_the_current_seasons_report_with_a_funder_and_prints_no_link(settings):
+    import html
+
+    from reports.models import ReportShare
+    from reports.sharing import share_url
+    from trainings.models import Survey
+
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    shares = ReportShare.objects.filter(cohort=Cohort.objects.current().get())
+    active, revoked = shares.filter(revoked_at__isnull=True).get(), shares.filter(revoked_at__isnull=False).get()
+    assert active.visits.exists()
+    assert "/saisons/rapport-partage/" not in out.getvalue()
+    assert active.key not in out.getvalue() and revoked.key not in out.getvalue()
+    page = Client().get(share_url(active))
+    assert page.status_code == 200
+    comments = Survey.objects.filter(session__cohort=active.cohort).exclude(comment="")
+    assert comments.exists()
+    text = html.unescape(page.content.decode())
+    assert not any(comment in text for comment in comments.values_list("comment", flat=True))
+    assert Client().get(share_url(revoked)).status_code == 404
+    call_command("seed_demo", stdout=io.StringIO())
+    assert ReportShare.objects.count() == 2

@@ -33,6 +33,7 @@ from demo.candidacies import (
     TEAM_ROLES,
     reapplications,
 )
+from demo.shares import seed_share_links
 from demo.trainings import seed_trainings
 from incubator.models import PartnerStructure, Territory, User
 from projects import services
@@ -169,12 +170,17 @@ class Command(BaseCommand):
         seed_trainings(stdout=self.stdout, trainer_login=TRAINER_LOGIN, password=DEMO_PASSWORD)
         mountain = self._second_programme(incubator, urscop, ardeche, fake)
         self._commitments([*seasons[:2], *([mountain] if mountain else [])])
+        shares_count = seed_share_links(staff_email="equipe@demo.incubateur.example")
 
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
         if created_count:
             self.stdout.write(f"{created_count} candidatures de démonstration ajoutées.")
         if meetings_count:
             self.stdout.write(f"{meetings_count} rendez-vous d'accompagnement de démonstration ajoutés.")
+        if shares_count:
+            self.stdout.write(
+                f"{shares_count} liens de partage du rapport de saison ajoutés (page « Partager » du rapport)."
+            )
         self._print_logins(seasons)
 
     def _second_programme(self, incubator, urscop, ardeche, fake) -> Cohort | None:
