@@ -409,9 +409,7 @@ def season_project_coaches(
     for project_id in set(days) | set(minutes):
         held, led = days.get(project_id, {}), minutes.get(project_id, {})
         led_days = lead_days.get(project_id, {})
-        holders = sorted(
-            held, key=lambda pk: (led_days.get(pk, 0), held[pk], latest[project_id][pk]), reverse=True
-        )
+        holders = sorted(held, key=lambda pk: (led_days.get(pk, 0), held[pk], latest[project_id][pk]), reverse=True)
         others = sorted(set(led) - set(held), key=lambda pk: (-led[pk], people[pk][0]))
         total_minutes, total_days = sum(led.values()), sum(held.values())
         coaches = []
