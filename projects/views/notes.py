@@ -69,11 +69,12 @@ class NoteUpdateView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         note = self.get_note()
-        return self.render_form(note, StaffNoteForm(instance=note))
+        return self.render_form(note, StaffNoteForm(initial={"text": note.text}))
 
     def post(self, request, pk):
         note = self.get_note()
-        form = StaffNoteForm(request.POST, instance=note)
+        # Not bound to the note: the service compares what was typed with what is stored.
+        form = StaffNoteForm(request.POST, initial={"text": note.text})
         if not form.is_valid():
             return self.render_form(note, form, status=400)
         change = services.update_note(note=note, text=form.cleaned_data["text"])

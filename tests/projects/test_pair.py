@@ -254,7 +254,10 @@ def test_the_second_coach_sees_and_edits_the_project_as_the_lead_does(client, pr
     assert "Noter un rendez-vous" in page and "Notes de l'équipe" in page
     assert "(en second)" in page
     response = submit(
-        client, client.get(reverse("projects:outcome_update", args=[project.pk])), {"status": "continuing"}, field="status"
+        client,
+        client.get(reverse("projects:outcome_update", args=[project.pk])),
+        {"status": "continuing"},
+        field="status",
     )
     assert response.status_code == 302
     assert project.outcome.status == "continuing"
