@@ -394,3 +394,21 @@ def test_existing_meetings_were_their_coachs_alone(project, pair):
     meeting = CoachingSessionFactory(project=project, coach=pair[0])
     assert not CoachingSession.objects.get(pk=meeting.pk).participants.exists()
     assert services.season_coaching_totals(cohort=project.cohort).by_coach[pair[0].pk].meetings == 1
+
+
+# --- The programme's settings -------------------------------------------------------------------------
+
+
+def test_staff_turn_the_pair_settings_on_from_the_programmes_page(client, programme, staff):
+    client.force_login(staff)
+    page = client.get(reverse("cohorts:programme_update", args=[programme.pk]))
+    assert not programme.second_coach_counts_in_cap and not programme.coaches_read_season_projects
+    changes = {"second_coach_counts_in_cap": True, "coaches_read_season_projects": True}
+    assert submit(client, page, changes, button="submit").status_code == 302
+    programme.refresh_from_db()
+    assert programme.second_coach_counts_in_cap and programme.coaches_read_season_projects
+    # Saved unchanged, as the page now shows them: still on.
+    page = client.get(reverse("cohorts:programme_update", args=[programme.pk]))
+    assert submit(client, page, button="submit").status_code == 302
+    programme.refresh_from_db()
+    assert programme.second_coach_counts_in_cap and programme.coaches_read_season_projects
