@@ -78,7 +78,10 @@ def with_progress(projects: QuerySet, *, today: datetime.date | None = None) -> 
     """The projects annotated with what `progress` reads; still one query when evaluated."""
     today = today or timezone.localdate()
     last_meeting = CoachingSession.objects.filter(project=OuterRef("pk")).order_by("-date").values("date")[:1]
-    coached_since = CoachAssignment.objects.active().filter(project=OuterRef("pk")).values("started_on")[:1]
+    # The lead coach's assignment ("lead" sorts before "second").
+    coached_since = (
+        CoachAssignment.objects.active().filter(project=OuterRef("pk")).order_by("role").values("started_on")[:1]
+    )
     return projects.select_related("cohort").annotate(
         last_meeting_on=Subquery(last_meeting),
         coached_since=Subquery(coached_since),
@@ -167,21 +170,22 @@ def coach_seasons(*, coach, today: datetime.date | None = None) -> list[Cohort]:
 
 def coach_projects(*, coach, cohorts: Iterable[Cohort], today: datetime.date | None = None) -> QuerySet:
     """The coach's projects in these seasons: those they coach now, and in seasons that are over, those they
-    coached then. Annotated with `my_assignment_ended_on` (None while they still coach it) and progress.
+    coached then, as lead or as second. Annotated with `my_assignment_ended_on` (None while they still coach it),
+    `my_role` and progress.
     """
     today = today or timezone.localdate()
     assignments = CoachAssignment.objects.filter(coach=coach, cohort__in=[cohort.pk for cohort in cohorts]).filter(
         Q(ended_on__isnull=True) | Q(cohort__end_date__lt=today)
     )
-    ended_on = (
-        CoachAssignment.objects.filter(project=OuterRef("pk"), coach=coach)
-        .order_by(F("ended_on").desc(nulls_first=True))
-        .values("ended_on")[:1]
+    mine = CoachAssignment.objects.filter(project=OuterRef("pk"), coach=coach).order_by(
+        F("ended_on").desc(nulls_first=True), "role"
     )
     projects = (
         Project.objects.filter(pk__in=assignments.values("project"))
         .select_related("territory")
-        .annotate(my_assignment_ended_on=Subquery(ended_on))
+        .annotate(
+            my_assignment_ended_on=Subquery(mine.values("ended_on")[:1]), my_role=Subquery(mine.values("role")[:1])
+        )
         .order_by("-cohort__start_date", "name")
     )
     return with_progress(projects, today=today)

@@ -412,3 +412,45 @@ def test_staff_turn_the_pair_settings_on_from_the_programmes_page(client, progra
     assert submit(client, page, button="submit").status_code == 302
     programme.refresh_from_db()
     assert programme.second_coach_counts_in_cap and programme.coaches_read_season_projects
+
+
+# --- The coach's home ---------------------------------------------------------------------------------
+
+
+def test_my_projects_marks_the_second_role_and_lists_the_projects_a_coach_reads(
+    client, programme, cohort, structure, project, pair
+):
+    cohort.start_date = datetime.date.today() - datetime.timedelta(days=30)
+    cohort.save()
+    others = [ProjectFactory(cohort=cohort, name=f"Voisin {n}") for n in range(2)]
+    neighbour = CoachFactory(partner_structure=structure)
+    for other in others:
+        services.assign_coach(project=other, coach=neighbour)
+    client.force_login(pair[1])
+    page = client.get(reverse("projects:my_projects")).content.decode()
+    assert "Garage solidaire" in page and "En second" in page
+    assert "Voisin 0" not in page
+    programme.coaches_read_season_projects = True
+    programme.save()
+    page = client.get(reverse("projects:my_projects")).content.decode()
+    assert "Les autres projets de la saison, à lire" in page
+    assert all(reverse("projects:project_detail", args=[other.pk]) in page for other in others)
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_my_projects_with_reading_runs_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries, programme, cohort, structure, project, pair, count
+):
+    programme.coaches_read_season_projects = True
+    programme.save()
+    cohort.start_date = datetime.date.today() - datetime.timedelta(days=30)
+    cohort.max_projects_per_coach = count
+    cohort.save()
+    neighbour = CoachFactory(partner_structure=structure)
+    for n in range(count):
+        services.assign_coach(project=ProjectFactory(cohort=cohort, name=f"Voisin {n}"), coach=neighbour)
+    client.force_login(pair[1])
+    # session, user, the coach's seasons, their projects with every figure as subqueries, their attendance
+    # rates, and the season's other projects they read
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("projects:my_projects")).status_code == 200
