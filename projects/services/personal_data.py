@@ -401,8 +401,8 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
     - In the projects' teams their entry stays (the team had that member) but the name becomes
       « Personne effacée » and the e-mail and phone are blanked; the role is kept.
     - The staff notes on the candidacies they sent are deleted, even when the candidacy became a project; in the
-      notes on the projects they were a member of and on other people's candidacies they were in the team of,
-      their name, address and phone are replaced by « [effacé] ».
+      notes on that project, on the projects they were a member of and on other people's candidacies they were in
+      the team of, their name, address and phone are replaced by « [effacé] ».
     - In the audit trail, every row that quotes their name, address or phone has it replaced by « [effacé] »;
       the erasure itself is recorded on each record, without any of the data. Staff notes never enter it.
 
@@ -435,6 +435,7 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
             mentioned_in.append(Q(candidacy=candidacy.pk))
         if outcome == Erasure.KEEP_PROJECT:
             StaffNote.objects.filter(candidacy=candidacy).delete()
+            mentioned_in.append(Q(project__candidacy=candidacy.pk))
             for field in CONTACT_FIELDS:
                 setattr(candidacy, field, "")
             candidacy.save(update_fields=[*CONTACT_FIELDS, "updated_at"])
