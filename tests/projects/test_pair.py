@@ -177,6 +177,42 @@ def test_the_cap_holds_when_lead_and_second_assignments_race_on_postgresql(
         assert sorted(o for role, o in outcomes if role == LEAD) == ["assigned"] * 3 + ["refused"] * 7
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_giving_a_project_a_second_at_once_leave_it_one_on_postgresql(
+    structure, other_structure, programme, monkeypatch
+):
+    cohort = CohortFactory(programme=programme)
+    project = ProjectFactory(cohort=cohort)
+    CoachAssignment.objects.create(project=project, coach=CoachFactory(partner_structure=structure), cohort=cohort)
+    candidates = [CoachFactory(partner_structure=other_structure) for _ in range(6)]
+    create = CoachAssignment.objects.create
+    monkeypatch.setattr(CoachAssignment.objects, "create", lambda **kw: time.sleep(0.05) or create(**kw))
+    start = threading.Barrier(len(candidates))
+    errors = []
+
+    def attempt(coach):
+        try:
+            connection.ensure_connection()
+            start.wait()
+            services.assign_coach(project=project, coach=coach, role=SECOND)
+        except Exception as error:  # noqa: BLE001 — any failure is the test's failure
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(coach,)) for coach in candidates]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # Served one after the other on the project's row: each replaced the one before, nobody clashed.
+    assert errors == []
+    assert project.assignments.active().seconds().count() == 1
+    assert project.assignments.seconds().count() == len(candidates)
+
+
 # --- The board --------------------------------------------------------------------------------------
 
 
