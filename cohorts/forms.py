@@ -18,7 +18,7 @@ class DateInput(forms.DateInput):
 class ProgrammeForm(forms.ModelForm):
     class Meta:
         model = Programme
-        fields = ["name", "description", "partners"]
+        fields = ["name", "description", "partners", "second_coach_counts_in_cap", "coaches_read_season_projects"]
         widgets = {"partners": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, user, **kwargs):

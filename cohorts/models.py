@@ -56,6 +56,22 @@ class Programme(models.Model):
     partners = models.ManyToManyField(
         PartnerStructure, verbose_name=_("structures partenaires"), related_name="programmes"
     )
+    # The coaching pair: each project has a lead coach and may have a second one.
+    second_coach_counts_in_cap = models.BooleanField(
+        _("le rôle de second·e compte dans le maximum de projets"),
+        default=False,
+        help_text=_(
+            "Si la case est cochée, un projet suivi en second compte comme un projet suivi en premier "
+            "dans le maximum de projets par chargé·e d'accompagnement."
+        ),
+    )
+    coaches_read_season_projects = models.BooleanField(
+        _("les chargé·es d'accompagnement d'une saison lisent les projets des autres"),
+        default=False,
+        help_text=_(
+            "Comme en binôme : chacun·e peut lire les projets de la saison suivis par les autres, sans les modifier."
+        ),
+    )
 
     objects = ProgrammeQuerySet.as_manager()
 

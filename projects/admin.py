@@ -18,6 +18,7 @@ from .models import (
     ProjectMember,
     Review,
     ReviewScore,
+    StaffNote,
     StatusChange,
 )
 
@@ -86,8 +87,8 @@ admin.site.register([CandidacyMember, Attachment, StatusChange, ReviewScore, Pro
 
 @admin.register(CoachAssignment)
 class CoachAssignmentAdmin(admin.ModelAdmin):
-    list_display = ["project", "coach", "cohort", "started_on", "ended_on"]
-    list_filter = [("cohort", SeasonListFilter), "coach"]
+    list_display = ["project", "coach", "role", "cohort", "started_on", "ended_on"]
+    list_filter = [("cohort", SeasonListFilter), "role", "coach"]
     list_select_related = ["project", "coach", "cohort__programme"]
 
 
@@ -112,3 +113,10 @@ class MilestoneTemplateAdmin(admin.ModelAdmin):
 
 
 admin.site.register([NextStep, Milestone, Outcome, ActorMet])
+
+
+@admin.register(StaffNote)
+class StaffNoteAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "author", "candidacy", "project", "created_at"]
+    list_select_related = ["author", "candidacy", "project"]
+    raw_id_fields = ["candidacy", "project"]

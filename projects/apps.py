@@ -21,6 +21,7 @@ class ProjectsConfig(AppConfig):
             Outcome,
             Project,
             Review,
+            StaffNote,
             Topic,
         )
         from .services.personal_data import FREE_TEXT_FIELDS
@@ -42,3 +43,6 @@ class ProjectsConfig(AppConfig):
         track(CoachingSession, exclude=["notes"], choices={"topics": dict(Topic.choices)})
         track(Milestone)
         track(Outcome)
+        # A staff note's words are about people, and go with them: the trail knows a note was written, by whom,
+        # on what, never what it said.
+        track(StaffNote, exclude=["text"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import apply, assignments, coach, project, staff
+from .views import apply, assignments, coach, notes, project, staff
 from .views import personal_data as personal_data_views
 
 app_name = "projects"
@@ -40,6 +40,15 @@ urlpatterns = [
     path("<int:pk>/jalons/", project.MilestonesUpdateView.as_view(), name="milestones_update"),
     path("<int:pk>/bilan/", project.OutcomeUpdateView.as_view(), name="outcome_update"),
     path("<int:pk>/acteurs/nouveau/", project.ActorCreateView.as_view(), name="actor_create"),
+    # Staff notes, never shown to applicants nor members.
+    path(
+        "candidatures/<int:pk>/notes/",
+        notes.NoteCreateView.as_view(on="candidacy"),
+        name="candidacy_note_create",
+    ),
+    path("<int:pk>/notes/", notes.NoteCreateView.as_view(on="project"), name="project_note_create"),
+    path("notes/<int:pk>/modifier/", notes.NoteUpdateView.as_view(), name="note_update"),
+    path("notes/<int:pk>/supprimer/", notes.NoteDeleteView.as_view(), name="note_delete"),
     path("programmes/<int:pk>/jalons/", project.MilestoneTemplatesView.as_view(), name="milestone_templates"),
 ]
 

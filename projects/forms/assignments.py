@@ -3,11 +3,18 @@ from django.utils.translation import gettext_lazy as _
 
 from incubator.models import User
 
-from ..models import Project
+from ..models import CoachAssignment, Project
 
 
 class AssignmentForm(forms.Form):
     project = forms.ModelChoiceField(label=_("Projet"), queryset=Project.objects.none())
+    role = forms.ChoiceField(
+        label=_("Rôle"),
+        choices=CoachAssignment.Role.choices,
+        initial=CoachAssignment.Role.LEAD,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Dites si la personne sera référente du projet ou en second.")},
+    )
     coach = forms.ModelChoiceField(
         label=_("Chargé·e d'accompagnement"),
         queryset=None,

@@ -3,6 +3,7 @@ programme's default milestones, which staff edit."""
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -71,9 +72,26 @@ class MeetingForm(forms.ModelForm):
         fields = ["date", "duration_minutes", "format", "topics", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 5})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, coaches=None, author=None, **kwargs):
+        """`coaches`: who may have taken part (the project's pair, and whoever already did); the question is asked
+        only when there are two or more. `author`: ticked by default on a new meeting."""
         super().__init__(*args, **kwargs)
         self.helper = _helper()
+        coaches = list(coaches or [])
+        if len(coaches) > 1:
+            if self.instance.pk:
+                initial = [person.pk for person in self.instance.participants.all()] or [self.instance.coach_id]
+            else:
+                initial = [author.pk] if author else []
+            self.fields["participants"] = forms.ModelMultipleChoiceField(
+                label=_("Qui était là"),
+                queryset=get_user_model().objects.filter(pk__in=[person.pk for person in coaches]),
+                initial=initial,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("Le temps du rendez-vous est partagé à parts égales entre les personnes présentes."),
+                error_messages={"invalid_choice": _("Cette personne n'accompagne pas ce projet.")},
+            )
 
     def clean_date(self):
         return _not_in_future(
@@ -83,6 +101,12 @@ class MeetingForm(forms.ModelForm):
 
     def meeting_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    def participants(self):
+        """Who took part as ticked, or None when the form did not ask (a project with one coach)."""
+        if "participants" not in self.fields:
+            return None
+        return list(self.cleaned_data["participants"])
 
 
 class NextStepForm(forms.ModelForm):

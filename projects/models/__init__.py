@@ -12,6 +12,7 @@ from .coaching import (
     Outcome,
     Topic,
 )
+from .notes import StaffNote
 from .project import Project, ProjectMember
 from .review import Criterion, Review, ReviewScore
 
@@ -35,5 +36,6 @@ __all__ = [
     "Review",
     "ReviewScore",
     "Sector",
+    "StaffNote",
     "StatusChange",
 ]

@@ -15,9 +15,23 @@ class CoachAssignmentQuerySet(models.QuerySet):
     def active(self):
         return self.filter(ended_on__isnull=True)
 
+    def leads(self):
+        return self.filter(role=CoachAssignment.Role.LEAD)
+
+    def seconds(self):
+        return self.filter(role=CoachAssignment.Role.SECOND)
+
 
 class CoachAssignment(models.Model):
-    """A coach following a project during its season. Reassigning ends the old row: history is kept."""
+    """A coach following a project during its season. Reassigning ends the old row: history is kept.
+
+    A project has one lead coach and may have a second one (the pair, usually the other partner structure's
+    coach); both see and edit the project.
+    """
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Référent·e")
+        SECOND = "second", _("En second")
 
     project = models.ForeignKey(Project, verbose_name=_("projet"), on_delete=models.CASCADE, related_name="assignments")
     coach = models.ForeignKey(
@@ -28,6 +42,7 @@ class CoachAssignment(models.Model):
     )
     # The project's season, kept here so the per-coach cap is a question about one table.
     cohort = models.ForeignKey(Cohort, verbose_name=_("saison"), on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("rôle"), max_length=10, choices=Role.choices, default=Role.LEAD)
     started_on = models.DateField(_("début"), default=timezone.localdate)
     ended_on = models.DateField(_("fin"), null=True, blank=True)
     assigned_by = models.ForeignKey(
@@ -47,7 +62,14 @@ class CoachAssignment(models.Model):
         verbose_name_plural = _("accompagnements confiés")
         constraints = [
             models.UniqueConstraint(
-                fields=["project"], condition=models.Q(ended_on__isnull=True), name="assignment_one_active_per_project"
+                fields=["project", "role"],
+                condition=models.Q(ended_on__isnull=True),
+                name="assignment_one_active_per_project_and_role",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "coach"],
+                condition=models.Q(ended_on__isnull=True),
+                name="assignment_one_active_role_per_coach_and_project",
             ),
             models.CheckConstraint(
                 condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
@@ -107,6 +129,15 @@ class CoachingSession(models.Model):
         help_text=_(
             "Lues par l'équipe du programme et les chargé·es d'accompagnement seulement, jamais par le projet."
         ),
+    )
+    # Who took part: the meeting's coach always, the pair's other coach when they came too. Each participant is
+    # credited an equal share of the meeting's time (see `workspace.coaching_totals`), so coaches' hours add up
+    # to the season's.
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chargé·es d'accompagnement présent·es"),
+        related_name="coaching_sessions_attended",
+        blank=True,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

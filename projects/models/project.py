@@ -20,8 +20,23 @@ class ProjectQuerySet(models.QuerySet):
             return self.filter(assignments__coach=user, assignments__ended_on__isnull=True)
         return self.none()
 
+    def readable_by(self, user):
+        """Projects a person may read: those they may open, and for a coach in a programme whose coaches read
+        each other's projects (as a pair does), every project of the seasons where they coach one now."""
+        if not (user.is_authenticated and user.is_active and user.is_coach) or user.is_programme_staff:
+            return self.for_user(user)
+        own_seasons = Cohort.objects.filter(
+            programme__coaches_read_season_projects=True,
+            assignments__coach=user,
+            assignments__ended_on__isnull=True,
+        )
+        return self.filter(models.Q(pk__in=self.for_user(user).values("pk")) | models.Q(cohort__in=own_seasons))
+
     def unassigned(self):
-        active = models.Count("assignments", filter=models.Q(assignments__ended_on__isnull=True))
+        # A project waits for somebody while it has no lead coach, whether or not it has a second one.
+        active = models.Count(
+            "assignments", filter=models.Q(assignments__ended_on__isnull=True, assignments__role="lead")
+        )
         return self.alias(active_assignments=active).filter(active_assignments=0)
 
 

@@ -17,12 +17,16 @@ from .candidacies import (
 from .coaching import (
     CoachAtCapacity,
     NotACoach,
+    SameCoachTwice,
     assign_coach,
+    counted_load,
     create_default_milestones,
     end_assignment,
     log_meeting,
+    meeting_participants,
     tick_next_step,
 )
+from .notes import NoteChange, add_note, delete_note, note_candidacies, note_projects, own_notes, update_note
 from .personal_data import (
     Erasure,
     anonymise_candidacy,
@@ -33,6 +37,8 @@ from .personal_data import (
     expired_candidacies,
     export_personal_data,
     project_memberships_of,
+    redact_notes,
+    staff_notes_about,
 )
 from .reviews import (
     ReviewClosed,

@@ -34,29 +34,59 @@ class NotACoach(Exception):
     pass
 
 
+class SameCoachTwice(Exception):
+    """The pair is two people: the lead coach cannot also be the project's second."""
+
+
+Role = CoachAssignment.Role
+
+
+def counted_load(*, coach, cohort) -> int:
+    """Projects counted against the coach's cap in the season: those they lead, and those they follow in second
+    when the programme says second roles count too."""
+    assignments = CoachAssignment.objects.active().filter(coach=coach, cohort=cohort)
+    if not cohort.programme.second_coach_counts_in_cap:
+        assignments = assignments.leads()
+    return assignments.count()
+
+
 @transaction.atomic
-def assign_coach(*, project: Project, coach, by=None, on: datetime.date | None = None) -> CoachAssignment:
-    """Give the project to `coach`, ending its current assignment if another coach had it.
+def assign_coach(
+    *, project: Project, coach, role: str = Role.LEAD, by=None, on: datetime.date | None = None
+) -> CoachAssignment:
+    """Give the project to `coach` as its lead coach (or as its second), ending the assignment of whoever held
+    that role. A project's second coach made its lead leaves the second role empty.
 
     The cap holds under concurrency: the coach's row is locked first, so two staff assigning the same
-    coach at once are served one after the other, and the second sees the first's assignment.
+    coach at once are served one after the other, and the second sees the first's assignment. The project's row
+    is locked next, so two staff changing the same project's pair are served in turn too.
     """
     on = on or timezone.localdate()
     coach = get_user_model().objects.select_for_update().get(pk=coach.pk)
     if not coach.is_coach:
         raise NotACoach
-    project = Project.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=project.pk)
-    current = project.assignments.active().first()
+    project = Project.objects.select_for_update(of=("self",)).select_related("cohort__programme").get(pk=project.pk)
+    active = {assignment.role: assignment for assignment in project.assignments.active()}
+    current = active.get(role)
     if current and current.coach_id == coach.pk:
         return current
+    other = active.get(Role.SECOND if role == Role.LEAD else Role.LEAD)
+    promoted = other is not None and other.coach_id == coach.pk
+    if promoted and role == Role.SECOND:
+        raise SameCoachTwice
     cohort = project.cohort
-    load = CoachAssignment.objects.active().filter(coach=coach, cohort=cohort).count()
-    if load >= cohort.max_projects_per_coach:
+    # A second promoted to lead: their second role stops counting as it becomes a lead one.
+    already_counted = promoted and cohort.programme.second_coach_counts_in_cap
+    counts = role == Role.LEAD or cohort.programme.second_coach_counts_in_cap
+    if counts and not already_counted and counted_load(coach=coach, cohort=cohort) >= cohort.max_projects_per_coach:
         raise CoachAtCapacity(coach, cohort)
-    if current:
-        current.ended_on = max(on, current.started_on)
-        current.save(update_fields=["ended_on"])
-    return CoachAssignment.objects.create(project=project, coach=coach, cohort=cohort, started_on=on, assigned_by=by)
+    for ended in (current, other if promoted else None):
+        if ended:
+            ended.ended_on = max(on, ended.started_on)
+            ended.save(update_fields=["ended_on"])
+    return CoachAssignment.objects.create(
+        project=project, coach=coach, cohort=cohort, role=role, started_on=on, assigned_by=by
+    )
 
 
 @transaction.atomic
@@ -83,9 +113,22 @@ def _month_in_season(cohort, month: int | None) -> datetime.date | None:
     return season_end_date(cohort.start_date, month) if month else None
 
 
+def meeting_participants(*, coach, participants=None) -> tuple:
+    """(the meeting's coach, who took part): the coach always takes part; when the people ticked leave the coach
+    out, the first of them becomes the meeting's coach (staff logging a meeting the second coach held alone)."""
+    participants = list(participants or [])
+    if participants and coach not in participants:
+        coach = participants[0]
+    return coach, participants or [coach]
+
+
 @transaction.atomic
-def log_meeting(*, project: Project, coach, next_steps: list[dict] = (), **fields) -> CoachingSession:
+def log_meeting(
+    *, project: Project, coach, participants=None, next_steps: list[dict] = (), **fields
+) -> CoachingSession:
+    coach, participants = meeting_participants(coach=coach, participants=participants)
     meeting = CoachingSession.objects.create(project=project, coach=coach, **fields)
+    meeting.participants.set(participants)
     NextStep.objects.bulk_create(NextStep(project=project, meeting=meeting, **step) for step in next_steps)
     return meeting
 

@@ -7,8 +7,11 @@ applicant heard of the programme, status, dates, scores); everything a person ty
 import calendar
 import datetime
 import logging
+import re
 import uuid
 from enum import StrEnum
+from functools import reduce
+from operator import or_
 from typing import NamedTuple
 
 from django.conf import settings
@@ -20,7 +23,7 @@ from django.utils.translation import gettext as _
 from cohorts.models import Cohort
 from incubator import audit
 
-from ..models import Candidacy, CandidacyMember, ProjectMember, ReviewScore, StatusChange
+from ..models import Candidacy, CandidacyMember, ProjectMember, ReviewScore, StaffNote, StatusChange
 from . import hooks
 from .candidacies import withdraw_candidacy
 
@@ -90,9 +93,9 @@ def _delete_files_after_commit(attachments) -> None:
 def anonymise_candidacy(*, candidacy: Candidacy) -> Candidacy:
     """Strip a candidacy of everything personal and every free-text answer, keeping what the figures count.
 
-    Team members, documents (rows and stored files), status-change notes, review comments and
-    conflict-of-interest notes go; season, territory, sector, stage, how they heard of the programme,
-    status, dates and scores stay. Running it again changes nothing (the first date is kept).
+    Team members, documents (rows and stored files), status-change notes, review comments,
+    conflict-of-interest notes and the staff notes on the candidacy go; season, territory, sector, stage, how they
+    heard of the programme, status, dates and scores stay. Running it again changes nothing (the first date is kept).
     """
     candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
     people = _people_of(candidacy)
@@ -109,6 +112,7 @@ def anonymise_candidacy(*, candidacy: Candidacy) -> Candidacy:
     StatusChange.objects.filter(candidacy=candidacy).exclude(note="").update(note="")
     ReviewScore.objects.filter(review__candidacy=candidacy).exclude(comment="").update(comment="")
     candidacy.reviews.exclude(conflict_note="").update(conflict_note="")
+    StaffNote.objects.filter(candidacy=candidacy).delete()
     # The trail keeps no applicant's answer, but its rows still bear the project's old name and the reviews'.
     audit.scrub(targets=[candidacy, candidacy.reviews.select_related("candidacy", "reviewer")], within=people)
     return candidacy
@@ -193,6 +197,32 @@ def anonymise_expired_candidacies(*, today: datetime.date | None = None) -> int:
 # --- Requests from one person (export, erasure) ---------------------------------------------------
 
 
+def redact_notes(notes: QuerySet, people) -> int:
+    """Replace what names a person (name, address, phone) by « [effacé] » in these staff notes; returns how many
+    notes changed."""
+    needles = sorted({value.strip() for value in people if value and len(value.strip()) >= 3}, key=len, reverse=True)
+    if not needles:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        erased = str(audit.ERASED)
+    pattern = re.compile("|".join(re.escape(needle) for needle in needles), flags=re.IGNORECASE)
+    changed = []
+    for note in notes.filter(reduce(or_, (Q(text__icontains=needle) for needle in needles))):
+        note.text = pattern.sub(erased, note.text)
+        changed.append(note)
+    # In bulk: the trail records no note's text, and has nothing to say about this change either.
+    StaffNote.objects.bulk_update(changed, ["text"])
+    return len(changed)
+
+
+def staff_notes_about(*, email: str, cohorts: QuerySet | None = None) -> int:
+    """How many staff notes are on the person's candidacies and on the projects they are a member of: staff read
+    them before answering an access request (see `export_personal_data`)."""
+    candidacies = candidacies_of(email=email, cohorts=cohorts).values("pk")
+    projects = project_memberships_of(email=email, cohorts=cohorts).values("project")
+    return StaffNote.objects.filter(Q(candidacy__in=candidacies) | Q(project__in=projects)).count()
+
+
 def _clean_email(email: str) -> str:
     email = (email or "").strip()
     if not email:
@@ -230,6 +260,12 @@ def export_personal_data(*, email: str, cohorts: QuerySet | None = None) -> dict
     A person who is only a team member of someone else's candidacy gets the project's answers and their
     own entry in the team, not the contact's details nor the other members' (those are other people's data).
     Status notes and reviews are the programme's internal work and are left out.
+
+    Staff notes are left out too. They are personal data when they are about the person, and the right of access
+    (GDPR art. 15) covers them; but they are written by several people, quote other members of the team and the
+    programme's own deliberations, which art. 15(4) protects. So they are not handed over by this automatic export,
+    where nobody reads them first: the personal-data page counts them, for staff to read and pass on by hand
+    what concerns the person alone when they ask for it.
     """
     email = _clean_email(email)
     candidacies = (
@@ -365,8 +401,11 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
     - They leave the teams of other people's candidacies.
     - In the projects' teams their entry stays (the team had that member) but the name becomes
       « Personne effacée » and the e-mail and phone are blanked; the role is kept.
+    - The staff notes on the candidacies they sent are deleted, even when the candidacy became a project; in the
+      notes on that project, on the projects they were a member of and on other people's candidacies they were in
+      the team of, their name, address and phone are replaced by « [effacé] ».
     - In the audit trail, every row that quotes their name, address or phone has it replaced by « [effacé] »;
-      the erasure itself is recorded on each record, without any of the data.
+      the erasure itself is recorded on each record, without any of the data. Staff notes never enter it.
 
     `cohorts` limits the erasure to some seasons (those of the programmes a staff member runs); None
     means everywhere.
@@ -378,6 +417,7 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
     # Whatever names the person, searched in every row of the trail once the erasure is done.
     people = {email}
     erased = []
+    mentioned_in: list[Q] = []  # notes where they may be named among others: the names go
     for candidacy in candidacies:
         changed += 1
         outcome = erasure_outcome(candidacy=candidacy, email=email)
@@ -392,7 +432,11 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
             continue
         if outcome in (Erasure.LEAVE_TEAM, Erasure.KEEP_PROJECT):
             candidacy.members.filter(email__iexact=email).delete()
+        if outcome == Erasure.LEAVE_TEAM:
+            mentioned_in.append(Q(candidacy=candidacy.pk))
         if outcome == Erasure.KEEP_PROJECT:
+            StaffNote.objects.filter(candidacy=candidacy).delete()
+            mentioned_in.append(Q(project__candidacy=candidacy.pk))
             for field in CONTACT_FIELDS:
                 setattr(candidacy, field, "")
             candidacy.save(update_fields=[*CONTACT_FIELDS, "updated_at"])
@@ -411,6 +455,9 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
         membership.calendar_key = uuid.uuid4()
         membership.save(update_fields=["name", "email", "phone", "calendar_key"])
         changed += 1
+    mentioned_in += [Q(project=membership.project_id) for membership in memberships]
+    if mentioned_in:
+        changed += redact_notes(StaffNote.objects.filter(reduce(or_, mentioned_in)), people)
     audit.scrub(everywhere=people)
     audit.record_event(erased, event="personal_data_erasure")
     audit.record_event(memberships, event="personal_data_erasure", object_repr=_membership_label)

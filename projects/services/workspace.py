@@ -11,7 +11,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -20,6 +33,7 @@ from cohorts.models import Cohort
 
 from ..models import CoachAssignment, CoachingSession, Milestone, NextStep, Project, Topic
 from . import hooks
+from .coaching import meeting_participants
 
 # A project with no meeting for this many days is flagged (from its last meeting, or from the start of
 # its current assignment when it never had one).
@@ -64,7 +78,10 @@ def with_progress(projects: QuerySet, *, today: datetime.date | None = None) -> 
     """The projects annotated with what `progress` reads; still one query when evaluated."""
     today = today or timezone.localdate()
     last_meeting = CoachingSession.objects.filter(project=OuterRef("pk")).order_by("-date").values("date")[:1]
-    coached_since = CoachAssignment.objects.active().filter(project=OuterRef("pk")).values("started_on")[:1]
+    # The lead coach's assignment ("lead" sorts before "second").
+    coached_since = (
+        CoachAssignment.objects.active().filter(project=OuterRef("pk")).order_by("role").values("started_on")[:1]
+    )
     return projects.select_related("cohort").annotate(
         last_meeting_on=Subquery(last_meeting),
         coached_since=Subquery(coached_since),
@@ -153,42 +170,53 @@ def coach_seasons(*, coach, today: datetime.date | None = None) -> list[Cohort]:
 
 def coach_projects(*, coach, cohorts: Iterable[Cohort], today: datetime.date | None = None) -> QuerySet:
     """The coach's projects in these seasons: those they coach now, and in seasons that are over, those they
-    coached then. Annotated with `my_assignment_ended_on` (None while they still coach it) and progress.
+    coached then, as lead or as second. Annotated with `my_assignment_ended_on` (None while they still coach it),
+    `my_role` and progress.
     """
     today = today or timezone.localdate()
     assignments = CoachAssignment.objects.filter(coach=coach, cohort__in=[cohort.pk for cohort in cohorts]).filter(
         Q(ended_on__isnull=True) | Q(cohort__end_date__lt=today)
     )
-    ended_on = (
-        CoachAssignment.objects.filter(project=OuterRef("pk"), coach=coach)
-        .order_by(F("ended_on").desc(nulls_first=True))
-        .values("ended_on")[:1]
+    mine = CoachAssignment.objects.filter(project=OuterRef("pk"), coach=coach).order_by(
+        F("ended_on").desc(nulls_first=True), "role"
     )
     projects = (
         Project.objects.filter(pk__in=assignments.values("project"))
         .select_related("territory")
-        .annotate(my_assignment_ended_on=Subquery(ended_on))
+        .annotate(
+            my_assignment_ended_on=Subquery(mine.values("ended_on")[:1]), my_role=Subquery(mine.values("role")[:1])
+        )
         .order_by("-cohort__start_date", "name")
     )
     return with_progress(projects, today=today)
 
 
 def meeting_coach(*, project: Project, user):
-    """Whose meeting it is when `user` logs it: a coach's own; staff log on behalf of the project's coach."""
+    """Whose meeting it is when `user` logs it: a coach's own; staff log on behalf of the project's lead coach."""
     if user.is_coach:
         return user
-    current = project.assignments.active().select_related("coach").first()
+    current = project.assignments.active().leads().select_related("coach").first()
     return current.coach if current else user
 
 
 @transaction.atomic
 def update_meeting(
-    *, meeting: CoachingSession, next_steps: list[dict] = (), removed_steps: Iterable[NextStep] = (), **fields
+    *,
+    meeting: CoachingSession,
+    participants=None,
+    next_steps: list[dict] = (),
+    removed_steps: Iterable[NextStep] = (),
+    **fields,
 ) -> CoachingSession:
-    """Change a meeting and its next steps: a step dict with an `id` edits that step, one without adds it."""
+    """Change a meeting, who took part and its next steps: a step dict with an `id` edits that step, one without
+    adds it. `participants` None leaves them as they are."""
     for name, value in fields.items():
         setattr(meeting, name, value)
+    if participants is not None:
+        meeting.coach, participants = meeting_participants(coach=meeting.coach, participants=participants)
     meeting.save()
+    if participants is not None:
+        meeting.participants.set(participants)
     NextStep.objects.filter(meeting=meeting, pk__in=[step.pk for step in removed_steps]).delete()
     for step in next_steps:
         step = dict(step)
@@ -255,23 +283,43 @@ class SeasonCoachingTotals:
     by_coach: dict[int, CoachingTotals] = field(default_factory=lambda: defaultdict(CoachingTotals))
 
 
-def coaching_totals(meetings: QuerySet) -> SeasonCoachingTotals:
-    """Totals of these meetings, overall, per project id and per coach id (who held the meeting); one query.
+def _credited(meetings: QuerySet) -> QuerySet:
+    """The meetings, one row per participant, with `credited` (the participant, or the meeting's coach for a
+    meeting nobody was ticked on), `shared_by` (how many took part, at least 1) and `counted` (true on exactly one
+    row per meeting: the coach's, who always takes part, so that meeting-level sums count each meeting once)."""
+    attending = CoachingSession.participants.through.objects.filter(coachingsession=OuterRef("pk"))
+    shared_by = attending.order_by().values("coachingsession").annotate(n=Count("pk")).values("n")
+    return meetings.order_by().annotate(
+        credited=Coalesce(F("participants"), F("coach")),
+        shared_by=Coalesce(Subquery(shared_by, output_field=IntegerField()), Value(1)),
+        counted=ExpressionWrapper(Q(participants__isnull=True) | Q(participants=F("coach")), BooleanField()),
+    )
 
-    The database adds up the meetings and their minutes for each project, coach and list of topics, so what comes
-    back grows with the projects, their coaches and the few topic lists they use, not with the meetings; each
-    group's minutes are then shared among its topics as one meeting's would be.
+
+def coaching_totals(meetings: QuerySet) -> SeasonCoachingTotals:
+    """Totals of these meetings, overall, per project id and per coach id; one query.
+
+    A meeting counts once in the total and in its project's. Each coach who took part (the pair may come
+    together) is credited the meeting and an equal share of its time: two coaches at a 90-minute meeting get 45
+    minutes each. So the coaches' minutes add up to the season's, and each coach's share of a project reads
+    plainly; the meetings they took part in are counted in full for each of them.
+
+    The database adds up the meetings and their minutes for each project, participant, list of topics and number
+    of participants, so what comes back grows with the projects, their coaches and the few topic lists they use,
+    not with the meetings; each group's minutes are then shared among its topics as one meeting's would be.
     """
     totals = SeasonCoachingTotals()
     rows = (
-        meetings.order_by()
-        .values("project_id", "coach_id", "topics")
+        _credited(meetings)
+        .values("project_id", "credited", "topics", "shared_by", "counted")
         .annotate(count=Count("pk"), minutes=Sum("duration_minutes"))
-        .values_list("project_id", "coach_id", "minutes", "topics", "count")
+        .values_list("project_id", "credited", "minutes", "topics", "count", "shared_by", "counted")
     )
-    for project_id, coach_id, minutes, topics, count in rows:
-        for bucket in (totals.total, totals.by_project[project_id], totals.by_coach[coach_id]):
-            bucket.add(minutes, topics, meetings=count)
+    for project_id, coach_id, minutes, topics, count, shared_by, counted in rows:
+        totals.by_coach[coach_id].add(minutes / shared_by, topics, meetings=count)
+        if counted:
+            for bucket in (totals.total, totals.by_project[project_id]):
+                bucket.add(minutes, topics, meetings=count)
     totals.by_project, totals.by_coach = dict(totals.by_project), dict(totals.by_coach)
     return totals
 
@@ -286,13 +334,13 @@ def season_coaching_totals(*, cohort: Cohort) -> SeasonCoachingTotals:
 
 @dataclass(frozen=True, slots=True)
 class CoachShare:
-    """One coach's part in a project's season: days they held it, minutes of meetings they led."""
+    """One coach's part in a project's season: days they held it, their share of its meetings' minutes."""
 
     coach_id: int
     name: str
     structure: str
     days: int
-    minutes: int
+    minutes: float
     share: float  # of the project's coaching, from 0 to 1
 
 
@@ -317,13 +365,15 @@ def season_project_coaches(
 
     Read whether the season is running or over, whether its assignments are still open or were ended with it,
     and whatever the reassignments. Each coach's share is their part of the project's meeting minutes (of the
-    days they held it when nobody logged a meeting). The main coach is whoever held the project the most days
-    within the season, the latest one on a tie; a coach who only logged meetings comes after the holders.
+    days they held it when nobody logged a meeting); a meeting the pair held together is shared between them. The
+    main coach is whoever led the project the most days within the season (then whoever held it the most days, in
+    any role), the latest one on a tie; a coach who only took part in meetings comes after the holders.
     """
     today = today or timezone.localdate()
     season_last_day = min(cohort.end_date, today)
     people: dict[int, tuple[str, str]] = {}
     days: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    lead_days: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     latest: dict[int, dict[int, datetime.date]] = defaultdict(dict)
     assignments = CoachAssignment.objects.filter(cohort=cohort).order_by().select_related("coach__partner_structure")
     meetings = CoachingSession.objects.filter(project__cohort=cohort)
@@ -335,24 +385,35 @@ def season_project_coaches(
         people[coach.pk] = (str(coach), str(coach.partner_structure or ""))
         start = max(assignment.started_on, cohort.start_date)
         end = min(assignment.ended_on or season_last_day, cohort.end_date)
-        days[assignment.project_id][coach.pk] += max((end - start).days + 1, 0)
+        held_days = max((end - start).days + 1, 0)
+        days[assignment.project_id][coach.pk] += held_days
+        if assignment.role == CoachAssignment.Role.LEAD:
+            lead_days[assignment.project_id][coach.pk] += held_days
         previous = latest[assignment.project_id].get(coach.pk)
         latest[assignment.project_id][coach.pk] = max(previous or assignment.started_on, assignment.started_on)
-    minutes: dict[int, dict[int, int]] = defaultdict(dict)
+    minutes: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    # Each participant is credited their share of the meeting's time, as in `coaching_totals`.
     rows = (
-        meetings.order_by()
-        .values("project", "coach", "coach__first_name", "coach__last_name", "coach__email")
-        .annotate(total=Sum("duration_minutes"), structure=Max("coach__partner_structure__name"))
+        _credited(meetings)
+        .values("project", "credited", "shared_by")
+        .annotate(
+            total=Sum("duration_minutes"),
+            first_name=Max(Coalesce("participants__first_name", "coach__first_name")),
+            last_name=Max(Coalesce("participants__last_name", "coach__last_name")),
+            email=Max(Coalesce("participants__email", "coach__email")),
+            structure=Max(Coalesce("participants__partner_structure__name", "coach__partner_structure__name")),
+        )
     )
     for row in rows:
-        minutes[row["project"]][row["coach"]] = row["total"]
-        name = f"{row['coach__first_name']} {row['coach__last_name']}".strip() or row["coach__email"]
-        people.setdefault(row["coach"], (name, row["structure"] or ""))
+        minutes[row["project"]][row["credited"]] += row["total"] / row["shared_by"]
+        name = f"{row['first_name']} {row['last_name']}".strip() or row["email"]
+        people.setdefault(row["credited"], (name, row["structure"] or ""))
 
     result = {}
     for project_id in set(days) | set(minutes):
         held, led = days.get(project_id, {}), minutes.get(project_id, {})
-        holders = sorted(held, key=lambda pk: (held[pk], latest[project_id][pk]), reverse=True)
+        led_days = lead_days.get(project_id, {})
+        holders = sorted(held, key=lambda pk: (led_days.get(pk, 0), held[pk], latest[project_id][pk]), reverse=True)
         others = sorted(set(led) - set(held), key=lambda pk: (-led[pk], people[pk][0]))
         total_minutes, total_days = sum(led.values()), sum(held.values())
         coaches = []

@@ -1,4 +1,4 @@
-"""Staff: who coaches which project in a season, within each coach's cap."""
+"""Staff: who coaches which project in a season (its lead coach and its second), within each coach's cap."""
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
@@ -14,6 +14,8 @@ from .. import services
 from ..forms.assignments import AssignmentForm
 from ..models import CoachAssignment, Project
 
+LEAD, SECOND = CoachAssignment.Role.LEAD, CoachAssignment.Role.SECOND
+
 
 class AssignmentBoardView(StaffRequiredMixin, View):
     def get(self, request, cohort_pk):
@@ -22,12 +24,14 @@ class AssignmentBoardView(StaffRequiredMixin, View):
 
     def post(self, request, cohort_pk):
         cohort = self.get_cohort(cohort_pk)
+        if "end" in request.POST:
+            return self.end_second(cohort)
         form = AssignmentForm(request.POST, cohort=cohort)
         if not form.is_valid():
             return self.render_board(cohort, form, status=400)
-        project, coach = form.cleaned_data["project"], form.cleaned_data["coach"]
+        project, coach, role = form.cleaned_data["project"], form.cleaned_data["coach"], form.cleaned_data["role"]
         try:
-            services.assign_coach(project=project, coach=coach, by=request.user)
+            services.assign_coach(project=project, coach=coach, role=role, by=request.user)
         except services.CoachAtCapacity:
             messages.error(
                 request,
@@ -37,8 +41,32 @@ class AssignmentBoardView(StaffRequiredMixin, View):
                 )
                 % {"coach": coach, "max": cohort.max_projects_per_coach},
             )
+        except services.SameCoachTwice:
+            messages.error(
+                request,
+                _("%(coach)s est déjà référent·e de %(project)s : choisissez une autre personne en second.")
+                % {"coach": coach, "project": project},
+            )
         else:
-            messages.success(request, _("%(project)s est confié à %(coach)s.") % {"project": project, "coach": coach})
+            if role == CoachAssignment.Role.SECOND:
+                message = _("%(coach)s suit %(project)s en second.")
+            else:
+                message = _("%(project)s est confié à %(coach)s.")
+            messages.success(request, message % {"project": project, "coach": coach})
+        return redirect("projects:assignment_board", cohort_pk=cohort.pk)
+
+    def end_second(self, cohort):
+        """The « Retirer » button of a project's second coach: the project keeps its lead."""
+        assignment = get_object_or_404(
+            CoachAssignment.objects.active().seconds().filter(cohort=cohort).select_related("coach", "project"),
+            pk=_int(self.request.POST.get("end")),
+        )
+        services.end_assignment(assignment=assignment)
+        messages.success(
+            self.request,
+            _("%(coach)s ne suit plus %(project)s en second.")
+            % {"coach": assignment.coach, "project": assignment.project},
+        )
         return redirect("projects:assignment_board", cohort_pk=cohort.pk)
 
     def get_cohort(self, pk):
@@ -50,14 +78,18 @@ class AssignmentBoardView(StaffRequiredMixin, View):
             Project.objects.filter(cohort=cohort)
             .select_related("territory")
             .prefetch_related(Prefetch("assignments", queryset=active, to_attr="current"))
-            .annotate(assigned=Count("assignments", filter=Q(assignments__ended_on__isnull=True)))
-            .order_by("assigned", "name")  # unassigned projects first
+            .annotate(
+                assigned=Count("assignments", filter=Q(assignments__ended_on__isnull=True, assignments__role=LEAD))
+            )
+            .order_by("assigned", "name")  # projects without a lead coach first
         )
+        in_season = Q(assignments__cohort=cohort, assignments__ended_on__isnull=True)
         coaches = (
             User.objects.coaches_of(cohort.programme_id)
             .select_related("partner_structure")
             .annotate(
-                load=Count("assignments", filter=Q(assignments__cohort=cohort, assignments__ended_on__isnull=True))
+                leads=Count("assignments", filter=in_season & Q(assignments__role=LEAD)),
+                seconds=Count("assignments", filter=in_season & Q(assignments__role=SECOND)),
             )
         )
         # Time spent so far, per project and per coach, for the season report and for balancing loads.
@@ -65,9 +97,14 @@ class AssignmentBoardView(StaffRequiredMixin, View):
         projects, coaches = list(projects), list(coaches)
         for project in projects:
             project.coaching = totals.by_project.get(project.pk, services.CoachingTotals())
+            roles = {assignment.role: assignment for assignment in project.current}
+            project.lead, project.second = roles.get(LEAD), roles.get(SECOND)
+        counts_seconds = cohort.programme.second_coach_counts_in_cap
         for coach in coaches:
             coach.coaching = totals.by_coach.get(coach.pk, services.CoachingTotals())
-        chosen_project, chosen_coach = self.chosen(form, projects)
+            # What the cap counts, as `services.counted_load` does.
+            coach.load = coach.leads + (coach.seconds if counts_seconds else 0)
+        chosen_project, chosen_coach, chosen_role = self.chosen(form, projects)
         return render(
             self.request,
             "projects/assignment_board.html",
@@ -79,20 +116,29 @@ class AssignmentBoardView(StaffRequiredMixin, View):
                 "totals": totals.total,
                 "chosen_project": chosen_project,
                 "chosen_coach": chosen_coach,
+                "chosen_role": chosen_role,
+                # The second coach the form may take off the project, when that project and role are chosen.
+                "removable": next(
+                    (p.second for p in projects if p.pk == chosen_project and p.second and chosen_role == SECOND), None
+                ),
+                "roles": CoachAssignment.Role.choices,
+                "counts_seconds": counts_seconds,
             },
             status=status,
         )
 
-    def chosen(self, form, projects) -> tuple[int | None, int | None]:
-        """What the form shows chosen: what was just sent, else the project whose row was pressed (or the first
-        waiting for somebody) with its current coach."""
+    def chosen(self, form, projects) -> tuple[int | None, int | None, str]:
+        """What the form shows chosen: what was just sent, else the project and role whose row button was pressed
+        (or the first project waiting for somebody, as lead) with whoever holds that role now."""
         by_pk = {project.pk: project for project in projects}
         if form.is_bound:
-            return _int(form.data.get("project")), _int(form.data.get("coach"))
+            return _int(form.data.get("project")), _int(form.data.get("coach")), form.data.get("role", "")
+        role = SECOND if self.request.GET.get("role") == SECOND else LEAD
         if not projects:
-            return None, None
+            return None, None, role
         project = by_pk.get(_int(self.request.GET.get("projet"))) or projects[0]
-        return project.pk, next((assignment.coach_id for assignment in project.current), None)
+        holder = project.second if role == SECOND else project.lead
+        return project.pk, holder.coach_id if holder else None, role
 
 
 def _int(value) -> int | None:

@@ -4,6 +4,7 @@ from django.views.generic import TemplateView
 from incubator.access import CoachRequiredMixin
 
 from .. import services
+from ..models import Project
 
 
 class MyProjectsView(CoachRequiredMixin, TemplateView):
@@ -18,17 +19,33 @@ class MyProjectsView(CoachRequiredMixin, TemplateView):
         shown = (
             [selected] if selected else [season for season in seasons if season.phase(today) == season.Phase.CURRENT]
         )
-        cards = []
+        cards, readable = [], []
         if shown:
             projects = list(services.coach_projects(coach=coach, cohorts=shown, today=today))
             attendance = services.attendance_rates([project.pk for project in projects])
             cards = [services.progress(project, today=today, attendance=attendance) for project in projects]
+            if any(season.programme.coaches_read_season_projects for season in shown):
+                # The season's other projects, which the programme lets its coaches read as a pair does.
+                readable = list(
+                    Project.objects.readable_by(coach)
+                    .filter(cohort__in=shown)
+                    .exclude(pk__in=[project.pk for project in projects])
+                    .select_related("territory")
+                    .order_by("name")
+                )
         return super().get_context_data(
             seasons=seasons,
             selected=selected,
             # Offered as soon as there is another season to look at than the ones shown.
             show_switcher=bool(selected) or any(season not in shown for season in seasons),
-            sections=[(season, [c for c in cards if c.project.cohort_id == season.pk]) for season in shown],
+            sections=[
+                (
+                    season,
+                    [c for c in cards if c.project.cohort_id == season.pk],
+                    [project for project in readable if project.cohort_id == season.pk],
+                )
+                for season in shown
+            ],
             today=today,
             **kwargs,
         )

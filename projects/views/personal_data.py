@@ -102,6 +102,7 @@ class PersonalDataView(StaffRequiredMixin, TemplateView):
                 for candidacy in candidacies
             ],
             memberships=list(memberships),
+            staff_notes=services.staff_notes_about(email=email, cohorts=cohorts),
         )
         return context
 

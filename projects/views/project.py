@@ -27,7 +27,8 @@ from ..forms.coaching import (
     milestone_template_formset,
     next_step_formset,
 )
-from ..models import CoachAssignment, CoachingSession, Milestone, NextStep, Outcome, Project, ProjectMember
+from ..forms.notes import StaffNoteForm
+from ..models import CoachAssignment, CoachingSession, Milestone, NextStep, Outcome, Project, ProjectMember, StaffNote
 from ..services.coaching import DEFAULT_MILESTONES
 
 
@@ -51,16 +52,23 @@ class ProjectMixin(LoginRequiredMixin):
 
 
 class ProjectDetailView(ProjectMixin, View):
+    """The project's page: staff and the project's coaches (lead and second) read and edit it; in a programme
+    whose coaches read each other's projects, the season's other coaches read it, without editing it nor
+    reading its staff notes."""
+
     def get(self, request, pk):
         today = timezone.localdate()
         project = get_object_or_404(
-            services.with_progress(self.projects(), today=today)
+            services.with_progress(Project.objects.readable_by(request.user), today=today)
             .select_related("cohort__programme", "territory", "candidacy__territory", "outcome")
             .prefetch_related(
                 "members",
                 "candidacy__members",
                 "candidacy__attachments",
-                Prefetch("meetings", queryset=CoachingSession.objects.select_related("coach")),
+                Prefetch(
+                    "meetings",
+                    queryset=CoachingSession.objects.select_related("coach").prefetch_related("participants"),
+                ),
                 Prefetch("next_steps", queryset=NextStep.objects.select_related("meeting")),
                 "milestones",
                 "actors_met",
@@ -70,6 +78,18 @@ class ProjectDetailView(ProjectMixin, View):
         )
         steps = list(project.next_steps.all())
         is_staff = request.user.is_programme_staff
+        # Staff reach only their programmes' projects; a coach edits the projects they coach now, in either role.
+        can_edit = is_staff or any(
+            assignment.coach_id == request.user.pk and assignment.ended_on is None
+            for assignment in project.assignments.all()
+        )
+        notes = candidacy_notes = None
+        if can_edit:
+            notes = list(StaffNote.objects.filter(project=project).select_related("author"))
+            if project.candidacy_id:
+                candidacy_notes = list(
+                    StaffNote.objects.filter(candidacy=project.candidacy_id).select_related("author")
+                )
         return self.render_page(
             "projects/project_detail.html",
             project,
@@ -80,6 +100,10 @@ class ProjectDetailView(ProjectMixin, View):
             outcome=getattr(project, "outcome", None),
             today=today,
             trail=project_history(project) if is_staff else None,
+            can_edit=can_edit,
+            notes=notes,
+            candidacy_notes=candidacy_notes,
+            note_form=StaffNoteForm(),
             # Documents stay with the programme's staff; coaches read the answers.
             attachment_url_name="projects:attachment_download" if is_staff else None,
         )
@@ -88,18 +112,25 @@ class ProjectDetailView(ProjectMixin, View):
 class MeetingCreateView(ProjectMixin, View):
     template_name = "projects/meeting_form.html"
 
+    def form(self, project, data=None):
+        author = services.meeting_coach(project=project, user=self.request.user)
+        return MeetingForm(data, coaches=project_coaches(project), author=author), author
+
     def get(self, request, pk):
-        return self.render_page(self.template_name, self.get_project(), form=MeetingForm(), steps=next_step_formset())
+        project = self.get_project()
+        form, _author = self.form(project)
+        return self.render_page(self.template_name, project, form=form, steps=next_step_formset())
 
     def post(self, request, pk):
         project = self.get_project()
-        form, steps = MeetingForm(request.POST), next_step_formset(data=request.POST)
+        (form, author), steps = self.form(project, request.POST), next_step_formset(data=request.POST)
         if not (form.is_valid() and steps.is_valid()):
             return self.render_page(self.template_name, project, form=form, steps=steps)
         new_steps, _removed = steps.changes()
         services.log_meeting(
             project=project,
-            coach=services.meeting_coach(project=project, user=request.user),
+            coach=author,
+            participants=form.participants(),
             next_steps=new_steps,
             **form.meeting_fields(),
         )
@@ -120,18 +151,24 @@ class MeetingUpdateView(ProjectMixin, View):
             self.template_name,
             meeting.project,
             meeting=meeting,
-            form=MeetingForm(instance=meeting),
+            form=MeetingForm(instance=meeting, coaches=project_coaches(meeting.project, meeting)),
             steps=next_step_formset(meeting=meeting),
         )
 
     def post(self, request, pk):
         meeting = self.get_meeting()
-        form = MeetingForm(request.POST, instance=meeting)
+        form = MeetingForm(request.POST, instance=meeting, coaches=project_coaches(meeting.project, meeting))
         steps = next_step_formset(data=request.POST, meeting=meeting)
         if not (form.is_valid() and steps.is_valid()):
             return self.render_page(self.template_name, meeting.project, meeting=meeting, form=form, steps=steps)
         changed, removed = steps.changes()
-        services.update_meeting(meeting=meeting, next_steps=changed, removed_steps=removed, **form.meeting_fields())
+        services.update_meeting(
+            meeting=meeting,
+            participants=form.participants(),
+            next_steps=changed,
+            removed_steps=removed,
+            **form.meeting_fields(),
+        )
         messages.success(request, _("Le rendez-vous est enregistré."))
         return redirect(project_url(meeting.project_id, "rendez-vous"))
 
@@ -244,6 +281,17 @@ class MilestoneTemplatesView(StaffRequiredMixin, View):
             request, _("Les étapes clés par défaut sont enregistrées : elles s'appliqueront aux prochains projets.")
         )
         return redirect("projects:milestone_templates", pk=programme.pk)
+
+
+def project_coaches(project, meeting=None) -> list:
+    """Who may have taken part in a meeting: the project's coaches now (lead first), and whoever took part
+    already or held the meeting (a coach since replaced stays in their meetings)."""
+    active = project.assignments.active().select_related("coach").order_by("role")
+    people = {assignment.coach.pk: assignment.coach for assignment in active}
+    if meeting is not None:
+        for person in [meeting.coach, *meeting.participants.all()]:
+            people.setdefault(person.pk, person)
+    return list(people.values())
 
 
 def project_history(project):

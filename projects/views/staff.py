@@ -17,8 +17,9 @@ from incubator.access import ReviewerRequiredMixin, StaffRequiredMixin
 
 from .. import services
 from ..filters import CandidacyFilter
+from ..forms.notes import StaffNoteForm
 from ..forms.review import DECISION_LABELS, ConflictForm, DecisionMessagesForm, ReviewForm, TransitionForm
-from ..models import Attachment, Candidacy, Review, StatusChange
+from ..models import Attachment, Candidacy, Review, StaffNote, StatusChange
 from ..services.candidacies import TRANSITIONS
 
 PAGE_SIZE = 25
@@ -93,10 +94,21 @@ class CandidacyPageMixin(ReviewerRequiredMixin):
             "decision_conflicted": CONFLICTED_DECISION if panel.conflicted and allowed else None,
             "transition_form": transition_form or TransitionForm(),
             "over_capacity": over_capacity,
+            # Staff notes: the programme's staff, and the coaches of the project the candidacy became.
+            "notes": candidacy_notes(candidacy, user),
+            "note_form": StaffNoteForm(),
             # The trail is the programme's staff's: reviewers who are coaches read the steps above it only.
             "trail": audit.history(candidacy, Review.objects.filter(candidacy=candidacy)) if is_staff else None,
         }
         return render(self.request, "projects/candidacy_detail.html", context)
+
+
+def candidacy_notes(candidacy, user) -> list | None:
+    """The candidacy's staff notes, or None when the person may not read them (a reviewer who does not coach the
+    project it became)."""
+    if not user.is_programme_staff and not services.note_candidacies(user).filter(pk=candidacy.pk).exists():
+        return None
+    return list(StaffNote.objects.filter(candidacy=candidacy).select_related("author"))
 
 
 class CandidacyDetailView(CandidacyPageMixin, View):

@@ -73,6 +73,9 @@ NOT_PAGES = {
     "projects:candidacy_review",  # POST-only, from the candidacy page
     "projects:candidacy_transition",  # POST-only, from the candidacy page
     "projects:next_step_toggle",  # POST-only, from the project page
+    "projects:candidacy_note_create",  # POST-only, from the candidacy page (a refused note shows its form)
+    "projects:project_note_create",  # POST-only, from the project page (likewise)
+    "projects:note_delete",  # POST-only, from the candidacy or project page
     "trainings:session_cancel",  # POST-only, from the day's page (a GET goes back there)
     "projects:attachment_download",  # an uploaded document
     "trainings:attendance_sheet",  # a PDF

@@ -21,6 +21,7 @@ from projects.models import (
     ProjectMember,
     Review,
     ReviewScore,
+    StaffNote,
     StatusChange,
 )
 from tests.forms import submit
@@ -150,7 +151,9 @@ def test_seed_demo_gives_each_demo_coach_three_coached_projects_in_the_current_s
     current = Cohort.objects.current().get()
     today = datetime.date.today()
     for coach in User.objects.filter(role=User.Role.COACH):
-        projects = Project.objects.filter(cohort=current, assignments__coach=coach, assignments__ended_on__isnull=True)
+        projects = Project.objects.filter(
+            cohort=current, assignments__coach=coach, assignments__ended_on__isnull=True, assignments__role="lead"
+        )
         assert projects.count() == 3, coach.email
         for project in projects:
             meetings = project.meetings.all()
@@ -316,3 +319,14 @@ def test_seed_demo_shares_the_current_seasons_report_with_a_funder_and_prints_no
     assert Client().get(share_url(revoked)).status_code == 404
     call_command("seed_demo", stdout=io.StringIO())
     assert ReportShare.objects.count() == 2
+
+
+def test_seed_demo_shows_a_pair_on_one_project_and_two_staff_notes(seeded):
+    (second,) = CoachAssignment.objects.active().seconds().select_related("project", "coach")
+    lead = second.project.assignments.active().leads().get()
+    assert lead.coach.partner_structure != second.coach.partner_structure  # one coach of each structure
+    shared = second.project.meetings.filter(participants=second.coach).filter(participants=lead.coach)
+    assert shared.count() == 1
+    notes = StaffNote.objects.all()
+    assert notes.count() == 2
+    assert {note.project_id or note.candidacy.project.pk for note in notes} == {second.project_id}

@@ -150,12 +150,13 @@ def board(cohort):
     return reverse("projects:assignment_board", args=[cohort.pk])
 
 
-def row_link(client, cohort, project) -> str:
-    """The address of the « Confier » or « Changer » button on the project's row of the board."""
+def row_link(client, cohort, project, second=False) -> str:
+    """The address of the « Confier » or « Changer » button on the project's row of the board (or, `second`,
+    of its « Ajouter un second » or « Changer le second » button)."""
     document = lxml.html.fromstring(client.get(board(cohort)).content.decode())
     (item,) = document.xpath(f'//li[.//a[@href="{reverse("projects:project_detail", args=[project.pk])}"]]')
-    (button,) = item.xpath('.//a[contains(@class, "btn")]')
-    return urljoin(board(cohort), button.get("href"))
+    lead_button, second_button = item.xpath('.//a[contains(@class, "btn")]')
+    return urljoin(board(cohort), (second_button if second else lead_button).get("href"))
 
 
 def board_form(response, cohort):
@@ -165,14 +166,15 @@ def board_form(response, cohort):
     return form
 
 
-def pressed(client, cohort, project):
+def pressed(client, cohort, project, second=False):
     """The board as it opens once the project's row button is pressed: the form with that project chosen."""
-    return client.get(row_link(client, cohort, project))
+    return client.get(row_link(client, cohort, project, second=second))
 
 
-def entrust(client, cohort, project, coach, **extra):
-    """Open the board, press the project's row button, pick `coach` in the form and send it."""
-    return submit(client, pressed(client, cohort, project), {"coach": coach.pk}, field=f"project={project.pk}", **extra)
+def entrust(client, cohort, project, coach, second=False, **extra):
+    """Open the board, press the project's row button (lead or second), pick `coach` in the form and send it."""
+    page = pressed(client, cohort, project, second=second)
+    return submit(client, page, {"coach": coach.pk}, field=f"project={project.pk}", **extra)
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, cohort):

@@ -509,9 +509,10 @@ def test_the_project_page_runs_a_fixed_number_of_queries(
         meeting = CoachingSessionFactory(project=project, coach=coach, date=days_ago(n))
         NextStepFactory(project=project, meeting=meeting, due_on=days_ago(n - 5))
     client.force_login(coach)
-    # session, user, the project with its figures, then members, candidacy members, attachments, meetings,
-    # next steps, milestones, actors, assignments, the coaching totals, and the attendance rate
-    with django_assert_max_num_queries(13):
+    # session, user, the project with its figures, then members, candidacy members, attachments, meetings and
+    # who took part in them, next steps, milestones, actors, assignments, the coaching totals, the attendance
+    # rate, and the staff notes on the project and on its candidacy: 16
+    with django_assert_max_num_queries(16):
         assert client.get(detail(project)).status_code == 200
 
 

@@ -563,8 +563,9 @@ def test_the_page_runs_the_same_number_of_queries_whatever_is_held(
     _held(season, "lea.roux@exemple.fr", count)
     client.force_login(staff)
     page = client.get(URL)
-    # Session, user, the candidacies (seasons and programmes joined), the project memberships (likewise).
-    with django_assert_max_num_queries(4):
+    # Session, user, the candidacies (seasons and programmes joined), the project memberships (likewise), and
+    # the count of staff notes on them.
+    with django_assert_max_num_queries(5):
         response = submit(client, page, {"email": "lea.roux@exemple.fr"}, button="action=search")
     page = response.content.decode()
     assert page.count("Membre de l'équipe") + page.count("Contact de la candidature") == count

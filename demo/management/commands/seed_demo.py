@@ -41,6 +41,7 @@ from projects import tokens as project_tokens
 from projects.models import (
     ActorMet,
     Candidacy,
+    CoachAssignment,
     Criterion,
     Milestone,
     NextStep,
@@ -48,6 +49,7 @@ from projects.models import (
     Project,
     ProjectMember,
     Review,
+    StaffNote,
     StatusChange,
 )
 from projects.services.candidacies import new_reference  # the same format as a real submission
@@ -167,6 +169,8 @@ class Command(BaseCommand):
                 created_count += self._candidacy(cohort, index, project, territories, reviewers, fake, extra_reviewer)
 
         meetings_count = self._coaching(seasons[:2], reviewers[0] if reviewers else None)
+        if len(seasons) >= 2:
+            self._pair_and_notes(seasons[1])
         seed_trainings(stdout=self.stdout, trainer_login=TRAINER_LOGIN, password=DEMO_PASSWORD)
         mountain = self._second_programme(incubator, urscop, ardeche, fake)
         self._commitments([*seasons[:2], *([mountain] if mountain else [])])
@@ -341,12 +345,59 @@ class Command(BaseCommand):
         return meetings
 
     @staticmethod
+    def _pair_and_notes(cohort):
+        """The pair on one project of the current season: the incubator's coach leads it, the CAE's coach follows it
+        in second and came to its latest meeting; and two staff notes, one on the project by its lead coach, one on
+        its candidacy by the programme's staff. Added once."""
+        lead = User.objects.filter(email="coach.alterincub@demo.incubateur.example").first()
+        second = User.objects.filter(email=REVIEWER_COACH).first()
+        staff = User.objects.filter(email="equipe@demo.incubateur.example").first()
+        if not (lead and second and staff):
+            return
+        assignment = (
+            CoachAssignment.objects.active()
+            .leads()
+            .filter(cohort=cohort, coach=lead, project__candidacy__isnull=False)
+            .select_related("project")
+            .order_by("project__name")
+            .first()
+        )
+        if assignment is None:
+            return
+        project = assignment.project
+        if not project.assignments.active().seconds().exists():
+            services.assign_coach(
+                project=project, coach=second, role=CoachAssignment.Role.SECOND, by=staff, on=assignment.started_on
+            )
+            latest = project.meetings.order_by("-date", "-pk").first()
+            if latest is not None:
+                services.update_meeting(meeting=latest, participants=[latest.coach, second])
+        if not StaffNote.objects.filter(project=project).exists():
+            services.add_note(
+                author=lead,
+                project=project,
+                text=(
+                    "Binôme : je garde le modèle économique, ma collègue de la CAE suit la gouvernance et la "
+                    "relation avec la mairie. On fait le point ensemble avant chaque journée collective."
+                ),
+            )
+        if not StaffNote.objects.filter(candidacy=project.candidacy_id).exists():
+            services.add_note(
+                author=staff,
+                candidacy=project.candidacy,
+                text=(
+                    "Jury : équipe solide mais encore peu de contacts avec les élus. À accompagner vers la "
+                    "communauté de communes dès le premier trimestre."
+                ),
+            )
+
+    @staticmethod
     def _assign(cohort, coaches, staff, today):
         """Give each coach the season's projects nobody coaches, up to their cap; end them once the season is over."""
         on = min(today, cohort.start_date + datetime.timedelta(days=14))
         for coach in coaches:
             free = Project.objects.filter(cohort=cohort, assignments__isnull=True).order_by("pk")
-            load = coach.assignments.active().filter(cohort=cohort).count()
+            load = services.counted_load(coach=coach, cohort=cohort)
             for project in free[: max(cohort.max_projects_per_coach - load, 0)]:
                 assignment = services.assign_coach(project=project, coach=coach, by=staff, on=on)
                 if cohort.end_date < today:
