@@ -17,6 +17,7 @@ class ProjectsConfig(AppConfig):
             CoachAssignment,
             CoachingSession,
             DecisionMessage,
+            Message,
             Milestone,
             Outcome,
             Project,
@@ -42,3 +43,6 @@ class ProjectsConfig(AppConfig):
         track(CoachingSession, exclude=["notes"], choices={"topics": dict(Topic.choices)})
         track(Milestone)
         track(Outcome)
+        # A conversation's words are between the team and the person: the trail knows a message was written,
+        # by whom and when, never what it said (nothing to find there when the person is erased).
+        track(Message, exclude=["body", "notified_at"])

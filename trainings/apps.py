@@ -15,6 +15,10 @@ class TrainingsConfig(AppConfig):
 
         hooks.install(invite_members=invite_members, attendance_rates=attendance_rates_by_project)
 
+        from .tokens import absolute, member_page_url
+
+        hooks.install_member_link(lambda member: absolute(member_page_url(member)))
+
         from incubator.audit import track
 
         from .models import Attendance, Trainer, TrainingSession, Venue

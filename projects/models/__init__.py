@@ -12,6 +12,7 @@ from .coaching import (
     Outcome,
     Topic,
 )
+from .conversation import Message, Thread
 from .project import Project, ProjectMember
 from .review import Criterion, Review, ReviewScore
 
@@ -29,6 +30,7 @@ __all__ = [
     "Candidacy",
     "CandidacyMember",
     "Criterion",
+    "Message",
     "DecisionMessage",
     "Project",
     "ProjectMember",
@@ -36,4 +38,5 @@ __all__ = [
     "ReviewScore",
     "Sector",
     "StatusChange",
+    "Thread",
 ]

@@ -23,6 +23,18 @@ from .coaching import (
     log_meeting,
     tick_next_step,
 )
+from .conversations import (
+    Answer,
+    Answered,
+    Conversation,
+    Written,
+    answer_as_applicant,
+    answer_as_member,
+    conversation,
+    notify_answers,
+    write_to_applicant,
+    write_to_members,
+)
 from .personal_data import (
     Erasure,
     anonymise_candidacy,

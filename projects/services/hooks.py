@@ -1,8 +1,9 @@
 """What the layers above projects add to its flows, handed over once at start-up.
 
-projects sits below trainings in the house's order, so it never imports trainings. Two things only trainings
+projects sits below trainings in the house's order, so it never imports trainings. Three things only trainings
 knows are still part of projects' pages and flows: the collective days a project's new members are invited to
-when it is accepted, and the share of those days its members attended. `TrainingsConfig.ready` installs both
+when it is accepted, the share of those days its members attended, and the address of a member's own page
+(where they read and answer the team's messages). `TrainingsConfig.ready` installs them
 here. Each is one plain function called in the caller's transaction, so the flow reads as before — no signal,
 no queue — and a test sees the same behaviour whatever the order the apps load in.
 """
@@ -22,3 +23,11 @@ attendance_rates: Callable = _not_installed
 
 def install(*, invite_members: Callable, attendance_rates: Callable) -> None:
     globals().update(invite_members=invite_members, attendance_rates=attendance_rates)
+
+
+# member_link(member) -> the absolute address of the member's own page (where they read and answer messages).
+member_link: Callable = _not_installed
+
+
+def install_member_link(member_link: Callable) -> None:
+    globals().update(member_link=member_link)
