@@ -510,8 +510,9 @@ def test_the_project_page_runs_a_fixed_number_of_queries(
         NextStepFactory(project=project, meeting=meeting, due_on=days_ago(n - 5))
     client.force_login(coach)
     # session, user, the project with its figures, then members, candidacy members, attachments, meetings,
-    # next steps, milestones, actors, assignments, the coaching totals, and the attendance rate
-    with django_assert_max_num_queries(13):
+    # next steps, milestones, actors, assignments, the coaching totals, the attendance rate, and the latest
+    # messages of its conversation (one more, their count, once there are more than a page shows)
+    with django_assert_max_num_queries(15):
         assert client.get(detail(project)).status_code == 200
 
 
