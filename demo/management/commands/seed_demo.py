@@ -32,6 +32,7 @@ from demo.candidacies import (
     TEAM_ROLES,
     reapplications,
 )
+from demo.conversations import seed_conversations
 from demo.trainings import seed_trainings
 from incubator.models import PartnerStructure, Territory, User
 from projects import services
@@ -165,6 +166,7 @@ class Command(BaseCommand):
 
         meetings_count = self._coaching(seasons[:2], reviewers[0] if reviewers else None)
         seed_trainings(stdout=self.stdout, trainer_login=TRAINER_LOGIN, password=DEMO_PASSWORD)
+        seed_conversations(season=seasons[1] if len(seasons) > 1 else None, staff=reviewers[0] if reviewers else None)
 
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
         if created_count:
