@@ -27,6 +27,7 @@ from .conversations import (
     Answer,
     Answered,
     Conversation,
+    ConversationClosed,
     Written,
     answer_as_applicant,
     answer_as_member,

@@ -81,9 +81,15 @@ class Written:
     told: list[str]  # the addresses the e-mail announcing it goes to
 
 
+class ConversationClosed(Exception):
+    """The candidacy is anonymised: nobody is left to write to, and its link no longer opens."""
+
+
 @transaction.atomic
 def write_to_applicant(*, candidacy: Candidacy, author: User, body: str) -> Written:
     """The team's message to an applicant; an e-mail in their language tells them it waits on their status page."""
+    if candidacy.anonymised_at is not None:
+        raise ConversationClosed
     message = Message.objects.create(
         thread=_thread(candidacy=candidacy), author_kind=Author.STAFF, author_user=author, body=body
     )

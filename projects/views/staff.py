@@ -204,7 +204,19 @@ class CandidacyTransitionView(StaffRequiredMixin, CandidacyPageMixin, View):
         return redirect(candidacy_url(candidacy, anchor="decision"))
 
 
+ANONYMISED = gettext_lazy(
+    "Cette candidature est anonymisée : la personne ne peut plus être jointe ici, et son lien ne s'ouvre plus."
+)
+
+
 def conversation_context(candidacy, message_form=None):
+    if candidacy.anonymised_at is not None:
+        return {
+            "conversation": services.conversation(candidacy=candidacy),
+            "conversation_title": _("Messages avec la personne qui candidate"),
+            "conversation_intro": ANONYMISED,
+            "viewer": "staff",
+        }
     return {
         "conversation": services.conversation(candidacy=candidacy),
         "conversation_title": _("Messages avec la personne qui candidate"),
@@ -230,7 +242,13 @@ class CandidacyMessageView(StaffRequiredMixin, CandidacyPageMixin, View):
         if not form.is_valid():
             messages.error(request, _("Votre message n'est pas envoyé : corrigez ce qui est signalé."))
             return self.render_page(candidacy, message_form=form)
-        written = services.write_to_applicant(candidacy=candidacy, author=request.user, body=form.cleaned_data["body"])
+        try:
+            written = services.write_to_applicant(
+                candidacy=candidacy, author=request.user, body=form.cleaned_data["body"]
+            )
+        except services.ConversationClosed:
+            messages.error(request, ANONYMISED)
+            return self.render_page(candidacy, message_form=form)
         if written.told:
             messages.success(
                 request,

@@ -489,3 +489,17 @@ def test_a_long_conversation_shows_its_latest_messages_in_order(staff, candidacy
     assert shown.earlier == 15 and len(shown.messages) == conversations.SHOWN_MESSAGES
     assert [m.body for m in shown.messages][-1] == "Réponse 44"
     assert [m.body for m in shown.messages][0] == "Question 15"
+
+
+def test_an_anonymised_candidacy_takes_no_more_messages(client, staff, candidacy):
+    client.force_login(staff)
+    page = client.get(candidacy_page(candidacy))
+    services.anonymise_candidacy(candidacy=candidacy)
+    response = submit(client, page, {"body": "Encore une question"}, action="/message/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Cette candidature est anonymisée" in body
+    assert not Message.objects.exists() and not OutgoingMail.objects.exists()
+    assert 'action="/projets/candidatures/' not in client.get(candidacy_page(candidacy)).content.decode().split(
+        'id="conversation"'
+    )[1].split("</section>")[0]
