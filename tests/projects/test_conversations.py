@@ -503,3 +503,19 @@ def test_an_anonymised_candidacy_takes_no_more_messages(client, staff, candidacy
     assert 'action="/projets/candidatures/' not in client.get(candidacy_page(candidacy)).content.decode().split(
         'id="conversation"'
     )[1].split("</section>")[0]
+
+
+def test_a_thread_belongs_to_one_candidacy_or_one_project(candidacy, project):
+    from django.db import IntegrityError, transaction
+
+    for fields in ({}, {"candidacy": candidacy, "project": project}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Thread.objects.create(**fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Message.objects.create(thread=Thread.objects.create(candidacy=candidacy), author_kind=Author.STAFF, body="x")
+
+
+def test_the_mails_are_the_programmes_so_its_staff_see_a_failure(staff, candidacy, project, lea):
+    services.write_to_applicant(candidacy=candidacy, author=staff, body="Bonjour")
+    services.write_to_members(project=project, author=staff, body="Bonjour")
+    assert set(OutgoingMail.objects.values_list("programme", flat=True)) == {candidacy.cohort.programme_id}
