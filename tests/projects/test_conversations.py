@@ -500,9 +500,13 @@ def test_an_anonymised_candidacy_takes_no_more_messages(client, staff, candidacy
     body = response.content.decode()
     assert "Cette candidature est anonymisée" in body
     assert not Message.objects.exists() and not OutgoingMail.objects.exists()
-    assert 'action="/projets/candidatures/' not in client.get(candidacy_page(candidacy)).content.decode().split(
-        'id="conversation"'
-    )[1].split("</section>")[0]
+    assert (
+        'action="/projets/candidatures/'
+        not in client.get(candidacy_page(candidacy))
+        .content.decode()
+        .split('id="conversation"')[1]
+        .split("</section>")[0]
+    )
 
 
 def test_a_thread_belongs_to_one_candidacy_or_one_project(candidacy, project):
