@@ -30,6 +30,8 @@ from projects.services import CoachingTotals, ProjectCoaches, season_project_coa
 from trainings.models import Attendance, Trainer, TrainingSession, Venue
 from trainings.services import project_attendance_rates, session_attendance_rates
 
+from .resources import season_resources
+
 # Rows fetched per round trip: large enough to be quick, small enough to keep memory flat.
 CHUNK_SIZE = 2000
 
@@ -536,6 +538,38 @@ def actors_met(cohort) -> Dataset:
     return Dataset("acteurs", _("Acteurs rencontrés"), columns, rows)
 
 
+# --- Resources of the partner structures ------------------------------------------------------------
+
+
+def resources(cohort) -> Dataset:
+    """The season's resources per structure, committed and delivered, as a table for the files. One query."""
+    columns = [
+        Column(_("Structure"), width=34),
+        Column(_("Heures d'accompagnement engagées"), HOURS, 16),
+        Column(_("Heures d'accompagnement réalisées"), HOURS, 16),
+        Column(_("Journées accueillies engagées"), INTEGER, 14),
+        Column(_("Journées tenues dans ses lieux"), INTEGER, 14),
+        Column(_("Chargé·es d'accompagnement engagé·es"), INTEGER, 14),
+        Column(_("Chargé·es ayant suivi un projet"), INTEGER, 14),
+        Column(_("Apport financier engagé (€)"), EUROS, 16),
+    ]
+
+    def rows():
+        for line in season_resources(cohort):
+            yield (
+                line.structure,
+                line.committed_hours,
+                line.delivered_hours,
+                line.committed_days,
+                line.held_days,
+                line.committed_coaches,
+                line.coaches,
+                line.committed_money,
+            )
+
+    return Dataset("moyens", _("Moyens des structures"), columns, rows)
+
+
 DATASETS = {
     "candidatures": candidacies,
     "projets": projects,
@@ -545,6 +579,7 @@ DATASETS = {
     "formateurs": trainers,
     "lieux": venues,
     "acteurs": actors_met,
+    "moyens": resources,
 }
 
 

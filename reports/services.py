@@ -12,20 +12,26 @@ from .exports import (
     stream_csv,
     stream_csv_zip,
     tidy_exports,
+    write_table_xlsx,
     write_xlsx,
 )
 from .figures import SeasonReport, season_report
+from .network import Network, network, network_charts, network_dataset
 
 __all__ = [
     "Chart",
     "DATASETS",
     "Dataset",
+    "Network",
     "SeasonReport",
     "all_datasets",
     "build_export_file",
     "cohort_for_report",
     "estimated_rows",
     "file_name",
+    "network",
+    "network_charts",
+    "network_dataset",
     "render_pdf",
     "report_charts",
     "request_export",
@@ -34,5 +40,6 @@ __all__ = [
     "stream_csv",
     "stream_csv_zip",
     "tidy_exports",
+    "write_table_xlsx",
     "write_xlsx",
 ]

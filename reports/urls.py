@@ -13,4 +13,6 @@ urlpatterns = [
 ]
 
 # Pages named in the seasons' namespace (cohorts:…), mounted by incubator/urls.py under /saisons/.
-cohort_patterns: list = []
+cohort_patterns: list = [
+    path("reseau/", views.NetworkView.as_view(), name="network"),
+]

@@ -7,9 +7,10 @@ from django.db.models import Q
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import DetailView
+from django.views.generic import DetailView, TemplateView
 
 from cohorts.models import Cohort
 from incubator.access import StaffRequiredMixin
@@ -138,4 +139,43 @@ class ReportDownloadView(StaffRequiredMixin, View):
         extension = "zip" if export.format == ReportExport.Format.CSV else export.format
         return FileResponse(
             export.file.open("rb"), as_attachment=True, filename=services.file_name(export.cohort, extension)
+        )
+
+
+class NetworkView(StaffRequiredMixin, TemplateView):
+    """Every programme and season of the person's structure side by side, and as CSV or XLSX with `?format=`.
+
+    Which programmes: those of `Programme.objects.for_user` (the structure's own; every one for a superuser).
+    The files hold figures per season only, no personal data: they are not logged like the season reports.
+    """
+
+    template_name = "reports/network.html"
+    formats = {ReportExport.Format.CSV, ReportExport.Format.XLSX}
+
+    def get(self, request, *args, **kwargs):
+        figures = services.network(request.user)
+        export_format = request.GET.get("format")
+        if export_format is None:
+            return self.render_to_response(
+                self.get_context_data(network=figures, charts=services.network_charts(figures))
+            )
+        if export_format not in self.formats:
+            messages.error(request, _("Ce format n'existe pas : choisissez CSV ou XLSX."))
+            return redirect("cohorts:network")
+        name = "-".join(part for part in ["reseau", slugify(figures.structure or "")] if part)
+        dataset = services.network_dataset(figures)
+        if export_format == ReportExport.Format.CSV:
+            response = StreamingHttpResponse(services.stream_csv(dataset), content_type="text/csv; charset=utf-8")
+            return _attachment(response, f"{name}.csv")
+        target = tempfile.TemporaryFile()  # closed by FileResponse once sent
+        title = _("Le réseau en un coup d'œil — %(structure)s") % {
+            "structure": figures.structure or _("tous les programmes")
+        }
+        services.write_table_xlsx(str(title), dataset, target)
+        target.seek(0)
+        return FileResponse(
+            target,
+            as_attachment=True,
+            filename=f"{name}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )

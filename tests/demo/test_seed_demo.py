@@ -114,7 +114,8 @@ def test_seed_demo_uses_the_seasons_a_programme_already_has(settings, programme)
         "Saison 2023",
         "Saison 2025",
     ]
-    assert {c.cohort.name for c in Candidacy.objects.select_related("cohort")} == {"Saison 2023", "Saison 2025"}
+    candidacies = Candidacy.objects.filter(cohort__programme=programme).select_related("cohort")
+    assert {c.cohort.name for c in candidacies} == {"Saison 2023", "Saison 2025"}
 
 
 def test_seed_demo_has_every_candidacy_status_in_the_past_and_the_current_season(seeded):
@@ -225,9 +226,8 @@ def test_seed_demo_has_a_coach_who_reviews_and_steps_aside_once(seeded):
 
 
 def test_seed_demo_candidacies_grow_season_after_season(seeded):
-    seasons = [
-        cohort for cohort in Cohort.objects.order_by("start_date") if cohort.call_closes_on < datetime.date.today()
-    ]
+    programme = Cohort.objects.filter(programme__name="Accompagnement partagé Drôme-Ardèche")  # one programme's
+    seasons = [cohort for cohort in programme.order_by("start_date") if cohort.call_closes_on < datetime.date.today()]
     received = [Candidacy.objects.received().filter(cohort=cohort).count() for cohort in seasons]
     assert len(received) >= 2
     assert received == sorted(received) and len(set(received)) == len(received), received
@@ -275,3 +275,19 @@ def test_seed_demo_has_a_short_conversation_on_a_candidacy_and_on_a_project(seed
     assert on_project.messages.filter(author_kind=Message.Author.MEMBER, author_member__isnull=False).exists()
     # The demo's answers are not news: the team's notification has nothing to send for them.
     assert not Message.objects.exclude(author_kind=Message.Author.STAFF).filter(notified_at__isnull=True).exists()
+
+
+def test_seed_demo_shows_two_programmes_sharing_a_structure_and_the_resources_committed(seeded):
+    incubator = PartnerStructure.objects.get(kind=PartnerStructure.Kind.INCUBATOR)
+    assert incubator.programmes.count() == 2
+    mountain = Cohort.objects.get(programme__name="Montagne ardéchoise coopérative")
+    assert mountain.end_date < datetime.date.today() and mountain.projects.count() == 3
+    assert CoachingSession.objects.filter(project__cohort=mountain).exists()
+    current = Cohort.objects.current().get()
+    assert set(current.commitments.values_list("partner_structure__kind", flat=True)) == {"cae", "incubator", "union"}
+    assert mountain.commitments.count() == 2
+
+    client = Client()
+    client.force_login(User.objects.get(email="coordination@demo.incubateur.example"))
+    page = client.get("/saisons/reseau/").content.decode()
+    assert "Accompagnement partagé Drôme-Ardèche" in page and "Montagne ardéchoise coopérative" in page
