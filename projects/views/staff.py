@@ -209,6 +209,12 @@ ANONYMISED = gettext_lazy(
 )
 
 
+def applicant_message_form(candidacy, data=None):
+    if candidacy.contact_name:
+        return MessageForm(data, label=_("Écrire à %(name)s") % {"name": candidacy.contact_name})
+    return MessageForm(data, label=_("Écrire à la personne qui candidate"))
+
+
 def conversation_context(candidacy, message_form=None):
     if candidacy.anonymised_at is not None:
         return {
@@ -217,15 +223,18 @@ def conversation_context(candidacy, message_form=None):
             "conversation_intro": ANONYMISED,
             "viewer": "staff",
         }
+    if candidacy.contact_email:
+        note = _(
+            "Un e-mail prévient %(email)s qu'un message l'attend sur sa page de suivi (le texte n'y est pas recopié)."
+        ) % {"email": candidacy.contact_email}
+    else:
+        note = _("Aucune adresse e-mail n'est connue : la personne lira le message sur sa page de suivi.")
     return {
         "conversation": services.conversation(candidacy=candidacy),
         "conversation_title": _("Messages avec la personne qui candidate"),
-        "message_form": message_form or MessageForm(label=_("Écrire à %(name)s") % {"name": candidacy.contact_name}),
+        "message_form": message_form or applicant_message_form(candidacy),
         "message_action": reverse("projects:candidacy_message", args=[candidacy.pk]),
-        "message_note": _(
-            "Un e-mail prévient %(email)s qu'un message l'attend sur sa page de suivi (le texte n'y est pas recopié)."
-        )
-        % {"email": candidacy.contact_email},
+        "message_note": note,
         "viewer": "staff",
         "applicant_name": candidacy.contact_name,
     }
@@ -238,7 +247,7 @@ class CandidacyMessageView(StaffRequiredMixin, CandidacyPageMixin, View):
 
     def post(self, request, pk):
         candidacy = self.get_candidacy()
-        form = MessageForm(request.POST)
+        form = applicant_message_form(candidacy, request.POST)
         if not form.is_valid():
             messages.error(request, _("Votre message n'est pas envoyé : corrigez ce qui est signalé."))
             return self.render_page(candidacy, message_form=form)

@@ -211,6 +211,7 @@ def test_staff_too_long_message_is_refused_and_kept(client, staff, candidacy):
     assert response.status_code == 200
     assert "Votre message est trop long" in response.content.decode()
     assert text in response.content.decode()
+    assert "Écrire à Camille Martin" in response.content.decode()
     assert not Message.objects.exists() and not OutgoingMail.objects.exists()
 
 
