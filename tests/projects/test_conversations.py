@@ -524,3 +524,15 @@ def test_the_mails_are_the_programmes_so_its_staff_see_a_failure(staff, candidac
     services.write_to_applicant(candidacy=candidacy, author=staff, body="Bonjour")
     services.write_to_members(project=project, author=staff, body="Bonjour")
     assert set(OutgoingMail.objects.values_list("programme", flat=True)) == {candidacy.cohort.programme_id}
+
+
+def test_the_trail_knows_who_wrote_never_what(client, staff, candidacy, lea, django_capture_on_commit_callbacks):
+    staff_writes(client, staff, candidacy, SECRET, django_capture_on_commit_callbacks)
+    submit(client, client.get(status_page(candidacy)), {"body": "Réponse de Camille"}, action="/message/")
+    submit(client, client.get(member_page_url(lea)), {"body": "Réponse de Léa"}, action="/message/")
+    entries = list(LogEntry.objects.filter(content_type__model="message").order_by("pk"))
+    assert [entry.actor for entry in entries] == [staff, None, None]
+    assert [(entry.additional_data or {}).get("by") for entry in entries[1:]] == ["applicant", "member"]
+    assert all("body" not in (entry.changes or {}) for entry in entries)
+    trail = " ".join(str(entry.changes) + str(entry.serialized_data) for entry in entries)
+    assert SECRET not in trail and "Réponse de" not in trail
