@@ -40,6 +40,8 @@ SIGNED_LINK_ACTORS = {
     "projects:apply_resume": "applicant",
     "projects:candidacy_status": "applicant",
     "projects:candidacy_withdraw": "applicant",
+    "projects:candidacy_reply": "applicant",
+    "trainings:member_reply": "member",
     "trainings:member_page": "member",
     "trainings:member_answer": "member",
 }

@@ -229,6 +229,10 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-mail": {"task": "outbox.emails.requeue_stalled_mail", "schedule": crontab(minute="*/5")},
     "send-due-reminders": {"task": "trainings.tasks.send_due_reminders", "schedule": crontab(minute="*/15")},
     "send-due-surveys": {"task": "trainings.tasks.send_due_surveys", "schedule": crontab(minute="5,35")},
+    "notify-conversation-answers": {
+        "task": "projects.tasks.notify_conversation_answers",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 # Every periodic task is wrapped by incubator.periodic.periodic: a second beat's copies do nothing.
 # For trying beat itself (tests of two beats), every periodic task may run this often instead, in seconds.
@@ -325,6 +329,8 @@ REPORT_FILE_DAYS = env.int("REPORT_FILE_DAYS", default=7)
 MEMBER_LINK_DAYS = env.int("MEMBER_LINK_DAYS", default=600)
 # The link to the word after a day works this many days after its mail (an answer stays changeable a week).
 SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
+# Conversations: how many answers one signed link may post (an applicant's, a member's), per hour and per day.
+CONVERSATION_ANSWER_RATES = env.list("CONVERSATION_ANSWER_RATES", default=["6/h", "20/d"])
 # The public page that checks an attestation's code: this many codes per network address.
 ATTESTATION_CHECK_RATE = env.str("ATTESTATION_CHECK_RATE", default="20/h")
 # A season report's link for funders works at most this many days after it is made...

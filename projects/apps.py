@@ -17,6 +17,7 @@ class ProjectsConfig(AppConfig):
             CoachAssignment,
             CoachingSession,
             DecisionMessage,
+            Message,
             Milestone,
             Outcome,
             Project,
@@ -46,3 +47,6 @@ class ProjectsConfig(AppConfig):
         # A staff note's words are about people, and go with them: the trail knows a note was written, by whom,
         # on what, never what it said.
         track(StaffNote, exclude=["text"])
+        # A conversation's words are between the team and the person: the trail knows a message was written,
+        # by whom and when, never what it said (nothing to find there when the person is erased).
+        track(Message, exclude=["body", "notified_at"])

@@ -16,3 +16,10 @@ def anonymise_expired_candidacies() -> int:
     count = services.anonymise_expired_candidacies()
     logger.info("Retention sweep: %d candidacies anonymised or deleted", count)
     return count
+
+
+@shared_task
+@periodic
+def notify_conversation_answers() -> int:
+    """Beat, every ten minutes: the team hears of each new answer once, one e-mail per conversation."""
+    return services.notify_answers()

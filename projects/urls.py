@@ -11,6 +11,7 @@ urlpatterns = [
     path("candidater/brouillon/<str:token>/", apply.apply, name="apply_resume"),
     path("candidature/<str:token>/", apply.candidacy_status, name="candidacy_status"),
     path("candidature/<str:token>/retirer/", apply.candidacy_withdraw, name="candidacy_withdraw"),
+    path("candidature/<str:token>/message/", apply.candidacy_reply, name="candidacy_reply"),
     # Staff: who coaches which project.
     path("accompagnements/<int:cohort_pk>/", assignments.AssignmentBoardView.as_view(), name="assignment_board"),
     # Coaches.
@@ -20,6 +21,7 @@ urlpatterns = [
     path("candidatures/<int:pk>/", staff.CandidacyDetailView.as_view(), name="candidacy_detail"),
     path("candidatures/<int:pk>/evaluation/", staff.CandidacyReviewView.as_view(), name="candidacy_review"),
     path("candidatures/<int:pk>/decision/", staff.CandidacyTransitionView.as_view(), name="candidacy_transition"),
+    path("candidatures/<int:pk>/message/", staff.CandidacyMessageView.as_view(), name="candidacy_message"),
     path(
         "candidatures/<int:pk>/documents/<int:attachment_pk>/",
         staff.AttachmentDownloadView.as_view(),
@@ -38,6 +40,7 @@ urlpatterns = [
     path("rendez-vous/<int:pk>/modifier/", project.MeetingUpdateView.as_view(), name="meeting_update"),
     path("<int:pk>/etapes/<int:step_pk>/", project.NextStepToggleView.as_view(), name="next_step_toggle"),
     path("<int:pk>/jalons/", project.MilestonesUpdateView.as_view(), name="milestones_update"),
+    path("<int:pk>/message/", project.ProjectMessageView.as_view(), name="project_message"),
     path("<int:pk>/bilan/", project.OutcomeUpdateView.as_view(), name="outcome_update"),
     path("<int:pk>/acteurs/nouveau/", project.ActorCreateView.as_view(), name="actor_create"),
     # Staff notes, never shown to applicants nor members.

@@ -12,9 +12,13 @@ class TrainingsConfig(AppConfig):
         from projects.services import hooks
 
         from .services import attendance_rates_by_project, erase_person, invite_members
+        from .tokens import absolute, member_page_url
 
         hooks.install(
-            invite_members=invite_members, attendance_rates=attendance_rates_by_project, erase_person=erase_person
+            invite_members=invite_members,
+            attendance_rates=attendance_rates_by_project,
+            erase_person=erase_person,
+            member_link=lambda member: absolute(member_page_url(member)),
         )
 
         from incubator.audit import track

@@ -21,6 +21,7 @@ urlpatterns = [
     # Members: their page, their answers (signed links).
     path("membre/<str:token>/", members.member_page, name="member_page"),
     path("membre/<str:token>/<int:session_pk>/", members.member_answer, name="member_answer"),
+    path("membre/<str:token>/message/", members.member_reply, name="member_reply"),
     path("membre/<str:token>/attestation.pdf", attestations.member_attestation, name="member_attestation"),
     path("avis/<str:token>/", surveys.survey, name="survey"),
     # Attestations: all of a season's (staff), and the public check of a code.

@@ -12,6 +12,7 @@ from .coaching import (
     Outcome,
     Topic,
 )
+from .conversation import Message, Thread
 from .notes import StaffNote
 from .project import Project, ProjectMember
 from .review import Criterion, Review, ReviewScore
@@ -30,6 +31,7 @@ __all__ = [
     "Candidacy",
     "CandidacyMember",
     "Criterion",
+    "Message",
     "DecisionMessage",
     "Project",
     "ProjectMember",
@@ -38,4 +40,5 @@ __all__ = [
     "Sector",
     "StaffNote",
     "StatusChange",
+    "Thread",
 ]

@@ -26,6 +26,19 @@ from .coaching import (
     meeting_participants,
     tick_next_step,
 )
+from .conversations import (
+    Answer,
+    Answered,
+    Conversation,
+    ConversationClosed,
+    Written,
+    answer_as_applicant,
+    answer_as_member,
+    conversation,
+    notify_answers,
+    write_to_applicant,
+    write_to_members,
+)
 from .notes import NoteChange, add_note, delete_note, note_candidacies, note_projects, own_notes, update_note
 from .personal_data import (
     Erasure,

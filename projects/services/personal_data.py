@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from cohorts.models import Cohort
 from incubator import audit
 
-from ..models import Candidacy, CandidacyMember, ProjectMember, ReviewScore, StaffNote, StatusChange
+from ..models import Candidacy, CandidacyMember, Message, ProjectMember, ReviewScore, StaffNote, StatusChange
 from . import hooks
 from .candidacies import withdraw_candidacy
+from .conversations import erase_candidacy_thread, erase_member_messages
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +95,9 @@ def anonymise_candidacy(*, candidacy: Candidacy) -> Candidacy:
     """Strip a candidacy of everything personal and every free-text answer, keeping what the figures count.
 
     Team members, documents (rows and stored files), status-change notes, review comments,
-    conflict-of-interest notes and the staff notes on the candidacy go; season, territory, sector, stage, how they
-    heard of the programme, status, dates and scores stay. Running it again changes nothing (the first date is kept).
+    conflict-of-interest notes, the staff notes on the candidacy and the conversation with the team go; season,
+    territory, sector, stage, how they heard of the programme, status, dates and scores stay. Running it again
+    changes nothing (the first date is kept).
     """
     candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
     people = _people_of(candidacy)
@@ -113,8 +115,12 @@ def anonymise_candidacy(*, candidacy: Candidacy) -> Candidacy:
     ReviewScore.objects.filter(review__candidacy=candidacy).exclude(comment="").update(comment="")
     candidacy.reviews.exclude(conflict_note="").update(conflict_note="")
     StaffNote.objects.filter(candidacy=candidacy).delete()
+    # The conversation goes whole: the applicant's words, and the team's, which are about them.
+    messages = erase_candidacy_thread(candidacy=candidacy)
     # The trail keeps no applicant's answer, but its rows still bear the project's old name and the reviews'.
-    audit.scrub(targets=[candidacy, candidacy.reviews.select_related("candidacy", "reviewer")], within=people)
+    audit.scrub(
+        targets=[candidacy, candidacy.reviews.select_related("candidacy", "reviewer"), *messages], within=people
+    )
     return candidacy
 
 
@@ -307,6 +313,10 @@ def export_personal_data(*, email: str, cohorts: QuerySet | None = None) -> dict
                     }
                     for attendance in sorted(membership.attendances.all(), key=lambda a: a.session.date)
                 ],
+                "messages_written": [
+                    {"at": _iso(message.created_at), "text": message.body}
+                    for message in Message.objects.filter(author_member=membership).order_by("created_at", "pk")
+                ],
             }
             for membership in memberships.order_by("project__cohort__start_date", "pk")
         ],
@@ -357,6 +367,10 @@ def _candidacy_data(candidacy: Candidacy, email: str) -> dict:
         ],
     }
     if is_contact:
+        data["messages"] = [
+            {"at": _iso(message.created_at), "from": message.author_kind, "text": message.body}
+            for message in Message.objects.filter(thread__candidacy=candidacy).order_by("created_at", "pk")
+        ]
         data["contact"] = {
             "name": candidacy.contact_name,
             "email": candidacy.contact_email,
@@ -406,6 +420,7 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
       the team of, their name, address and phone are replaced by « [effacé] ».
     - In the audit trail, every row that quotes their name, address or phone has it replaced by « [effacé] »;
       the erasure itself is recorded on each record, without any of the data. Staff notes never enter it.
+    - Conversations: a candidacy's thread is deleted whole; on projects, the messages they wrote are deleted.
 
     `cohorts` limits the erasure to some seasons (those of the programmes a staff member runs); None
     means everywhere.
@@ -440,6 +455,8 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
             for field in CONTACT_FIELDS:
                 setattr(candidacy, field, "")
             candidacy.save(update_fields=[*CONTACT_FIELDS, "updated_at"])
+            # The project stays, the conversation with the person who applied does not.
+            audit.scrub(targets=erase_candidacy_thread(candidacy=candidacy), within=people)
         if outcome == Erasure.WITHDRAW_AND_ANONYMISE:
             candidacy = withdraw_candidacy(candidacy=candidacy)
         if outcome in (Erasure.WITHDRAW_AND_ANONYMISE, Erasure.ANONYMISE):
@@ -448,6 +465,8 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
 
     # The mailings' log (kept by trainings) keeps that a mail went, not to whom.
     changed += hooks.erase_person(email=email, members=memberships, cohorts=cohorts)
+    # What they wrote to the team goes; the team's messages to the whole project stay.
+    audit.scrub(targets=erase_member_messages(members=memberships))
     # A new calendar key too: the old feed address stops working.
     for membership in memberships:
         people |= {membership.name, membership.phone}

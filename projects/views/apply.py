@@ -2,13 +2,16 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cohorts.models import Cohort
 
 from .. import services, tokens
 from ..forms.apply import CandidacyForm, MemberFormSet
+from ..forms.conversations import TOO_MANY_MESSAGES, MessageForm
 from ..models import Candidacy
 
 
@@ -120,12 +123,47 @@ def candidacy_status(request, token):
     candidacy = tokens.read_token(token, tokens.STATUS)
     if candidacy is None or candidacy.status == Candidacy.Status.DRAFT:
         return _invalid_link(request)
+    return _render_status(request, candidacy, token)
+
+
+def _render_status(request, candidacy, token, message_form=None):
     candidacy = (
         Candidacy.objects.select_related("cohort__programme", "territory")
         .prefetch_related("members", "attachments", "history")
         .get(pk=candidacy.pk)
     )
-    return render(request, "projects/apply/candidacy_status.html", {"candidacy": candidacy, "token": token})
+    context = {
+        "candidacy": candidacy,
+        "token": token,
+        "conversation": services.conversation(candidacy=candidacy),
+        "conversation_title": _("Vos échanges avec l'équipe"),
+        "conversation_intro": _(
+            "Une question, une précision ? Écrivez ici à l'équipe du programme : elle vous répond sur cette page, "
+            "et un e-mail vous prévient."
+        ),
+        "message_form": message_form or MessageForm(label=_("Écrire à l'équipe")),
+        "message_action": reverse("projects:candidacy_reply", args=[token]),
+        "viewer": "applicant",
+    }
+    return render(request, "projects/apply/candidacy_status.html", context)
+
+
+@never_cache
+@require_POST
+def candidacy_reply(request, token):
+    """The applicant writes to the team from their status page."""
+    candidacy = tokens.read_token(token, tokens.STATUS)
+    if candidacy is None or candidacy.status == Candidacy.Status.DRAFT:
+        return _invalid_link(request)
+    form = MessageForm(request.POST, label=_("Écrire à l'équipe"))
+    if not form.is_valid():
+        return _render_status(request, candidacy, token, message_form=form)
+    answered = services.answer_as_applicant(client=request, candidacy=candidacy, body=form.cleaned_data["body"])
+    if answered.outcome == services.Answer.TOO_MANY:
+        form.add_error(None, TOO_MANY_MESSAGES)
+        return _render_status(request, candidacy, token, message_form=form)
+    messages.success(request, _("Votre message est envoyé à l'équipe du programme. Merci !"))
+    return redirect(reverse("projects:candidacy_status", args=[token]) + "#conversation")
 
 
 @require_POST

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from cohorts.models import Programme
@@ -27,6 +28,7 @@ from ..forms.coaching import (
     milestone_template_formset,
     next_step_formset,
 )
+from ..forms.conversations import MessageForm
 from ..forms.notes import StaffNoteForm
 from ..models import CoachAssignment, CoachingSession, Milestone, NextStep, Outcome, Project, ProjectMember, StaffNote
 from ..services.coaching import DEFAULT_MILESTONES
@@ -57,6 +59,10 @@ class ProjectDetailView(ProjectMixin, View):
     reading its staff notes."""
 
     def get(self, request, pk):
+        return self.render_detail(pk)
+
+    def render_detail(self, pk, message_form=None):
+        request = self.request
         today = timezone.localdate()
         project = get_object_or_404(
             services.with_progress(Project.objects.readable_by(request.user), today=today)
@@ -106,7 +112,51 @@ class ProjectDetailView(ProjectMixin, View):
             note_form=StaffNoteForm(),
             # Documents stay with the programme's staff; coaches read the answers.
             attachment_url_name="projects:attachment_download" if is_staff else None,
+            # Whoever edits the project (its staff, its coaches) reads and writes its conversation; a season's
+            # other coaches reading it do not.
+            conversation=services.conversation(project=project) if can_edit else None,
+            conversation_title=_("Messages avec les membres du projet"),
+            message_form=message_form or MessageForm(label=_("Écrire aux membres du projet")),
+            message_action=reverse("projects:project_message", args=[project.pk]),
+            message_note=_(
+                "Chaque membre qui a une adresse e-mail est prévenu qu'un message l'attend sur sa page personnelle "
+                "(le texte n'y est pas recopié)."
+            ),
+            viewer="staff",
         )
+
+
+class ProjectMessageView(ProjectDetailView):
+    """POST: staff or the project's coach write to its members; the page comes back with the text to correct."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        project = self.get_project()
+        form = MessageForm(request.POST, label=_("Écrire aux membres du projet"))
+        if not form.is_valid():
+            messages.error(request, _("Votre message n'est pas envoyé : corrigez ce qui est signalé."))
+            return self.render_detail(pk, message_form=form)
+        written = services.write_to_members(project=project, author=request.user, body=form.cleaned_data["body"])
+        if written.told:
+            messages.success(
+                request,
+                ngettext(
+                    "Votre message est envoyé : un e-mail prévient %(count)s membre.",
+                    "Votre message est envoyé : un e-mail prévient %(count)s membres.",
+                    len(written.told),
+                )
+                % {"count": len(written.told)},
+            )
+        else:
+            messages.warning(
+                request,
+                _(
+                    "Votre message est enregistré, mais aucun membre n'a d'adresse e-mail : ils le liront sur leur "
+                    "page personnelle."
+                ),
+            )
+        return redirect(project_url(project.pk, "conversation"))
 
 
 class MeetingCreateView(ProjectMixin, View):

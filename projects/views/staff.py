@@ -17,6 +17,7 @@ from incubator.access import ReviewerRequiredMixin, StaffRequiredMixin
 
 from .. import services
 from ..filters import CandidacyFilter
+from ..forms.conversations import MessageForm
 from ..forms.notes import StaffNoteForm
 from ..forms.review import DECISION_LABELS, ConflictForm, DecisionMessagesForm, ReviewForm, TransitionForm
 from ..models import Attachment, Candidacy, Review, StaffNote, StatusChange
@@ -75,7 +76,15 @@ class CandidacyPageMixin(ReviewerRequiredMixin):
         )
 
     def render_page(
-        self, candidacy, *, panel=None, review_form=None, conflict_form=None, transition_form=None, over_capacity=None
+        self,
+        candidacy,
+        *,
+        panel=None,
+        review_form=None,
+        conflict_form=None,
+        transition_form=None,
+        over_capacity=None,
+        message_form=None,
     ):
         user = self.request.user
         panel = panel or services.review_panel(candidacy=candidacy, user=user)
@@ -100,6 +109,9 @@ class CandidacyPageMixin(ReviewerRequiredMixin):
             # The trail is the programme's staff's: reviewers who are coaches read the steps above it only.
             "trail": audit.history(candidacy, Review.objects.filter(candidacy=candidacy)) if is_staff else None,
         }
+        if is_staff:
+            # The conversation with the applicant is the programme's staff's, like the decisions.
+            context |= conversation_context(candidacy, message_form)
         return render(self.request, "projects/candidacy_detail.html", context)
 
 
@@ -202,6 +214,75 @@ class CandidacyTransitionView(StaffRequiredMixin, CandidacyPageMixin, View):
             request, _("La candidature est maintenant « %(status)s ».") % {"status": Candidacy.Status(to_status).label}
         )
         return redirect(candidacy_url(candidacy, anchor="decision"))
+
+
+ANONYMISED = gettext_lazy(
+    "Cette candidature est anonymisée : la personne ne peut plus être jointe ici, et son lien ne s'ouvre plus."
+)
+
+
+def applicant_message_form(candidacy, data=None):
+    if candidacy.contact_name:
+        return MessageForm(data, label=_("Écrire à %(name)s") % {"name": candidacy.contact_name})
+    return MessageForm(data, label=_("Écrire à la personne qui candidate"))
+
+
+def conversation_context(candidacy, message_form=None):
+    if candidacy.anonymised_at is not None:
+        return {
+            "conversation": services.conversation(candidacy=candidacy),
+            "conversation_title": _("Messages avec la personne qui candidate"),
+            "conversation_intro": ANONYMISED,
+            "viewer": "staff",
+        }
+    if candidacy.contact_email:
+        note = _(
+            "Un e-mail prévient %(email)s qu'un message l'attend sur sa page de suivi (le texte n'y est pas recopié)."
+        ) % {"email": candidacy.contact_email}
+    else:
+        note = _("Aucune adresse e-mail n'est connue : la personne lira le message sur sa page de suivi.")
+    return {
+        "conversation": services.conversation(candidacy=candidacy),
+        "conversation_title": _("Messages avec la personne qui candidate"),
+        "message_form": message_form or applicant_message_form(candidacy),
+        "message_action": reverse("projects:candidacy_message", args=[candidacy.pk]),
+        "message_note": note,
+        "viewer": "staff",
+        "applicant_name": candidacy.contact_name,
+    }
+
+
+class CandidacyMessageView(StaffRequiredMixin, CandidacyPageMixin, View):
+    """POST: staff write to the applicant; the page comes back with what was typed when it needs a correction."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        candidacy = self.get_candidacy()
+        form = applicant_message_form(candidacy, request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Votre message n'est pas envoyé : corrigez ce qui est signalé."))
+            return self.render_page(candidacy, message_form=form)
+        try:
+            written = services.write_to_applicant(
+                candidacy=candidacy, author=request.user, body=form.cleaned_data["body"]
+            )
+        except services.ConversationClosed:
+            messages.error(request, ANONYMISED)
+            return self.render_page(candidacy, message_form=form)
+        if written.told:
+            messages.success(
+                request,
+                _("Votre message est envoyé : un e-mail prévient %(emails)s.") % {"emails": ", ".join(written.told)},
+            )
+        else:
+            messages.warning(
+                request,
+                _(
+                    "Votre message est enregistré, mais aucun e-mail n'a pu prévenir la personne : elle le lira sur sa page de suivi."
+                ),
+            )
+        return redirect(candidacy_url(candidacy, anchor="conversation"))
 
 
 class AttachmentDownloadView(StaffRequiredMixin, View):

@@ -70,6 +70,10 @@ NOT_PAGES = {
     "set_language",  # the language switch, a POST
     "logout",  # a POST
     "projects:candidacy_withdraw",  # POST-only, from the status page
+    "projects:candidacy_reply",  # POST-only, from the status page (an error shows the status page again)
+    "projects:candidacy_message",  # POST-only, from the candidacy page (likewise)
+    "projects:project_message",  # POST-only, from the project page (likewise)
+    "trainings:member_reply",  # POST-only, from the member page (likewise)
     "projects:candidacy_review",  # POST-only, from the candidacy page
     "projects:candidacy_transition",  # POST-only, from the candidacy page
     "projects:next_step_toggle",  # POST-only, from the project page

@@ -14,6 +14,7 @@ from projects.models import (
     CandidacyMember,
     CoachAssignment,
     CoachingSession,
+    Message,
     Milestone,
     NextStep,
     Outcome,
@@ -23,6 +24,7 @@ from projects.models import (
     ReviewScore,
     StaffNote,
     StatusChange,
+    Thread,
 )
 from tests.forms import submit
 
@@ -47,6 +49,8 @@ MODELS = (
     Milestone,
     Outcome,
     ActorMet,
+    Thread,
+    Message,
 )
 
 
@@ -264,6 +268,16 @@ def test_seed_demo_has_survey_answers_and_attestations_for_past_days(seeded):
         trainings_services.season_satisfaction(cohort, with_comments=False).total.answered
         == answered.filter(session__cohort=cohort).count()
     )
+
+
+def test_seed_demo_has_a_short_conversation_on_a_candidacy_and_on_a_project(seeded):
+    on_candidacy = Thread.objects.filter(candidacy__status=Candidacy.Status.UNDER_REVIEW).get()
+    kinds = list(on_candidacy.messages.values_list("author_kind", flat=True))
+    assert kinds == [Message.Author.STAFF, Message.Author.APPLICANT, Message.Author.STAFF]
+    on_project = Thread.objects.filter(project__isnull=False).first()
+    assert on_project.messages.filter(author_kind=Message.Author.MEMBER, author_member__isnull=False).exists()
+    # The demo's answers are not news: the team's notification has nothing to send for them.
+    assert not Message.objects.exclude(author_kind=Message.Author.STAFF).filter(notified_at__isnull=True).exists()
 
 
 def test_seed_demo_shows_two_programmes_sharing_a_structure_and_the_resources_committed(seeded):

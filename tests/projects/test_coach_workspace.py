@@ -511,8 +511,9 @@ def test_the_project_page_runs_a_fixed_number_of_queries(
     client.force_login(coach)
     # session, user, the project with its figures, then members, candidacy members, attachments, meetings and
     # who took part in them, next steps, milestones, actors, assignments, the coaching totals, the attendance
-    # rate, and the staff notes on the project and on its candidacy: 16
-    with django_assert_max_num_queries(16):
+    # rate, the staff notes on the project and on its candidacy, and the latest messages of its conversation
+    # (one more, their count, once there are more than a page shows): 18
+    with django_assert_max_num_queries(18):
         assert client.get(detail(project)).status_code == 200
 
 

@@ -314,8 +314,16 @@ def test_another_coach_of_the_season_gets_a_404_unless_the_programme_lets_them_r
     assert "Vous lisez ce projet comme chargé·e d'accompagnement de la saison" in page
     assert "Noter un rendez-vous" not in page and reverse("projects:meeting_create", args=[project.pk]) not in page
     assert "Notes de l'équipe" not in page  # reading is not being in the pair: no staff notes
+    assert 'id="conversation"' not in page  # nor the team's messages with the members
     # Reading only: every page that changes the project stays closed.
-    for name in ("meeting_create", "milestones_update", "outcome_update", "actor_create", "project_note_create"):
+    for name in (
+        "meeting_create",
+        "milestones_update",
+        "outcome_update",
+        "actor_create",
+        "project_note_create",
+        "project_message",
+    ):
         assert client.get(reverse(f"projects:{name}", args=[project.pk])).status_code in (404, 405), name
         assert client.post(reverse(f"projects:{name}", args=[project.pk]), {}).status_code == 404, name
 

@@ -6,12 +6,15 @@ A GET never changes anything: mail scanners and link previews open every link of
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from incubator.dates import format_date
+from projects import services as project_services
+from projects.forms.conversations import TOO_MANY_MESSAGES, MessageForm
 
 from .. import services, tokens
 from ..models import Attendance, TrainingSession
@@ -30,6 +33,10 @@ def member_page(request, token):
     member = tokens.member_from_token(token)
     if member is None:
         return _invalid_link(request)
+    return _render_member_page(request, member, token)
+
+
+def _render_member_page(request, member, token, message_form=None):
     attendances = (
         Attendance.objects.filter(member=member)
         .select_related("session__venue")
@@ -62,8 +69,36 @@ def member_page(request, token):
             "has_attestation": has_attestation,
             "token": token,
             "calendar_feed_url": tokens.absolute(tokens.calendar_feed_url(member)),
+            "conversation": project_services.conversation(project=member.project),
+            "conversation_title": _("Les échanges du projet avec l'équipe"),
+            "conversation_intro": _(
+                "L'équipe du programme écrit ici aux membres du projet ; chacun·e peut répondre. "
+                "Ce que vous écrivez est lu par l'équipe et les autres membres du projet."
+            ),
+            "message_form": message_form or MessageForm(label=_("Écrire à l'équipe")),
+            "message_action": reverse("trainings:member_reply", args=[token]),
+            "viewer": "member",
+            "viewer_member": member,
         },
     )
+
+
+@never_cache
+@require_POST
+def member_reply(request, token):
+    """A member writes to the team, on their project's conversation."""
+    member = tokens.member_from_token(token)
+    if member is None:
+        return _invalid_link(request)
+    form = MessageForm(request.POST, label=_("Écrire à l'équipe"))
+    if not form.is_valid():
+        return _render_member_page(request, member, token, message_form=form)
+    answered = project_services.answer_as_member(client=request, member=member, body=form.cleaned_data["body"])
+    if answered.outcome == project_services.Answer.TOO_MANY:
+        form.add_error(None, TOO_MANY_MESSAGES)
+        return _render_member_page(request, member, token, message_form=form)
+    messages.success(request, _("Votre message est envoyé à l'équipe du programme. Merci !"))
+    return redirect(reverse("trainings:member_page", args=[token]) + "#conversation")
 
 
 @never_cache

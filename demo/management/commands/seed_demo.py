@@ -33,6 +33,7 @@ from demo.candidacies import (
     TEAM_ROLES,
     reapplications,
 )
+from demo.conversations import seed_conversations
 from demo.shares import seed_share_links
 from demo.trainings import seed_trainings
 from incubator.models import PartnerStructure, Territory, User
@@ -172,6 +173,7 @@ class Command(BaseCommand):
         if len(seasons) >= 2:
             self._pair_and_notes(seasons[1])
         seed_trainings(stdout=self.stdout, trainer_login=TRAINER_LOGIN, password=DEMO_PASSWORD)
+        seed_conversations(season=seasons[1] if len(seasons) > 1 else None, staff=reviewers[0] if reviewers else None)
         mountain = self._second_programme(incubator, urscop, ardeche, fake)
         self._commitments([*seasons[:2], *([mountain] if mountain else [])])
         shares_count = seed_share_links(staff_email="equipe@demo.incubateur.example")
