@@ -10,6 +10,7 @@ from .models import (
     CoachAssignment,
     CoachingSession,
     DecisionMessage,
+    Message,
     Milestone,
     MilestoneTemplate,
     NextStep,
@@ -20,6 +21,7 @@ from .models import (
     ReviewScore,
     StaffNote,
     StatusChange,
+    Thread,
 )
 
 
@@ -120,3 +122,22 @@ class StaffNoteAdmin(admin.ModelAdmin):
     list_display = ["__str__", "author", "candidacy", "project", "created_at"]
     list_select_related = ["author", "candidacy", "project"]
     raw_id_fields = ["candidacy", "project"]
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    extra = 0
+    fields = ["created_at", "author_kind", "author_user", "author_member", "body", "notified_at"]
+    readonly_fields = ["created_at", "notified_at"]
+    raw_id_fields = ["author_user", "author_member"]
+
+
+@admin.register(Thread)
+class ThreadAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "candidacy", "project", "created_at"]
+    list_select_related = ["candidacy", "project"]
+    raw_id_fields = ["candidacy", "project"]
+    inlines = [MessageInline]
+
+
+admin.site.register(Message, raw_id_fields=["thread", "author_user", "author_member"])

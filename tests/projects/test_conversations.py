@@ -32,9 +32,9 @@ pytestmark = pytest.mark.django_db
 
 Author = Message.Author
 # Session and user (2), the candidacy with its season and programme (1), its members, documents and steps (3),
-# the reviews (1), the trail and the rows it names (4), the latest messages with their authors (1) and, past a
-# page's worth, their count (1).
-CANDIDACY_PAGE_QUERIES = 13
+# the reviews (1), the trail and the rows it names (4), the staff notes (1), the latest messages with their
+# authors (1) and, past a page's worth, their count (1).
+CANDIDACY_PAGE_QUERIES = 14
 SECRET = "Le loyer proposé par la mairie est de 450 euros"
 
 
@@ -477,9 +477,10 @@ def test_the_project_and_member_pages_run_as_many_queries_with_4_or_40_messages(
         response = client.get(member_page_url(lea))
     assert response.content.decode().count('class="card mb-2') == min(count, conversations.SHOWN_MESSAGES)
     client.force_login(staff)
-    # The project page's own 15 (session, user, the project and its relations, its figures, the trail and the
-    # rows it names), the latest messages with their authors (1) and, past a page's worth, their count (1).
-    with django_assert_max_num_queries(17):
+    # The project page's own 16 (session, user, the project and its relations, its figures, the trail and the
+    # rows it names, the staff notes on the project and on its candidacy), the latest messages with their authors
+    # (1) and, past a page's worth, their count (1).
+    with django_assert_max_num_queries(18):
         response = client.get(project_page(project))
     assert response.status_code == 200
 

@@ -427,11 +427,12 @@ def test_the_detail_page_runs_the_same_queries_with_1_or_10_reviews(
     # history (with who), prefetched; the reviews with their reviewers, and their scores; the one aggregate
     # of averages per criterion. Then the audit trail staff read: its entries with their authors (1), one query
     # per kind of row its changes point to (seasons, territories, candidacies, reviewers: 4), and the two kinds
-    # of entry (candidacy, review) the first time a process meets them (2, cached after): 9 + 7 = 16.
-    with django_assert_max_num_queries(16):
+    # of entry (candidacy, review) the first time a process meets them (2, cached after): 9 + 7 = 16. Then the
+    # staff notes on the candidacy (1) and the latest messages of its conversation (1): 18.
+    with django_assert_max_num_queries(18):
         assert client.get(detail(candidacy)).status_code == 200
     fill(candidacy, structure, 10)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         page = client.get(detail(candidacy)).content.decode()
     assert page.count('data-criterion="need">4,0<') == 1
 
