@@ -229,6 +229,7 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-mail": {"task": "outbox.emails.requeue_stalled_mail", "schedule": crontab(minute="*/5")},
     "send-due-reminders": {"task": "trainings.tasks.send_due_reminders", "schedule": crontab(minute="*/15")},
     "send-due-surveys": {"task": "trainings.tasks.send_due_surveys", "schedule": crontab(minute="5,35")},
+    "send-due-follow-ups": {"task": "projects.tasks.send_due_follow_ups", "schedule": crontab(minute=20)},
 }
 # Every periodic task is wrapped by incubator.periodic.periodic: a second beat's copies do nothing.
 # For trying beat itself (tests of two beats), every periodic task may run this often instead, in seconds.
@@ -325,6 +326,9 @@ REPORT_FILE_DAYS = env.int("REPORT_FILE_DAYS", default=7)
 MEMBER_LINK_DAYS = env.int("MEMBER_LINK_DAYS", default=600)
 # The link to the word after a day works this many days after its mail (an answer stays changeable a week).
 SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
+# The link of a follow-up 6, 12 or 24 months after a season works this many days after its mail (or its
+# reminder, two weeks later, which carries a new one); an answer stays changeable 30 days.
+FOLLOW_UP_LINK_DAYS = env.int("FOLLOW_UP_LINK_DAYS", default=90)
 # The public page that checks an attestation's code: this many codes per network address.
 ATTESTATION_CHECK_RATE = env.str("ATTESTATION_CHECK_RATE", default="20/h")
 

@@ -10,6 +10,7 @@ from .models import (
     CoachAssignment,
     CoachingSession,
     DecisionMessage,
+    FollowUp,
     Milestone,
     MilestoneTemplate,
     NextStep,
@@ -112,3 +113,11 @@ class MilestoneTemplateAdmin(admin.ModelAdmin):
 
 
 admin.site.register([NextStep, Milestone, Outcome, ActorMet])
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    list_display = ["project", "months", "due_on", "sent_at", "reminded_at", "answered_at", "status", "jobs_fte"]
+    list_filter = ["months", "status"]
+    list_select_related = ["project"]
+    raw_id_fields = ["project", "mail", "reminder_mail"]

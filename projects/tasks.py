@@ -16,3 +16,10 @@ def anonymise_expired_candidacies() -> int:
     count = services.anonymise_expired_candidacies()
     logger.info("Retention sweep: %d candidacies anonymised or deleted", count)
     return count
+
+
+@shared_task
+@periodic
+def send_due_follow_ups() -> int:
+    """Beat, once an hour: 6, 12 and 24 months after a season, each project's contact is asked once, reminded once."""
+    return services.send_due_follow_ups().total

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import apply, assignments, coach, project, staff
+from .views import apply, assignments, coach, follow_up, project, staff
 from .views import personal_data as personal_data_views
 
 app_name = "projects"
@@ -11,6 +11,8 @@ urlpatterns = [
     path("candidater/brouillon/<str:token>/", apply.apply, name="apply_resume"),
     path("candidature/<str:token>/", apply.candidacy_status, name="candidacy_status"),
     path("candidature/<str:token>/retirer/", apply.candidacy_withdraw, name="candidacy_withdraw"),
+    # Project contacts, months after their season: signed links.
+    path("suivi/<str:token>/", follow_up.follow_up, name="follow_up"),
     # Staff: who coaches which project.
     path("accompagnements/<int:cohort_pk>/", assignments.AssignmentBoardView.as_view(), name="assignment_board"),
     # Coaches.

@@ -12,6 +12,7 @@ from .coaching import (
     Outcome,
     Topic,
 )
+from .follow_up import FollowUp
 from .project import Project, ProjectMember
 from .review import Criterion, Review, ReviewScore
 
@@ -30,6 +31,7 @@ __all__ = [
     "CandidacyMember",
     "Criterion",
     "DecisionMessage",
+    "FollowUp",
     "Project",
     "ProjectMember",
     "Review",

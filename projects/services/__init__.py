@@ -23,6 +23,18 @@ from .coaching import (
     log_meeting,
     tick_next_step,
 )
+from .follow_ups import (
+    FollowUpClosed,
+    FollowUpLine,
+    FollowUpTrend,
+    answer_follow_up,
+    follow_up_from_token,
+    follow_up_url,
+    project_follow_ups,
+    season_follow_up,
+    seasons_follow_up,
+    send_due_follow_ups,
+)
 from .personal_data import (
     Erasure,
     anonymise_candidacy,

@@ -80,6 +80,8 @@ class ProjectDetailView(ProjectMixin, View):
             outcome=getattr(project, "outcome", None),
             today=today,
             trail=project_history(project) if is_staff else None,
+            # Where the project stands months after its season, as its contact said: for the programme's staff.
+            follow_ups=services.project_follow_ups(project) if is_staff else None,
             # Documents stay with the programme's staff; coaches read the answers.
             attachment_url_name="projects:attachment_download" if is_staff else None,
         )
