@@ -148,10 +148,12 @@ class Sweep:
 def due_seasons(now: datetime.datetime) -> list[tuple[Cohort, int, datetime.date]]:
     """(season, months, day) of every milestone due now, in one query."""
     today = now.astimezone(PARIS).date()
-    earliest = add_months(today - datetime.timedelta(days=LATE_DAYS + 1), -max(MILESTONES))
-    latest = add_months(today, -min(MILESTONES))
+    # A few days' margin each side: a month's last day moves with the month (31 March + 6 = 30 September).
+    margin = datetime.timedelta(days=3)
+    earliest = add_months(today - datetime.timedelta(days=LATE_DAYS + 1), -max(MILESTONES)) - margin
+    latest = add_months(today, -min(MILESTONES)) + margin
     cohorts = (
-        Cohort.objects.filter(end_date__gte=earliest - datetime.timedelta(days=3), end_date__lte=latest)
+        Cohort.objects.filter(end_date__gte=earliest, end_date__lte=latest)
         .select_related("programme")
         .order_by("end_date", "pk")
     )
@@ -176,8 +178,11 @@ def send_due_follow_ups(*, now: datetime.datetime | None = None) -> Sweep:
                 "Follow-ups of season %s at %s months: written meanwhile, left to the next sweep", cohort.pk, months
             )
     reminded = 0
-    while batch := _remind_batch(now):
+    while True:
+        batch = _remind_batch(now)
         reminded += batch
+        if batch < BATCH_SIZE:
+            break
     if asked or reminded:
         logger.info("Queued %s follow-ups and %s follow-up reminders", asked, reminded)
     return Sweep(asked=asked, reminded=reminded)
@@ -197,10 +202,10 @@ def _mail_context(follow_up: FollowUp, contact_name: str) -> dict:
 
 @transaction.atomic
 def _ask_season(cohort: Cohort, months: int, day: datetime.date, now: datetime.datetime) -> int:
-    """One season's milestone: seven queries whatever the number of projects (the lock, the projects and their
-    members, the follow-ups, the outbox rows, their links, and the savepoint of the follow-ups' insert)."""
+    """One season's milestone: six queries whatever the number of projects (the lock, the projects and their
+    members, the follow-ups, the outbox rows, their links)."""
     # A second sweep waits here, then reads the follow-ups this one wrote.
-    Cohort.objects.select_for_update().filter(pk=cohort.pk).values_list("pk", flat=True).first()
+    Cohort.objects.select_for_update().filter(pk=cohort.pk).order_by().values_list("pk", flat=True).first()
     rows, names = [], []
     for project in _projects_to_ask(cohort, months):
         contact = contact_of(project)
@@ -234,7 +239,7 @@ def _to_remind(now: datetime.datetime):
 
 @transaction.atomic
 def _remind_batch(now: datetime.datetime) -> int:
-    """Up to `BATCH_SIZE` reminders in four queries. Rows another sweep holds are skipped: that sweep reminds them."""
+    """Up to `BATCH_SIZE` reminders in three queries. Rows another sweep holds are skipped: that sweep reminds them."""
     rows = list(
         _to_remind(now)
         .select_for_update(skip_locked=True, of=("self",))
