@@ -32,6 +32,7 @@ from demo.candidacies import (
     TEAM_ROLES,
     reapplications,
 )
+from demo.follow_ups import seed_follow_ups
 from demo.trainings import seed_trainings
 from incubator.models import PartnerStructure, Territory, User
 from projects import services
@@ -40,6 +41,7 @@ from projects.models import (
     ActorMet,
     Candidacy,
     Criterion,
+    FollowUp,
     Milestone,
     NextStep,
     Outcome,
@@ -165,6 +167,10 @@ class Command(BaseCommand):
 
         meetings_count = self._coaching(seasons[:2], reviewers[0] if reviewers else None)
         seed_trainings(stdout=self.stdout, trainer_login=TRAINER_LOGIN, password=DEMO_PASSWORD)
+        earlier = seed_follow_ups(stdout=self.stdout)
+        coaches = list(User.objects.filter(email__in=COACH_EMAILS, role=User.Role.COACH).order_by("-email"))
+        if earlier is not None and coaches:
+            self._assign(earlier, coaches, reviewers[0] if reviewers else None, timezone.localdate())
 
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
         if created_count:
@@ -195,6 +201,10 @@ class Command(BaseCommand):
         if member:
             page = project_tokens.absolute(member_page_url(member))
             self.stdout.write(f"  {'la page d’un membre de projet':<42} {page}")
+        waiting = FollowUp.objects.filter(answered_at__isnull=True).order_by("pk").first()
+        if waiting:
+            link = project_tokens.absolute(services.follow_up_url(waiting))
+            self.stdout.write(f"  {'un projet suivi 12 mois après sa saison':<42} {link}")
         self.stdout.write("Les e-mails de la démonstration s'affichent ici, dans la console.")
 
     def _coaching(self, seasons, staff) -> int:
@@ -309,7 +319,8 @@ class Command(BaseCommand):
         """
         existing = list(programme.cohorts.order_by("start_date", "pk"))
         if existing:
-            return existing[:3]
+            # The latest three: an earlier season, followed after its end (demo.follow_ups), comes before them.
+            return existing[-3:]
         # Seasons follow one another: the current one began five months ago.
         today = timezone.localdate()
         current_start = _months_before(today, 5)
