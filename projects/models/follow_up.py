@@ -33,7 +33,7 @@ class FollowUp(models.Model):
     project = models.ForeignKey(Project, verbose_name=_("projet"), on_delete=models.CASCADE, related_name="follow_ups")
     months = models.PositiveSmallIntegerField(_("mois après la saison"), choices=Months.choices)
     due_on = models.DateField(_("date prévue"))
-    email = models.EmailField(_("envoyé à"))
+    email = models.EmailField(_("envoyé à"), blank=True)  # blanked when the person's data is erased
     sent_at = models.DateTimeField(_("envoyé le"))
     mail = models.OneToOneField(
         "outbox.OutgoingMail", on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_up"

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from cohorts.models import Cohort
 from incubator import audit
 
-from ..models import Candidacy, CandidacyMember, ProjectMember, ReviewScore, StatusChange
+from ..models import Candidacy, CandidacyMember, FollowUp, ProjectMember, ReviewScore, StatusChange
 from .candidacies import withdraw_candidacy
 
 logger = logging.getLogger(__name__)
@@ -364,6 +364,7 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
     - They leave the teams of other people's candidacies.
     - In the projects' teams their entry stays (the team had that member) but the name becomes
       « Personne effacée » and the e-mail and phone are blanked; the role is kept.
+    - The follow-ups mailed to them after a season keep the project's answers, without their address.
     - In the audit trail, every row that quotes their name, address or phone has it replaced by « [effacé] »;
       the erasure itself is recorded on each record, without any of the data.
 
@@ -408,6 +409,10 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
         membership.calendar_key = uuid.uuid4()
         membership.save(update_fields=["name", "email", "phone", "calendar_key"])
         changed += 1
+    follow_ups = FollowUp.objects.filter(email__iexact=email)
+    if cohorts is not None:
+        follow_ups = follow_ups.filter(project__cohort__in=cohorts)
+    changed += follow_ups.update(email="")
     audit.scrub(everywhere=people)
     audit.record_event(erased, event="personal_data_erasure")
     audit.record_event(memberships, event="personal_data_erasure", object_repr=_membership_label)
