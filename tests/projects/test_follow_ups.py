@@ -16,6 +16,7 @@ from outbox.models import OutgoingMail
 from projects import services
 from projects.models import FollowUp, Outcome
 from projects.services import follow_ups
+from projects.tasks import send_due_follow_ups
 from tests.factories import (
     CandidacyFactory,
     CoachAssignmentFactory,
@@ -26,6 +27,7 @@ from tests.factories import (
     StaffFactory,
 )
 from tests.forms import find_form, form_fields, forms_of, submit
+from trainings.tokens import member_token
 
 pytestmark = pytest.mark.django_db
 
@@ -152,8 +154,6 @@ def test_an_unanswered_follow_up_is_reminded_once_two_weeks_later(projects, mail
 
 
 def test_the_beat_task_sends_them(projects, mailoutbox):
-    from projects.tasks import send_due_follow_ups
-
     with time_machine.travel(at(SIX, 9, 20), tick=False):
         assert send_due_follow_ups.delay().get() == 2
 
@@ -385,12 +385,18 @@ def test_only_the_programmes_staff_read_the_answers(client, follow_up, projects,
     assert client.get(url).status_code == 404
 
 
-def test_a_member_of_another_project_cannot_answer_for_this_one(client, follow_up, projects, sweep):
-    """The only key is the link: the café's member holds the café's link, never the garage's."""
-    cafe = FollowUp.objects.get(project=projects["cafe"])
-    assert follow_ups.follow_up_token(cafe) != follow_ups.follow_up_token(follow_up)
-    other_salt = signing.dumps(follow_up.pk, salt="trainings.member")  # a member page's link, with the garage's number
-    assert client.get(reverse("projects:follow_up", kwargs={"token": other_salt})).status_code == 404
+def test_a_member_of_another_project_cannot_open_this_ones_follow_up(client, follow_up, projects):
+    """The only key is the link: the café's member holds the café's links, never the garage's."""
+    cafe_member = projects["cafe"].members.exclude(email="").get()
+    garage_url = follow_ups.follow_up_url(follow_up)
+    # Their member page's token, put where the follow-up's goes.
+    response = client.get(reverse("projects:follow_up", kwargs={"token": member_token(cafe_member)}))
+    assert response.status_code == 404
+    # Their own follow-up opens the café's answer only.
+    cafe_page = client.get(follow_ups.follow_up_url(FollowUp.objects.get(project=projects["cafe"])))
+    assert "Où en est Café des Baronnies ?" in text_of(cafe_page)
+    assert "Garage du Diois" not in text_of(cafe_page)
+    assert client.get(garage_url).status_code == 200  # the garage's link, held by the garage's contact
 
 
 def test_the_season_figures_follow_the_jobs_to_24_months(cohort, projects, sweep):
