@@ -55,11 +55,11 @@ def test_the_report_page_shows_jobs_at_the_end_and_6_12_24_months_later(client, 
     )
     assert "Les projets dans le temps" in page
     for label, jobs in [
-        ("Emplois 6 mois après la saison (ETP)", "2,0"),
-        ("Emplois 12 mois après la saison (ETP)", "3,0"),
+        ("Emplois 6 mois après la saison (ETP)", "2"),
+        ("Emplois 12 mois après la saison (ETP)", "3"),
         ("Emplois 24 mois après la saison (ETP)", "3,5"),
     ]:
-        assert f'<th scope="row">{label}</th><td class="text-end num">{jobs}' in page, label
+        assert f'<th scope="row">{label}</th><td class="text-end num">{jobs}</td>' in page, label
     assert '<th scope="row">Réponses au suivi à 12 mois (%)</th><td class="text-end num">100' in page
 
 
@@ -71,7 +71,7 @@ def test_the_season_comparison_shows_each_seasons_follow_ups(client, staff, foll
     )
     # This season first (not asked yet: —), then the earlier one.
     assert (
-        '<th scope="row">Emplois 12 mois après la saison (ETP)</th><td class="text-end num">—</td><td class="text-end num">3,0'
+        '<th scope="row">Emplois 12 mois après la saison (ETP)</th><td class="text-end num">—</td><td class="text-end num">3</td>'
         in page
     )
 
