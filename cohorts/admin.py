@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Cohort, Programme
+from .models import Cohort, PartnerCommitment, Programme
 
 
 class SeasonListFilter(admin.RelatedFieldListFilter):
@@ -25,3 +25,10 @@ class CohortAdmin(admin.ModelAdmin):
     filter_horizontal = ["territories"]
     readonly_fields = ["end_date"]
     date_hierarchy = "start_date"
+
+
+@admin.register(PartnerCommitment)
+class PartnerCommitmentAdmin(admin.ModelAdmin):
+    list_display = ["cohort", "partner_structure", "coaching_hours", "days_hosted", "coaches", "money"]
+    list_filter = [("cohort", SeasonListFilter), "partner_structure"]
+    list_select_related = ["cohort__programme", "partner_structure"]

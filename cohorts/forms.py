@@ -3,7 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Cohort, Programme
+from .models import Cohort, PartnerCommitment, Programme
 
 
 class DateInput(forms.DateInput):
@@ -65,3 +65,60 @@ class CohortForm(forms.ModelForm):
         self.fields["programme"].queryset = Programme.objects.for_user(user)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Enregistrer")))
+
+
+class CommitmentForm(forms.ModelForm):
+    """What one structure commits for a season. The structure itself is fixed: the page shows one row per partner."""
+
+    structure = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = PartnerCommitment
+        fields = ["coaching_hours", "days_hosted", "coaches", "money"]
+        widgets = {
+            "coaching_hours": forms.NumberInput(attrs={"step": "0.5", "min": "0", "inputmode": "decimal"}),
+            "days_hosted": forms.NumberInput(attrs={"min": "0", "inputmode": "numeric"}),
+            "coaches": forms.NumberInput(attrs={"min": "0", "inputmode": "numeric"}),
+            "money": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].initial = self.instance.partner_structure_id
+        for name in self.Meta.fields:
+            self.fields[name].help_text = ""  # the page explains each column once, above the rows
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.partner_structure_id is None or cleaned.get("structure") != self.instance.partner_structure_id:
+            raise forms.ValidationError(
+                _("Les structures du programme ont changé depuis l'ouverture de cette page : rechargez-la.")
+            )
+        return cleaned
+
+
+class BaseCommitmentFormSet(forms.BaseFormSet):
+    """Every row is an initial row: a row left as shown is saved as shown, never dropped as "empty"."""
+
+    def __init__(self, *args, commitments, **kwargs):
+        self.commitments = commitments
+        super().__init__(*args, initial=[{} for _ in commitments], **kwargs)
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        in_range = index is not None and index < len(self.commitments)
+        kwargs["instance"] = self.commitments[index] if in_range else PartnerCommitment()
+        return kwargs
+
+    def clean(self):
+        count = len(self.commitments)
+        if self.initial_form_count() != count or self.total_form_count() != count:
+            raise forms.ValidationError(
+                _("Les structures du programme ont changé depuis l'ouverture de cette page : rechargez-la.")
+            )
+
+
+def commitment_formset(*, commitments: list[PartnerCommitment], data=None):
+    """One form per structure, never more nor fewer: a page posted with rows added or missing is refused."""
+    formset_class = forms.formset_factory(CommitmentForm, formset=BaseCommitmentFormSet, extra=0)
+    return formset_class(data=data, commitments=commitments, prefix="moyens")

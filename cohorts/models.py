@@ -167,3 +167,57 @@ class Cohort(models.Model):
     def call_is_open(self, today=None):
         today = today or timezone.localdate()
         return self.call_opens_on <= today <= self.call_closes_on
+
+
+class PartnerCommitmentQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(cohort__in=Cohort.objects.for_user(user))
+
+
+class PartnerCommitment(models.Model):
+    """What one partner structure commits to bring to a season: the article's advice is to say it plainly.
+
+    What each structure actually brought is measured elsewhere (meetings, days, assignments); this row holds
+    the word given.
+    """
+
+    cohort = models.ForeignKey(Cohort, verbose_name=_("saison"), on_delete=models.CASCADE, related_name="commitments")
+    partner_structure = models.ForeignKey(
+        PartnerStructure, verbose_name=_("structure partenaire"), on_delete=models.PROTECT, related_name="commitments"
+    )
+    coaching_hours = models.DecimalField(
+        _("heures d'accompagnement"),
+        max_digits=7,
+        decimal_places=1,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("Heures de rendez-vous individuels que la structure s'engage à assurer."),
+    )
+    days_hosted = models.PositiveSmallIntegerField(
+        _("journées collectives accueillies"),
+        default=0,
+        help_text=_("Journées tenues dans les lieux de la structure."),
+    )
+    coaches = models.PositiveSmallIntegerField(_("chargé·es d'accompagnement"), default=0)
+    money = models.DecimalField(
+        _("apport financier (€)"), max_digits=10, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    objects = PartnerCommitmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cohort", "partner_structure__name"]
+        verbose_name = _("moyens engagés")
+        verbose_name_plural = _("moyens engagés")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "partner_structure"], name="commitment_one_per_structure_per_season"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(coaching_hours__gte=0, money__gte=0), name="commitment_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner_structure} — {self.cohort}"

@@ -1,12 +1,17 @@
+from django.contrib import messages
 from django.contrib.messages.views import SuccessMessageMixin
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from incubator.access import StaffRequiredMixin
 
-from .forms import CohortForm, ProgrammeForm
+from . import services
+from .forms import CohortForm, ProgrammeForm, commitment_formset
 from .models import Cohort, Criterion, Programme
 
 
@@ -84,3 +89,38 @@ class CohortUpdateView(StaffRequiredMixin, UserFormMixin, UpdateView):
 
     def get_queryset(self):
         return Cohort.objects.for_user(self.request.user)
+
+
+class CommitmentsView(StaffRequiredMixin, View):
+    """Staff: what each partner structure commits to bring to a season, one row per structure."""
+
+    template_name = "cohorts/commitments_form.html"
+
+    def get_cohort(self):
+        cohorts = Cohort.objects.for_user(self.request.user).select_related("programme")
+        return get_object_or_404(cohorts, pk=self.kwargs["pk"])
+
+    def render_page(self, cohort, formset):
+        return render(self.request, self.template_name, {"cohort": cohort, "formset": formset})
+
+    def get(self, request, pk):
+        cohort = self.get_cohort()
+        return self.render_page(cohort, commitment_formset(commitments=services.season_commitments(cohort)))
+
+    def post(self, request, pk):
+        cohort = self.get_cohort()
+        formset = commitment_formset(commitments=services.season_commitments(cohort), data=request.POST)
+        if not formset.is_valid():
+            return self.render_page(cohort, formset)
+        saved = services.record_commitments(cohort=cohort, commitments=[form.instance for form in formset])
+        touched = saved.created + saved.changed
+        if touched:
+            text = ngettext(
+                "Moyens enregistrés : %(count)d structure mise à jour.",
+                "Moyens enregistrés : %(count)d structures mises à jour.",
+                touched,
+            ) % {"count": touched}
+        else:
+            text = _("Rien n'a changé : les moyens engagés restent ceux déjà enregistrés.")
+        messages.success(request, text)
+        return redirect(cohort)

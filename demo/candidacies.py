@@ -500,6 +500,79 @@ CURRENT_SEASON = [
     ),
 ]
 
+# The second programme of the network: Alter'Incub and the regional union in the Ardèche mountains, one past season.
+MOUNTAIN_SEASON = [
+    _project(
+        "Épicerie mobile du plateau",
+        Sector.FOOD,
+        "07",
+        "Saint-Agrève",
+        Stage.TESTING,
+        Heard.NETWORK,
+        Status.ACCEPTED,
+        (
+            "Un camion-épicerie qui passe chaque semaine dans les hameaux du plateau, avec les produits des fermes voisines.",
+            "Le dernier commerce a fermé : les personnes âgées sans voiture font vingt kilomètres pour leurs courses.",
+            "Six producteurs, deux salariées en insertion et le centre communal d'action sociale.",
+            "Ventes, commandes groupées des cantines, aide du département au titre du maintien à domicile.",
+            "Les mairies réservent les places de marché ; la coopérative laitière prête son quai.",
+            "Trouver le bon statut pour associer producteurs et habitants.",
+        ),
+    ),
+    _project(
+        "Les Ateliers de la Burle",
+        Sector.THIRD_PLACE,
+        "07",
+        "Le Cheylard",
+        Stage.STUDY,
+        Heard.PARTNER,
+        Status.ACCEPTED,
+        (
+            "Une ancienne usine de moulinage rouverte en ateliers partagés : bois, couture, réparation de vélos.",
+            "Les artisans qui s'installent ne trouvent ni local ni outils à partager.",
+            "Un collectif de neuf artisans et l'association des commerçants.",
+            "Locations d'ateliers, formations, un café les jours de marché, aide de la région.",
+            "La communauté de communes est propriétaire du bâtiment et cherche un projet.",
+            "Chiffrer les travaux et monter le tour de table.",
+        ),
+    ),
+    _project(
+        "Covoiturage solidaire des Boutières",
+        Sector.MOBILITY,
+        "07",
+        "Lamastre",
+        Stage.IDEA,
+        Heard.PUBLIC_SERVICE,
+        Status.ACCEPTED,
+        (
+            "Des conducteurs bénévoles défrayés emmènent chez le médecin ou au travail ceux qui n'ont pas de voiture.",
+            "Pas de bus le week-end, et un seul le matin en semaine.",
+            "Une trentaine de conducteurs inscrits, la mission locale et deux cabinets médicaux.",
+            "Participation des passagers selon leurs revenus, convention avec la communauté de communes.",
+            "Le centre social tient la permanence téléphonique.",
+            "Assurer les conducteurs et organiser les trajets sans logiciel coûteux.",
+        ),
+    ),
+    _project(
+        "Maison de répit des aidants",
+        Sector.AGEING_WELL,
+        "07",
+        "Saint-Martin-de-Valamas",
+        Stage.IDEA,
+        Heard.WORD_OF_MOUTH,
+        Status.REJECTED,
+        (
+            "Une maison où les aidants confient un proche âgé pour quelques jours.",
+            "Les aidants s'épuisent : la première structure d'accueil est à une heure de route.",
+            "Trois aidantes et une infirmière libérale.",
+            "Prix de journée, aide de l'agence régionale de santé.",
+            "Une maison léguée à la commune pourrait l'accueillir.",
+            "Savoir si le projet est réaliste.",
+        ),
+        note="Un projet utile mais encore au stade de l'idée : nous vous proposons de revenir l'an prochain.",
+    ),
+]
+
 ANSWERS = [
     "sector",
     "commune",

@@ -8,6 +8,7 @@ key, and answers or marks already there are kept.
 
 import datetime
 import random
+import uuid
 
 from django.db import transaction
 from django.db.models import Q
@@ -15,8 +16,9 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, Programme
 from incubator.models import PartnerStructure, Territory, User
+from outbox.models import OutgoingMail
 from trainings import services
-from trainings.models import Attendance, Survey, Trainer, TrainingSession, Venue
+from trainings.models import Attendance, Mailing, Survey, Trainer, TrainingSession, Venue
 
 PROGRAMME = "Accompagnement partagé Drôme-Ardèche"
 DEMO_DOMAIN = "formation.demo.example"  # reserved top-level domain: never delivered anywhere
@@ -164,12 +166,14 @@ def seed_trainings(*, stdout, trainer_login: str = "", password: str = "") -> No
     services.invite_members(sessions=sessions, include_past=True)
     answered, marked = _answers_and_attendance(sessions, today)
     opinions = _survey_answers(sessions, today)
+    mailing = _past_mailing(cohort, sessions, today)
 
     stdout.write(
         f"Journées collectives : {len(venues)} lieux, {len(trainers)} formateur·rices, "
         f"{len(sessions)} journées dans la {cohort.name} ({len(sessions) - before} ajoutées), "
         f"{answered} réponses, {marked} émargements et {opinions} avis ajoutés ; "
-        "attestations de participation sur la page de chaque membre présent·e."
+        "attestations de participation sur la page de chaque membre présent·e"
+        + (f" ; un message envoyé aux présent·es : « {mailing.subject} »." if mailing else ".")
     )
 
 
@@ -325,3 +329,51 @@ def _survey_answers(sessions: list[TrainingSession], today: datetime.date) -> in
         rows.append(survey)
     Survey.objects.bulk_create(rows)
     return sum(1 for row in rows if row.answered_at)
+
+
+MAILING_SUBJECT = "Merci d'être venu·e, {prénom} !"
+MAILING_BODY = """Bonjour {prénom},
+
+Merci d'avoir participé à la journée « {journée} ». Les supports de la journée sont chez la CAE : demandez-les
+à votre chargé·e d'accompagnement.
+
+Pensez à nous dire si vous venez à la prochaine journée, depuis votre page :
+{lien}
+
+À bientôt,
+L'équipe du programme"""
+
+
+def _past_mailing(cohort: Cohort, sessions: list[TrainingSession], today: datetime.date) -> Mailing | None:
+    """A thank-you to those present at the last day held: its mails sent long ago, one of them bounced.
+
+    The key is fixed per season, so that running the demo again finds the mailing and sends nothing more.
+    """
+    held = [s for s in sessions if s.status == TrainingSession.Status.HELD and s.date < today]
+    if not held:
+        return None
+    day = held[-1]
+    sent = services.send_mailing(
+        cohort=cohort,
+        key=uuid.uuid5(uuid.NAMESPACE_URL, f"demo-mailing-{cohort.pk}"),
+        audience=Mailing.Audience.DAY_PRESENT,
+        session=day,
+        subject=MAILING_SUBJECT,
+        body=MAILING_BODY,
+        sent_by=User.objects.filter(email="equipe@demo.incubateur.example").first(),
+    )
+    if sent.created:
+        moment = timezone.make_aware(
+            datetime.datetime.combine(day.date + datetime.timedelta(days=2), datetime.time(10))
+        )
+        Mailing.objects.filter(pk=sent.mailing.pk).update(created_at=moment)
+        mails = OutgoingMail.objects.filter(mailing_recipient__mailing=sent.mailing).order_by("pk")
+        bounced = mails.last()
+        mails.update(status=OutgoingMail.Status.SENT, sent_at=moment, attempts=1)
+        if bounced is not None:
+            OutgoingMail.objects.filter(pk=bounced.pk).update(
+                status=OutgoingMail.Status.FAILED,
+                sent_at=None,
+                last_error="SMTPRecipientsRefused: 550 5.1.1 Adresse inconnue chez le destinataire",
+            )
+    return sent.mailing

@@ -331,6 +331,10 @@ SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
 FOLLOW_UP_LINK_DAYS = env.int("FOLLOW_UP_LINK_DAYS", default=90)
 # The public page that checks an attestation's code: this many codes per network address.
 ATTESTATION_CHECK_RATE = env.str("ATTESTATION_CHECK_RATE", default="20/h")
+# A season report's link for funders works at most this many days after it is made...
+REPORT_SHARE_MAX_DAYS = env.int("REPORT_SHARE_MAX_DAYS", default=365)
+# ...and one network address opens such links (their page or files) this many times at most.
+REPORT_SHARE_RATE = env.str("REPORT_SHARE_RATE", default="120/h")
 
 # --- Forms --------------------------------------------------------------------------------------
 

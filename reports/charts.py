@@ -117,7 +117,8 @@ class Chart:
 
 
 def report_charts(report: SeasonReport) -> dict[str, Chart]:
-    """The report's charts by section (candidacies, coaching, attendance, outcomes, actors); empty ones left out."""
+    """The report's charts by section (candidacies, coaching, attendance, outcomes, resources, actors); empty ones
+    left out."""
     seasons = list(reversed(report.seasons))  # oldest first: growth reads top to bottom
     received = list(reversed(report.candidacies.received))
     accepted = list(reversed(report.candidacies.accepted))
@@ -169,6 +170,18 @@ def report_charts(report: SeasonReport) -> dict[str, Chart]:
                 [Series(_("projets"), [row.value for row in report.outcomes_by_status])],
             ),
         ),
+        "resources": Chart(
+            _("Heures d'accompagnement engagées et réalisées, par structure"),
+            bar_chart(
+                _("Heures d'accompagnement engagées et réalisées, par structure"),
+                [line.structure for line in report.resources],
+                [
+                    Series(_("engagées"), [line.committed_hours for line in report.resources]),
+                    Series(_("réalisées"), [line.delivered_hours for line in report.resources]),
+                ],
+                kind=HOURS,
+            ),
+        ),
         "actors": Chart(
             _("Acteurs du territoire rencontrés, par type"),
             bar_chart(
@@ -178,4 +191,6 @@ def report_charts(report: SeasonReport) -> dict[str, Chart]:
             ),
         ),
     }
+    if not any(line.committed_hours or line.delivered_hours for line in report.resources):
+        charts.pop("resources")  # nothing committed nor delivered yet: the table says so, bars of zero would not
     return {key: chart for key, chart in charts.items() if chart.svg}

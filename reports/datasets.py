@@ -31,6 +31,8 @@ from projects.services import CoachingTotals, ProjectCoaches, season_project_coa
 from trainings.models import Attendance, Trainer, TrainingSession, Venue
 from trainings.services import project_attendance_rates, session_attendance_rates
 
+from .resources import season_resources
+
 # Rows fetched per round trip: large enough to be quick, small enough to keep memory flat.
 CHUNK_SIZE = 2000
 
@@ -51,6 +53,7 @@ class Column:
     title: str
     kind: str = TEXT
     width: int = 16  # in characters, for the spreadsheet
+    personal: bool = False  # what a person typed or who a person is: left out of the files for funders
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class Dataset:
     title: str
     columns: list[Column]
     rows: Callable[[], Iterator[tuple]] = field(repr=False)
+    for_funders: bool = True  # False: one row per person, which no column left out would make anonymous
 
 
 def _labels(choices) -> dict:
@@ -93,7 +97,7 @@ def candidacies(cohort) -> Dataset:
     """
     columns = [
         Column(_("Référence"), width=14),
-        Column(_("Projet"), width=36),
+        Column(_("Projet"), width=36, personal=True),  # as the applicant typed it, even when turned down
         Column(_("Envoyée le"), DATE, 12),
         Column(_("État"), width=16),
         Column(_("Territoire"), width=16),
@@ -401,7 +405,7 @@ def attendance(cohort) -> Dataset:
                 (morning == present) + (afternoon == present),
             )
 
-    return Dataset("presences", _("Présences"), columns, rows)
+    return Dataset("presences", _("Présences"), columns, rows, for_funders=False)
 
 
 # --- Local activity ------------------------------------------------------------------------------
@@ -521,7 +525,7 @@ def actors_met(cohort) -> Dataset:
         Column(_("Projet"), width=32),
         Column(_("Organisation"), width=32),
         Column(_("Type"), width=18),
-        Column(_("Mise en relation par"), width=26),
+        Column(_("Mise en relation par"), width=26, personal=True),
     ]
 
     def rows():
@@ -614,6 +618,38 @@ def follow_ups(cohort) -> Dataset:
     return Dataset("suivi", _("Suivi après la saison"), columns, rows)
 
 
+# --- Resources of the partner structures ------------------------------------------------------------
+
+
+def resources(cohort) -> Dataset:
+    """The season's resources per structure, committed and delivered, as a table for the files. One query."""
+    columns = [
+        Column(_("Structure"), width=34),
+        Column(_("Heures d'accompagnement engagées"), HOURS, 16),
+        Column(_("Heures d'accompagnement réalisées"), HOURS, 16),
+        Column(_("Journées accueillies engagées"), INTEGER, 14),
+        Column(_("Journées tenues dans ses lieux"), INTEGER, 14),
+        Column(_("Chargé·es d'accompagnement engagé·es"), INTEGER, 14),
+        Column(_("Chargé·es ayant suivi un projet"), INTEGER, 14),
+        Column(_("Apport financier engagé (€)"), EUROS, 16),
+    ]
+
+    def rows():
+        for line in season_resources(cohort):
+            yield (
+                line.structure,
+                line.committed_hours,
+                line.delivered_hours,
+                line.committed_days,
+                line.held_days,
+                line.committed_coaches,
+                line.coaches,
+                line.committed_money,
+            )
+
+    return Dataset("moyens", _("Moyens des structures"), columns, rows)
+
+
 DATASETS = {
     "candidatures": candidacies,
     "projets": projects,
@@ -624,11 +660,30 @@ DATASETS = {
     "lieux": venues,
     "acteurs": actors_met,
     "suivi": follow_ups,
+    "moyens": resources,
 }
 
 
 def all_datasets(cohort) -> list[Dataset]:
     return [build(cohort) for build in DATASETS.values()]
+
+
+def without_personal_columns(dataset: Dataset) -> Dataset:
+    kept = [index for index, column in enumerate(dataset.columns) if not column.personal]
+    if len(kept) == len(dataset.columns):
+        return dataset
+
+    def rows():
+        for row in dataset.rows():
+            yield tuple(row[index] for index in kept)
+
+    return Dataset(dataset.key, dataset.title, [dataset.columns[index] for index in kept], rows)
+
+
+def funder_datasets(cohort) -> list[Dataset]:
+    """The datasets a funder's link hands over: no table of people, no column naming someone or typed by an
+    applicant. The same queries as `all_datasets`, minus those of the tables left out."""
+    return [without_personal_columns(dataset) for dataset in all_datasets(cohort) if dataset.for_funders]
 
 
 def estimated_rows(cohort) -> int:
@@ -661,6 +716,7 @@ __all__ = [
     "Dataset",
     "all_datasets",
     "estimated_rows",
+    "funder_datasets",
     "projects_queryset",
     "trainer_days",
 ]

@@ -205,14 +205,8 @@ def _sheet_title(title: str) -> str:
     return title[:31]
 
 
-def write_xlsx(report: SeasonReport, datasets: list[ds.Dataset], target, progress: Callable | None = None):
-    """The summary sheet, then one sheet per dataset, written row by row into `target` (a path or file).
-
-    XlsxWriter's constant-memory mode flushes each row to a temporary file once the next one starts, so the
-    memory used does not grow with the season.
-    """
-
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "remove_timezone": True})
+def _cell_writers(workbook):
+    """`cell(sheet, row, column, value, kind, font)` and `line(sheet, row, values, kind, font)` for a workbook."""
     formats = {}
 
     def style(kind, font):
@@ -245,6 +239,42 @@ def write_xlsx(report: SeasonReport, datasets: list[ds.Dataset], target, progres
     def line(sheet, row, values, kind=ds.TEXT, font=None):
         for column, value in enumerate(values):
             cell(sheet, row, column, value, kind, font)
+
+    return cell, line
+
+
+def _dataset_sheet(workbook, dataset: ds.Dataset, cell, line, *, title: str = ""):
+    """One sheet for a dataset: a title line if given, its header, frozen, then typed rows as they come, filtered.
+
+    Rows are written top to bottom only: constant-memory mode has already flushed any row above the current one.
+    """
+    sheet = workbook.add_worksheet(_sheet_title(str(dataset.title)))
+    for index, column in enumerate(dataset.columns):
+        sheet.set_column(index, index, column.width)
+    first_row = 0
+    if title:
+        cell(sheet, 0, 0, title, font="title")
+        first_row = 2
+    sheet.freeze_panes(first_row + 1, 0)
+    line(sheet, first_row, [str(column.title) for column in dataset.columns], font="bold")
+    kinds = [column.kind for column in dataset.columns]
+    count = first_row
+    for count, values in enumerate(dataset.rows(), start=first_row + 1):  # noqa: B007 — read after the loop
+        for column, (value, kind) in enumerate(zip(values, kinds, strict=True)):
+            cell(sheet, count, column, value, kind)
+    sheet.autofilter(first_row, 0, count, len(dataset.columns) - 1)
+    return sheet
+
+
+def write_xlsx(report: SeasonReport, datasets: list[ds.Dataset], target, progress: Callable | None = None):
+    """The summary sheet, then one sheet per dataset, written row by row into `target` (a path or file).
+
+    XlsxWriter's constant-memory mode flushes each row to a temporary file once the next one starts, so the
+    memory used does not grow with the season.
+    """
+
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "remove_timezone": True})
+    cell, line = _cell_writers(workbook)
 
     cohort = report.cohort
     summary = workbook.add_worksheet(_sheet_title(_("Synthèse")))
@@ -299,19 +329,17 @@ def write_xlsx(report: SeasonReport, datasets: list[ds.Dataset], target, progres
             cell(summary, row, column, value, kind)
 
     for position, dataset in enumerate(datasets, start=1):
-        sheet = workbook.add_worksheet(_sheet_title(str(dataset.title)))
-        for index, column in enumerate(dataset.columns):
-            sheet.set_column(index, index, column.width)
-        sheet.freeze_panes(1, 0)
-        line(sheet, 0, [str(column.title) for column in dataset.columns], font="bold")
-        kinds = [column.kind for column in dataset.columns]
-        count = 0
-        for count, values in enumerate(dataset.rows(), start=1):  # noqa: B007 — the count is read after the loop
-            for column, (value, kind) in enumerate(zip(values, kinds, strict=True)):
-                cell(sheet, count, column, value, kind)
-        sheet.autofilter(0, 0, count, len(dataset.columns) - 1)
+        _dataset_sheet(workbook, dataset, cell, line)
         if progress:
             progress(round(90 * position / len(datasets)))
+    workbook.close()
+
+
+def write_table_xlsx(title: str, dataset: ds.Dataset, target):
+    """A workbook of one sheet: a title line, then the dataset as the season report's sheets show theirs."""
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "remove_timezone": True})
+    cell, line = _cell_writers(workbook)
+    _dataset_sheet(workbook, dataset, cell, line, title=title)
     workbook.close()
 
 
@@ -457,6 +485,7 @@ __all__ = [
     "runs_in_background",
     "stream_csv",
     "stream_csv_zip",
+    "write_table_xlsx",
     "write_xlsx",
 ]
 

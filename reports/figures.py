@@ -35,6 +35,7 @@ from trainings.services import (
 )
 
 from .datasets import DECIMAL, EUROS, HOURS, INTEGER, PERCENT, projects_queryset, trainer_days
+from .resources import ResourceLine, season_resources
 
 HELD, CANCELLED = TrainingSession.Status.HELD, TrainingSession.Status.CANCELLED
 PRESENT = Attendance.Presence.PRESENT
@@ -108,6 +109,7 @@ class SeasonReport:
     satisfaction: Satisfaction | None = None
     follow_up: list[FollowUpLine] = field(default_factory=list)
     key_figures: list[Figure] = field(default_factory=list)
+    resources: list[ResourceLine] = field(default_factory=list)  # committed against delivered, per structure
 
     @property
     def breakdowns(self):
@@ -199,6 +201,14 @@ def _season_trend(seasons, candidacies) -> list[TrendRow]:
         *later,
         TrendRow(_("Fonds obtenus (€)"), column(outcomes, "funds", Decimal(0)), EUROS),
     ]
+
+
+def season_comparison(seasons) -> tuple:
+    """The season comparison: (candidacy figures, trend rows) for `seasons`, in their order, whatever their
+    programmes. A fixed number of grouped queries however many seasons."""
+    seasons = list(seasons)
+    candidacies = candidacy_figures(seasons)
+    return candidacies, _season_trend(seasons, candidacies)
 
 
 def _counted(counter: Counter, labels: dict, total: int) -> list[Row]:
@@ -417,7 +427,8 @@ def season_report(cohort: Cohort, *, with_comments: bool = False) -> SeasonRepor
         satisfaction=season_satisfaction(cohort, with_comments=with_comments),
         follow_up=follow_up,
         key_figures=key_figures,
+        resources=season_resources(cohort),
     )
 
 
-__all__ = ["Figure", "Row", "SeasonReport", "TrendRow", "season_report"]
+__all__ = ["Figure", "Row", "SeasonReport", "TrendRow", "season_comparison", "season_report"]

@@ -1,12 +1,14 @@
-"""The log of season reports downloaded, and the files built in the background."""
+"""The log of season reports downloaded, the files built in the background, and the links shared with funders."""
 
 import pathlib
+import secrets
 import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort
@@ -15,6 +17,10 @@ from cohorts.models import Cohort
 def report_export_path(instance, filename):
     # A random name: the file holds personal data and its address must not be guessable.
     return f"rapports/{uuid.uuid4().hex}{pathlib.PurePath(filename).suffix.lower()[:10]}"
+
+
+def new_share_key() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class ReportExportQuerySet(models.QuerySet):
@@ -84,3 +90,93 @@ class ReportExport(models.Model):
     @property
     def is_finished(self):
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class ReportShareQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Links a person may see and revoke: staff, on the seasons of their programmes."""
+        if not (user.is_authenticated and user.is_programme_staff):
+            return self.none()
+        return self.filter(cohort__in=Cohort.objects.for_user(user))
+
+    def valid(self, today=None):
+        """Links that still open the report: not revoked, and not past their last day."""
+        return self.filter(revoked_at__isnull=True, expires_on__gte=today or timezone.localdate())
+
+    def with_views(self):
+        """Each link with how often it was opened, and when last: one query for a whole list."""
+        return self.annotate(visits_count=models.Count("visits"), last_visit_at=models.Max("visits__viewed_at"))
+
+
+class ReportShare(models.Model):
+    """A read-only link to a season's report, for a funder or a partner who has no account.
+
+    The address carries a signed token around `key`, a random secret: a forged or damaged address, or one made
+    for another page, opens nothing. Staff choose the last day it works, and can revoke it sooner.
+    """
+
+    cohort = models.ForeignKey(Cohort, verbose_name=_("saison"), on_delete=models.PROTECT, related_name="shares")
+    label = models.CharField(
+        _("pour qui"),
+        max_length=120,
+        help_text=_("Le nom de la structure ou de la personne qui reçoit le lien, par exemple « Fondation X »."),
+    )
+    key = models.CharField(max_length=64, unique=True, default=new_share_key, editable=False)
+    expires_on = models.DateField(
+        _("valable jusqu'au"), help_text=_("Le lien ne fonctionne plus le lendemain de cette date.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("créé par"),
+        on_delete=models.PROTECT,  # accounts are deactivated, never deleted
+        related_name="report_shares",
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+
+    objects = ReportShareQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("lien de partage du rapport")
+        verbose_name_plural = _("liens de partage du rapport")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(label=""), name="report_share_label_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.cohort} — {self.label}"
+
+    def is_valid(self, today=None) -> bool:
+        return self.revoked_at is None and self.expires_on >= (today or timezone.localdate())
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at is not None:
+            return _("Révoqué")
+        return _("Actif") if self.is_valid() else _("Expiré")
+
+
+class ReportShareVisit(models.Model):
+    """One opening of a share link: its page or one of its files. The visitor's address is cut to its network
+    (IPv4 /24, IPv6 /48) before it is stored: enough to tell offices apart, not to name anybody."""
+
+    class What(models.TextChoices):
+        PAGE = "page", _("Page du rapport")
+        PDF = "pdf", _("PDF")
+        XLSX = "xlsx", _("Excel (XLSX)")
+        CSV = "csv", _("CSV")
+
+    share = models.ForeignKey(ReportShare, verbose_name=_("lien"), on_delete=models.CASCADE, related_name="visits")
+    viewed_at = models.DateTimeField(_("le"), default=timezone.now)
+    what = models.CharField(_("quoi"), max_length=10, choices=What.choices)
+    network = models.CharField(_("réseau"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["-viewed_at", "-pk"]
+        verbose_name = _("consultation d'un lien de partage")
+        verbose_name_plural = _("consultations des liens de partage")
+        indexes = [models.Index(fields=["share", "viewed_at"], name="report_share_view_when")]
+
+    def __str__(self):
+        return f"{self.share} — {self.get_what_display()} — {self.viewed_at:%d/%m/%Y %H:%M}"

@@ -1,22 +1,29 @@
-"""Staff: a season's page with its figures, the season report, and its files."""
+"""Staff: a season's page with its figures, the season report, its files, and its links for funders; the
+funders' own page behind such a link."""
 
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import DetailView
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+from django.views.generic import DetailView, TemplateView
 
 from cohorts.models import Cohort
 from incubator.access import StaffRequiredMixin
 from projects.services import candidacy_figures
 
 from . import services
-from .models import ReportExport
+from .forms import ReportShareForm
+from .models import ReportExport, ReportShare, ReportShareVisit
 
 
 class SeasonView(StaffRequiredMixin, DetailView):
@@ -139,3 +146,142 @@ class ReportDownloadView(StaffRequiredMixin, View):
         return FileResponse(
             export.file.open("rb"), as_attachment=True, filename=services.file_name(export.cohort, extension)
         )
+
+
+class NetworkView(StaffRequiredMixin, TemplateView):
+    """Every programme and season of the person's structure side by side, and as CSV or XLSX with `?format=`.
+
+    Which programmes: those of `Programme.objects.for_user` (the structure's own; every one for a superuser).
+    The files hold figures per season only, no personal data: they are not logged like the season reports.
+    """
+
+    template_name = "reports/network.html"
+    formats = {ReportExport.Format.CSV, ReportExport.Format.XLSX}
+
+    def get(self, request, *args, **kwargs):
+        figures = services.network(request.user)
+        export_format = request.GET.get("format")
+        if export_format is None:
+            return self.render_to_response(
+                self.get_context_data(network=figures, charts=services.network_charts(figures))
+            )
+        if export_format not in self.formats:
+            messages.error(request, _("Ce format n'existe pas : choisissez CSV ou XLSX."))
+            return redirect("cohorts:network")
+        name = "-".join(part for part in ["reseau", slugify(figures.structure or "")] if part)
+        dataset = services.network_dataset(figures)
+        if export_format == ReportExport.Format.CSV:
+            response = StreamingHttpResponse(services.stream_csv(dataset), content_type="text/csv; charset=utf-8")
+            return _attachment(response, f"{name}.csv")
+        target = tempfile.TemporaryFile()  # closed by FileResponse once sent
+        title = _("Le réseau en un coup d'œil — %(structure)s") % {
+            "structure": figures.structure or _("tous les programmes")
+        }
+        services.write_table_xlsx(str(title), dataset, target)
+        target.seek(0)
+        return FileResponse(
+            target,
+            as_attachment=True,
+            filename=f"{name}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
+# --- Links for funders ---------------------------------------------------------------------------------
+
+
+class ReportSharesView(StaffRequiredMixin, View):
+    """Staff of the season's programme: its links for funders, how often each was opened, a new one, a revocation.
+
+    A new link and a revocation are posts to this page; it shows the result, or the form with what was typed.
+    """
+
+    template_name = "reports/report_share.html"
+
+    def get_cohort(self):
+        return get_object_or_404(
+            Cohort.objects.for_user(self.request.user).select_related("programme"), pk=self.kwargs["pk"]
+        )
+
+    def get(self, request, pk):
+        cohort = self.get_cohort()
+        return self.render(cohort, ReportShareForm())
+
+    def post(self, request, pk):
+        cohort = self.get_cohort()
+        if "revoke" in request.POST:
+            shares = ReportShare.objects.for_user(request.user).filter(cohort=cohort)
+            share = get_object_or_404(shares, pk=request.POST.get("revoke") or None)
+            if services.revoke_share(share=share):
+                messages.success(request, _("Le lien pour « %(label)s » ne fonctionne plus.") % {"label": share.label})
+            else:
+                messages.info(request, _("Ce lien était déjà révoqué."))
+            return redirect("cohorts:report_share", pk=cohort.pk)
+        form = ReportShareForm(request.POST)
+        if not form.is_valid():
+            return self.render(cohort, form)
+        share = services.create_share(
+            cohort=cohort,
+            label=form.cleaned_data["label"],
+            expires_on=form.cleaned_data["expires_on"],
+            user=request.user,
+        )
+        messages.success(
+            request,
+            _("Le lien pour « %(label)s » est prêt : copiez-le ci-dessous et envoyez-le.") % {"label": share.label},
+        )
+        return redirect("cohorts:report_share", pk=cohort.pk)
+
+    def render(self, cohort, form):
+        shares = list(cohort.shares.with_views().select_related("created_by").order_by("-created_at", "-pk"))
+        today = timezone.localdate()
+        for share in shares:
+            share.link = self.request.build_absolute_uri(services.share_url(share)) if share.is_valid(today) else ""
+        context = {"cohort": cohort, "form": form, "shares": shares, "max_days": settings.REPORT_SHARE_MAX_DAYS}
+        return render(self.request, self.template_name, context)
+
+
+SHARE_FORMATS = {ReportShareVisit.What.PDF, ReportShareVisit.What.XLSX, ReportShareVisit.What.CSV}
+
+
+def _private(response):
+    """Search engines leave the page out, and no link on it tells another site its address."""
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+@require_safe
+def shared_report(request, token):
+    """A season's report for a funder, behind its link: the page, or its PDF, XLSX or CSV with `?format=`."""
+    if services.too_many_views(request):
+        return _private(render(request, "reports/share_too_many.html", status=429))
+    share = services.share_from_token(token)
+    if share is None:
+        return _private(render(request, "reports/share_invalid.html", status=404))
+    cohort = share.cohort
+    export_format = request.GET.get("format")
+    if export_format is None:
+        services.record_view(request, share=share, what=ReportShareVisit.What.PAGE)
+        report = services.season_report(cohort)  # without what participants wrote
+        context = {
+            "share": share,
+            "cohort": cohort,
+            "report": report,
+            "charts": services.report_charts(report),
+            "token": token,
+        }
+        return _private(render(request, "reports/shared_report.html", context))
+    if export_format not in SHARE_FORMATS:
+        return _private(redirect("reports:shared_report", token=token))
+    services.record_view(request, share=share, what=export_format)
+    made = services.funder_file(cohort, export_format)
+    filename = services.file_name(cohort, made.extension)
+    if isinstance(made.content, bytes):
+        response = _attachment(HttpResponse(made.content, content_type=made.content_type), filename)
+    elif hasattr(made.content, "read"):
+        response = FileResponse(made.content, as_attachment=True, filename=filename, content_type=made.content_type)
+    else:
+        response = _attachment(StreamingHttpResponse(made.content, content_type=made.content_type), filename)
+    return _private(response)

@@ -2,7 +2,17 @@ from django.contrib import admin
 
 from cohorts.admin import SeasonListFilter
 
-from .models import Attendance, Reminder, ReminderPolicy, Survey, Trainer, TrainingSession, Venue
+from .models import (
+    Attendance,
+    Mailing,
+    MailingRecipient,
+    Reminder,
+    ReminderPolicy,
+    Survey,
+    Trainer,
+    TrainingSession,
+    Venue,
+)
 
 
 @admin.register(Venue)
@@ -57,3 +67,27 @@ class SurveyAdmin(admin.ModelAdmin):
     list_display = ["session", "member", "usefulness", "organisation", "answered_at"]
     list_select_related = ["session", "member"]
     raw_id_fields = ["session", "member", "mail"]
+
+
+class MailingRecipientInline(admin.TabularInline):
+    model = MailingRecipient
+    extra = 0
+    raw_id_fields = ["member", "mail"]
+
+
+@admin.register(Mailing)
+class MailingAdmin(admin.ModelAdmin):
+    list_display = ["subject", "cohort", "audience", "session", "sent_by", "created_at"]
+    list_filter = ["audience", ("cohort", SeasonListFilter)]
+    list_select_related = ["cohort__programme", "session", "sent_by"]
+    search_fields = ["subject"]
+    raw_id_fields = ["session", "sent_by"]
+    inlines = [MailingRecipientInline]
+
+
+@admin.register(MailingRecipient)
+class MailingRecipientAdmin(admin.ModelAdmin):
+    list_display = ["mailing", "name", "email", "mail"]
+    list_select_related = ["mailing", "mail"]
+    search_fields = ["email", "name"]
+    raw_id_fields = ["mailing", "member", "mail"]

@@ -11,13 +11,15 @@ class TrainingsConfig(AppConfig):
         # order, hands projects what only it knows (see projects.services.hooks).
         from projects.services import hooks
 
-        from .services import attendance_rates_by_project, invite_members
+        from .services import attendance_rates_by_project, erase_person, invite_members
 
-        hooks.install(invite_members=invite_members, attendance_rates=attendance_rates_by_project)
+        hooks.install(
+            invite_members=invite_members, attendance_rates=attendance_rates_by_project, erase_person=erase_person
+        )
 
         from incubator.audit import track
 
-        from .models import Attendance, Trainer, TrainingSession, Venue
+        from .models import Attendance, Mailing, Trainer, TrainingSession, Venue
 
         track(Venue)
         # The login a trainer takes attendance with is the accounts' business, not the address book's.
@@ -26,3 +28,5 @@ class TrainingsConfig(AppConfig):
         track(TrainingSession, exclude=["uid", "sequence"], m2m=["trainers"])
         # Marks are written in bulk: record_attendance records them itself.
         track(Attendance)
+        # Each mailing sent is one entry: who wrote what, to which audience. The key is bookkeeping.
+        track(Mailing, exclude=["key"])

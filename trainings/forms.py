@@ -13,8 +13,8 @@ from cohorts.forms import DateInput
 from incubator.dates import format_date
 from incubator.models import PartnerStructure
 
-from .models import Trainer, TrainingSession, Venue
-from .services import AFTERNOON, LAST, MORNING
+from .models import Mailing, Trainer, TrainingSession, Venue
+from .services import AFTERNOON, LAST, MORNING, placeholder_errors
 
 
 class TimeInput(forms.TimeInput):
@@ -236,6 +236,67 @@ class SessionForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         _check_slots(self, SLOTS, lunch=("morning_end", "afternoon_start"))
+        return data
+
+
+class SessionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, session):
+        return f"{format_date(session.date, 'j F Y')} — {session.title}"
+
+
+class MailingForm(forms.Form):
+    """A message to some of a season's people; its placeholders must make sense for them."""
+
+    SUBJECT_MAX = 200
+    BODY_MAX = 10000
+
+    audience = forms.ChoiceField(
+        label=_("À qui écrire ?"),
+        choices=Mailing.Audience.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez à qui écrire.")},
+    )
+    session = SessionChoiceField(
+        label=_("Journée collective"),
+        queryset=TrainingSession.objects.none(),
+        required=False,
+        empty_label=_("— choisir une journée —"),
+        help_text=_("Seulement pour écrire aux invité·es d'une journée."),
+        error_messages={"invalid_choice": _("Choisissez une journée de la saison dans la liste.")},
+    )
+    subject = forms.CharField(
+        label=_("Objet"),
+        max_length=SUBJECT_MAX,
+        error_messages={"required": _("Écrivez l'objet du message.")},
+    )
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={"required": _("Écrivez le message.")},
+        help_text=_(
+            "Mots remplacés pour chaque personne : {prénom} ; {projet} et {lien} (sa page personnelle, ou sa "
+            "réponse à la journée) pour les membres et les invité·es ; {journée} pour les invité·es d'une journée."
+        ),
+    )
+    # Drawn when the preview is shown; the confirmation brings it back (see services.mailings).
+    key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = TrainingSession.objects.filter(cohort=cohort).exclude(
+            status=TrainingSession.Status.CANCELLED
+        )
+
+    def clean(self):
+        data = super().clean()
+        audience = data.get("audience")
+        if audience in Mailing.DAY_AUDIENCES and not data.get("session") and "session" not in self.errors:
+            self.add_error("session", _("Choisissez la journée dont vous voulez écrire aux invité·es."))
+        if audience:
+            for name in ("subject", "body"):
+                for error in placeholder_errors(data.get(name, ""), audience=audience):
+                    self.add_error(name, error)
         return data
 
 

@@ -394,3 +394,88 @@ class Survey(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+
+class Mailing(models.Model):
+    """A message staff wrote to a season's people, sent once to each recipient through the outbox.
+
+    `key` is drawn when the preview is shown and comes back with the confirmation: a second click, or the same
+    confirmation posted twice at once, finds the mailing already written and sends nothing more.
+    """
+
+    class Audience(models.TextChoices):
+        MEMBERS = "members", _("Les membres des projets de la saison")
+        DAY_ALL = "day_all", _("Les invité·es d'une journée : toutes et tous")
+        DAY_CONFIRMED = "day_confirmed", _("Les invité·es d'une journée : présence confirmée")
+        DAY_NO_ANSWER = "day_no_answer", _("Les invité·es d'une journée : pas encore de réponse")
+        DAY_PRESENT = "day_present", _("Les invité·es d'une journée : présent·es")
+        COACHES = "coaches", _("Les chargé·es d'accompagnement de la saison")
+        TRAINERS = "trainers", _("Les formateur·rices de la saison")
+
+    DAY_AUDIENCES = (Audience.DAY_ALL, Audience.DAY_CONFIRMED, Audience.DAY_NO_ANSWER, Audience.DAY_PRESENT)
+
+    cohort = models.ForeignKey(Cohort, verbose_name=_("saison"), on_delete=models.CASCADE, related_name="mailings")
+    key = models.UUIDField(unique=True, editable=False)
+    audience = models.CharField(_("destinataires"), max_length=20, choices=Audience.choices)
+    session = models.ForeignKey(
+        TrainingSession,
+        verbose_name=_("journée collective"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mailings",
+    )
+    subject = models.CharField(_("objet"), max_length=200)
+    body = models.TextField(_("message"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("envoyé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("envoyé le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("envoi groupé")
+        verbose_name_plural = _("envois groupés")
+
+    def __str__(self):
+        return self.subject
+
+    def get_absolute_url(self):
+        return reverse("cohorts:mailing_detail", kwargs={"cohort_pk": self.cohort_id, "mailing_pk": self.pk})
+
+    @property
+    def is_for_a_day(self) -> bool:
+        return self.audience in self.DAY_AUDIENCES
+
+
+class MailingRecipient(models.Model):
+    """Who got a mailing, and its outbox row (sent, waiting, failed). One row per mailing and address."""
+
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="recipients")
+    email = models.EmailField(_("adresse e-mail"), blank=True)
+    name = models.CharField(_("nom"), max_length=200, blank=True)
+    member = models.ForeignKey(
+        ProjectMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="mailings_received"
+    )
+    mail = models.OneToOneField(
+        "outbox.OutgoingMail", on_delete=models.SET_NULL, null=True, blank=True, related_name="mailing_recipient"
+    )
+
+    class Meta:
+        ordering = ["mailing", "name", "pk"]
+        verbose_name = _("destinataire d'un envoi")
+        verbose_name_plural = _("destinataires d'un envoi")
+        constraints = [
+            # Erased people keep their row (the mailing had them) with no address: they do not count twice.
+            models.UniqueConstraint(
+                fields=["mailing", "email"], condition=~models.Q(email=""), name="mailing_recipient_once_per_address"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.mailing} → {self.name or self.email}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, attestations, calendars, members, planning, reminders, surveys
+from .views import attendance, attestations, calendars, mailings, members, planning, reminders, surveys
 
 app_name = "trainings"
 
@@ -39,4 +39,7 @@ urlpatterns = [
 ]
 
 # Pages named in the seasons' namespace (cohorts:…), mounted by incubator/urls.py under /saisons/.
-cohort_patterns: list = []
+cohort_patterns: list = [
+    path("<int:cohort_pk>/envois/", mailings.MailingView.as_view(), name="mailing"),
+    path("<int:cohort_pk>/envois/<int:mailing_pk>/", mailings.MailingDetailView.as_view(), name="mailing_detail"),
+]

@@ -2,7 +2,7 @@
 
 projects sits below trainings in the house's order, so it never imports trainings. Two things only trainings
 knows are still part of projects' pages and flows: the collective days a project's new members are invited to
-when it is accepted, and the share of those days its members attended. `TrainingsConfig.ready` installs both
+when it is accepted, the share of those days its members attended, and the mailings' log a person erased leaves. `TrainingsConfig.ready` installs both
 here. Each is one plain function called in the caller's transaction, so the flow reads as before — no signal,
 no queue — and a test sees the same behaviour whatever the order the apps load in.
 """
@@ -18,7 +18,9 @@ def _not_installed(*args, **kwargs):
 invite_members: Callable = _not_installed
 # attendance_rates(<projects or their pks>) -> {project pk: rate with a `.value` from 0 to 1, or None}
 attendance_rates: Callable = _not_installed
+# erase_person(email=..., members=[ProjectMember...], cohorts=<Cohort queryset or None>): their mailings' log rows.
+erase_person: Callable = _not_installed
 
 
-def install(*, invite_members: Callable, attendance_rates: Callable) -> None:
-    globals().update(invite_members=invite_members, attendance_rates=attendance_rates)
+def install(*, invite_members: Callable, attendance_rates: Callable, erase_person: Callable) -> None:
+    globals().update(invite_members=invite_members, attendance_rates=attendance_rates, erase_person=erase_person)

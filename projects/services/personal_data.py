@@ -21,6 +21,7 @@ from cohorts.models import Cohort
 from incubator import audit
 
 from ..models import Candidacy, CandidacyMember, FollowUp, ProjectMember, ReviewScore, StatusChange
+from . import hooks
 from .candidacies import withdraw_candidacy
 
 logger = logging.getLogger(__name__)
@@ -402,6 +403,8 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
             candidacy = anonymise_candidacy(candidacy=candidacy)
         erased.append(candidacy)
 
+    # The mailings' log (kept by trainings) keeps that a mail went, not to whom.
+    changed += hooks.erase_person(email=email, members=memberships, cohorts=cohorts)
     # A new calendar key too: the old feed address stops working.
     for membership in memberships:
         people |= {membership.name, membership.phone}

@@ -2,8 +2,9 @@
 
 The demo data is loaded (the same `seed_demo` a newcomer runs), then each role starts from its home page and
 follows every link of the site, breadth first, GET only; the signed-link pages (a candidacy's status and draft,
-a member's page, a broken link) start their own crawls. URLs are grouped by the resolver pattern they match and
-at most `PER_PATTERN` of each are opened per role, so the crawl stays bounded whatever the data.
+a member's page, a funder's link to a season report, a broken link) start their own crawls. URLs are grouped by
+the resolver pattern they match and at most `PER_PATTERN` of each are opened per role, so the crawl stays bounded
+whatever the data.
 
 On every page, at 375 × 812 px:
 
@@ -45,7 +46,8 @@ from incubator.models import User
 from projects import tokens as project_tokens
 from projects.models import Candidacy, FollowUp, ProjectMember
 from projects.services.follow_ups import follow_up_url
-from reports.models import ReportExport
+from reports.models import ReportExport, ReportShare
+from reports.sharing import share_url
 from tests.factories import PASSWORD
 from trainings.models import Attendance, Survey
 from trainings.services.attestations import attestation_code
@@ -333,6 +335,10 @@ def test_every_page_is_accessible_and_light_on_a_phone_for_every_role(browser, l
     ]
     assert len(follow_up_urls) == 2, "the demo has a season followed after its end"
     present = Attendance.objects.filter(member__project__cohort=cohort, morning=Attendance.Presence.PRESENT).first()
+    # The demo's links for funders: one still open, one revoked (its plain page).
+    shares = ReportShare.objects.filter(cohort__programme=cohort.programme)
+    funder_starts = [share_url(share) for share in shares.filter(revoked_at__isnull=True)[:1]]
+    funder_starts += [(share_url(share), 404) for share in shares.filter(revoked_at__isnull=False)[:1]]
     reset = f"/compte/nouveau-mot-de-passe/{urlsafe_base64_encode(force_bytes(staff.pk))}/{default_token_generator.make_token(staff)}/"
 
     roles = {
@@ -357,6 +363,7 @@ def test_every_page_is_accessible_and_light_on_a_phone_for_every_role(browser, l
         "applicant (draft link)": (None, [project_tokens.draft_url(draft)]),
         # With the page a member opens from an invitation's "I'll come" link, before confirming.
         "project member": (None, [member_page_url(member), answer_url, *survey_urls]),
+        "funder (share link)": (None, funder_starts),
         "project contact (follow-up link)": (None, follow_up_urls),
         **{
             role: (email, ["/", "/compte/mot-de-passe/", "/compte/mot-de-passe/modifie/"])

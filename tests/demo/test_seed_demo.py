@@ -110,7 +110,8 @@ def test_seed_demo_uses_the_seasons_a_programme_already_has(settings, programme)
         "Saison 2023",
         "Saison 2025",
     ]
-    assert {c.cohort.name for c in Candidacy.objects.select_related("cohort")} == {"Saison 2023", "Saison 2025"}
+    candidacies = Candidacy.objects.filter(cohort__programme=programme).select_related("cohort")
+    assert {c.cohort.name for c in candidacies} == {"Saison 2023", "Saison 2025"}
 
 
 def test_seed_demo_has_every_candidacy_status_in_the_past_and_the_current_season(seeded):
@@ -127,7 +128,9 @@ def test_seed_demo_accepts_through_the_acceptance_service(seeded):
     assert past.projects.count() == past.places == 6
     assert current.projects.count() == current.places == 6
     # The earlier season, followed after its end, shows its projects as recorded then, without their candidacies.
-    earlier = Cohort.objects.order_by("start_date").first()
+    earlier = (
+        Cohort.objects.filter(programme__name="Accompagnement partagé Drôme-Ardèche").order_by("start_date").first()
+    )
     assert set(Project.objects.filter(candidacy__isnull=True).values_list("cohort", flat=True)) == {earlier.pk}
     for project in Project.objects.filter(candidacy__isnull=False).select_related("candidacy"):
         assert project.candidacy.status == Candidacy.Status.ACCEPTED
@@ -224,9 +227,8 @@ def test_seed_demo_has_a_coach_who_reviews_and_steps_aside_once(seeded):
 
 
 def test_seed_demo_candidacies_grow_season_after_season(seeded):
-    seasons = [
-        cohort for cohort in Cohort.objects.order_by("start_date") if cohort.call_closes_on < datetime.date.today()
-    ]
+    programme = Cohort.objects.filter(programme__name="Accompagnement partagé Drôme-Ardèche")  # one programme's
+    seasons = [cohort for cohort in programme.order_by("start_date") if cohort.call_closes_on < datetime.date.today()]
     received = [Candidacy.objects.received().filter(cohort=cohort).count() for cohort in seasons]
     assert len(received) >= 2
     assert received == sorted(received) and len(set(received)) == len(received), received
@@ -266,11 +268,68 @@ def test_seed_demo_has_survey_answers_and_attestations_for_past_days(seeded):
     )
 
 
+def test_seed_demo_shows_two_programmes_sharing_a_structure_and_the_resources_committed(seeded):
+    incubator = PartnerStructure.objects.get(kind=PartnerStructure.Kind.INCUBATOR)
+    assert incubator.programmes.count() == 2
+    mountain = Cohort.objects.get(programme__name="Montagne ardéchoise coopérative")
+    assert mountain.end_date < datetime.date.today() and mountain.projects.count() == 3
+    assert CoachingSession.objects.filter(project__cohort=mountain).exists()
+    current = Cohort.objects.current().get()
+    assert set(current.commitments.values_list("partner_structure__kind", flat=True)) == {"cae", "incubator", "union"}
+    assert mountain.commitments.count() == 2
+
+    client = Client()
+    client.force_login(User.objects.get(email="coordination@demo.incubateur.example"))
+    page = client.get("/saisons/reseau/").content.decode()
+    assert "Accompagnement partagé Drôme-Ardèche" in page and "Montagne ardéchoise coopérative" in page
+
+
+def test_seed_demo_has_one_past_mailing_with_its_results_and_sends_it_once(seeded):
+    from outbox.models import OutgoingMail
+    from trainings import services as trainings_services
+    from trainings.models import Mailing
+
+    _seed()
+    mailing = trainings_services.with_results(Mailing.objects.all()).get()
+    assert mailing.audience == Mailing.Audience.DAY_PRESENT and mailing.session is not None
+    assert mailing.total > 1 and mailing.failed == 1 and mailing.sent == mailing.total - 1
+    body = OutgoingMail.objects.filter(mailing_recipient__mailing=mailing).first().body
+    assert "{" not in body and "/membre/" in body
+
+
+def test_seed_demo_shares_the_current_seasons_report_with_a_funder_and_prints_no_link(settings):
+    import html
+
+    from reports.models import ReportShare
+    from reports.sharing import share_url
+    from trainings.models import Survey
+
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    shares = ReportShare.objects.filter(cohort=Cohort.objects.current().get())
+    active, revoked = shares.filter(revoked_at__isnull=True).get(), shares.filter(revoked_at__isnull=False).get()
+    assert active.visits.exists()
+    assert "/saisons/rapport-partage/" not in out.getvalue()
+    assert active.key not in out.getvalue() and revoked.key not in out.getvalue()
+    page = Client().get(share_url(active))
+    assert page.status_code == 200
+    comments = Survey.objects.filter(session__cohort=active.cohort).exclude(comment="")
+    assert comments.exists()
+    text = html.unescape(page.content.decode())
+    assert not any(comment in text for comment in comments.values_list("comment", flat=True))
+    assert Client().get(share_url(revoked)).status_code == 404
+    call_command("seed_demo", stdout=io.StringIO())
+    assert ReportShare.objects.count() == 2
+
+
 def test_seed_demo_has_a_season_followed_6_and_12_months_after_its_end(seeded):
     from projects import services as project_services
     from projects.models import FollowUp
 
-    earlier = Cohort.objects.order_by("start_date").first()
+    earlier = (
+        Cohort.objects.filter(programme__name="Accompagnement partagé Drôme-Ardèche").order_by("start_date").first()
+    )
     rows = FollowUp.objects.filter(project__cohort=earlier)
     assert set(rows.values_list("months", flat=True)) == {6, 12}
     assert rows.filter(months=6, answered_at__isnull=False).count() == earlier.projects.count() == 3

@@ -22,6 +22,20 @@ from .attestations import (
     member_for_code,
     season_attestations,
 )
+from .mailings import (
+    ALLOWED,
+    PLACEHOLDERS,
+    Preview,
+    Recipient,
+    Sent,
+    erase_person,
+    mailing_recipients,
+    placeholder_errors,
+    preview_mailing,
+    recipients,
+    send_mailing,
+    with_results,
+)
 from .planning import (
     AFTERNOON,
     LAST,

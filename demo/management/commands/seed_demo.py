@@ -17,13 +17,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 from faker import Faker
 
-from cohorts.models import Cohort, Programme, season_end_date
+from cohorts.models import Cohort, PartnerCommitment, Programme, season_end_date
 from demo.candidacies import (
     ACTORS,
     ANSWERS,
     COACH_EMAILS,
     CURRENT_SEASON,
     MEETINGS,
+    MOUNTAIN_SEASON,
     OUTCOMES,
     PAST_SEASON,
     PATHS,
@@ -33,6 +34,7 @@ from demo.candidacies import (
     reapplications,
 )
 from demo.follow_ups import seed_follow_ups
+from demo.shares import seed_share_links
 from demo.trainings import seed_trainings
 from incubator.models import PartnerStructure, Territory, User
 from projects import services
@@ -51,6 +53,7 @@ from projects.models import (
     StatusChange,
 )
 from projects.services.candidacies import new_reference  # the same format as a real submission
+from trainings.models import Trainer, TrainingSession, Venue
 from trainings.tokens import member_page_url
 
 DEMO_PASSWORD = "demo-incubateur"
@@ -167,6 +170,9 @@ class Command(BaseCommand):
 
         meetings_count = self._coaching(seasons[:2], reviewers[0] if reviewers else None)
         seed_trainings(stdout=self.stdout, trainer_login=TRAINER_LOGIN, password=DEMO_PASSWORD)
+        mountain = self._second_programme(incubator, urscop, ardeche, fake)
+        self._commitments([*seasons[:2], *([mountain] if mountain else [])])
+        shares_count = seed_share_links(staff_email="equipe@demo.incubateur.example")
         earlier = seed_follow_ups(stdout=self.stdout)
         coaches = list(User.objects.filter(email__in=COACH_EMAILS, role=User.Role.COACH).order_by("-email"))
         if earlier is not None and coaches:
@@ -177,7 +183,98 @@ class Command(BaseCommand):
             self.stdout.write(f"{created_count} candidatures de démonstration ajoutées.")
         if meetings_count:
             self.stdout.write(f"{meetings_count} rendez-vous d'accompagnement de démonstration ajoutés.")
+        if shares_count:
+            self.stdout.write(
+                f"{shares_count} liens de partage du rapport de saison ajoutés (page « Partager » du rapport)."
+            )
         self._print_logins(seasons)
+
+    def _second_programme(self, incubator, urscop, ardeche, fake) -> Cohort | None:
+        """A second programme of the network: the incubator and the union in the Ardèche mountains, with one
+        season that ended two months ago (candidacies, coached projects and their outcomes, two held days).
+
+        The incubator's staff see both programmes side by side on the network page.
+        """
+        programme, created = Programme.objects.get_or_create(
+            name="Montagne ardéchoise coopérative",
+            defaults={
+                "description": (
+                    "L'incubateur et l'union régionale des Scop et Scic accompagnent les projets collectifs des "
+                    "plateaux et vallées de la montagne ardéchoise."
+                )
+            },
+        )
+        if created:
+            programme.partners.set([incubator, urscop])
+        season = programme.cohorts.order_by("start_date", "pk").first()
+        if season is None:
+            start = _months_before(timezone.localdate(), 17)
+            season = Cohort.objects.create(
+                programme=programme,
+                name=f"Saison {start.year}-{season_end_date(start, 15).year}",
+                start_date=start,
+                call_opens_on=start - datetime.timedelta(days=90),
+                call_closes_on=start - datetime.timedelta(days=30),
+            )
+            season.territories.set([ardeche])
+        reviewers = list(User.objects.filter(email="coordination@demo.incubateur.example"))
+        if not reviewers:
+            return season
+        for index, project in enumerate(MOUNTAIN_SEASON):
+            self._candidacy(season, index, project, {"07": ardeche}, reviewers, fake)
+
+        coach = User.objects.filter(email="coach.alterincub@demo.incubateur.example", role=User.Role.COACH).first()
+        today = timezone.localdate()
+        if coach is not None and season.end_date < today:
+            self._assign(season, [coach], reviewers[0], today)
+            for index, project in enumerate(Project.objects.filter(cohort=season).order_by("pk")):
+                assignment = project.assignments.order_by("started_on", "pk").first()
+                if assignment is not None and not project.meetings.exists():
+                    self._meetings(project, assignment, index, 3, season.end_date, season_over=True)
+                if not Outcome.objects.filter(project=project).exists():
+                    Outcome.objects.create(project=project, **OUTCOMES[(index + 2) % len(OUTCOMES)])
+
+        # Two held days: one in the incubator's room in Privas, one in a tiers-lieu, led by a trainer from Ardèche.
+        office, _ = Venue.objects.get_or_create(
+            name="Alter'Incub — salle de Privas",
+            defaults={
+                "kind": Venue.Kind.PARTNER_OFFICE,
+                "address": "2 place de l'Hôtel de ville",
+                "postcode": "07000",
+                "commune": "Privas",
+                "territory": ardeche,
+                "step_free_access": True,
+                "public_transport": True,
+                "partner_structure": incubator,
+            },
+        )
+        third_place = Venue.objects.filter(name="Le Moulinage des Boutières").first() or office
+        trainer = Trainer.objects.filter(name="Mathieu Roux").first()
+        for months, venue, title in ((2, office, "Lancement de la saison"), (6, third_place, "Le modèle économique")):
+            day = season.start_date + datetime.timedelta(days=30 * months)
+            session, created = TrainingSession.objects.get_or_create(
+                cohort=season,
+                date=day,
+                defaults={"title": title, "venue": venue, "status": TrainingSession.Status.HELD},
+            )
+            if created and trainer is not None:
+                session.trainers.add(trainer)
+        return season
+
+    @staticmethod
+    def _commitments(seasons):
+        """What each partner structure said it would bring to the demo seasons: the report compares it with what
+        it brought. Rows already there are kept."""
+        words = {
+            PartnerStructure.Kind.CAE: {"coaching_hours": 60, "days_hosted": 6, "coaches": 1, "money": 0},
+            PartnerStructure.Kind.INCUBATOR: {"coaching_hours": 60, "days_hosted": 2, "coaches": 1, "money": 6000},
+            PartnerStructure.Kind.UNION: {"coaching_hours": 0, "days_hosted": 0, "coaches": 0, "money": 4000},
+        }
+        for season in seasons:
+            for structure in season.programme.partners.all():
+                PartnerCommitment.objects.get_or_create(
+                    cohort=season, partner_structure=structure, defaults=words.get(structure.kind, {})
+                )
 
     def _print_logins(self, seasons):
         """Every demo login, and a link for each of those who have none (applicants, project members)."""
