@@ -233,6 +233,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.notify_conversation_answers",
         "schedule": crontab(minute="*/10"),
     },
+    "send-due-follow-ups": {"task": "projects.tasks.send_due_follow_ups", "schedule": crontab(minute=20)},
 }
 # Every periodic task is wrapped by incubator.periodic.periodic: a second beat's copies do nothing.
 # For trying beat itself (tests of two beats), every periodic task may run this often instead, in seconds.
@@ -331,6 +332,9 @@ MEMBER_LINK_DAYS = env.int("MEMBER_LINK_DAYS", default=600)
 SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
 # Conversations: how many answers one signed link may post (an applicant's, a member's), per hour and per day.
 CONVERSATION_ANSWER_RATES = env.list("CONVERSATION_ANSWER_RATES", default=["6/h", "20/d"])
+# The link of a follow-up 6, 12 or 24 months after a season works this many days after its mail (or its
+# reminder, two weeks later, which carries a new one); an answer stays changeable 30 days.
+FOLLOW_UP_LINK_DAYS = env.int("FOLLOW_UP_LINK_DAYS", default=90)
 # The public page that checks an attestation's code: this many codes per network address.
 ATTESTATION_CHECK_RATE = env.str("ATTESTATION_CHECK_RATE", default="20/h")
 # A season report's link for funders works at most this many days after it is made...

@@ -10,6 +10,7 @@ from .models import (
     CoachAssignment,
     CoachingSession,
     DecisionMessage,
+    FollowUp,
     Message,
     Milestone,
     MilestoneTemplate,
@@ -141,3 +142,11 @@ class ThreadAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Message, raw_id_fields=["thread", "author_user", "author_member"])
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    list_display = ["project", "months", "due_on", "sent_at", "reminded_at", "answered_at", "status", "jobs_fte"]
+    list_filter = ["months", "status"]
+    list_select_related = ["project"]
+    raw_id_fields = ["project", "mail", "reminder_mail"]

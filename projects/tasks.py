@@ -23,3 +23,10 @@ def anonymise_expired_candidacies() -> int:
 def notify_conversation_answers() -> int:
     """Beat, every ten minutes: the team hears of each new answer once, one e-mail per conversation."""
     return services.notify_answers()
+
+
+@shared_task
+@periodic
+def send_due_follow_ups() -> int:
+    """Beat, once an hour: 6, 12 and 24 months after a season, each project's contact is asked once, reminded once."""
+    return services.send_due_follow_ups().total

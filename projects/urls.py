@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import apply, assignments, coach, notes, project, staff
+from .views import apply, assignments, coach, follow_up, notes, project, staff
 from .views import personal_data as personal_data_views
 
 app_name = "projects"
@@ -12,6 +12,8 @@ urlpatterns = [
     path("candidature/<str:token>/", apply.candidacy_status, name="candidacy_status"),
     path("candidature/<str:token>/retirer/", apply.candidacy_withdraw, name="candidacy_withdraw"),
     path("candidature/<str:token>/message/", apply.candidacy_reply, name="candidacy_reply"),
+    # Project contacts, months after their season: signed links.
+    path("suivi/<str:token>/", follow_up.follow_up, name="follow_up"),
     # Staff: who coaches which project.
     path("accompagnements/<int:cohort_pk>/", assignments.AssignmentBoardView.as_view(), name="assignment_board"),
     # Coaches.

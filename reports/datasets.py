@@ -19,6 +19,7 @@ from projects.models import (
     ActorMet,
     Candidacy,
     CoachingSession,
+    FollowUp,
     MeetingFormat,
     Milestone,
     Outcome,
@@ -540,6 +541,83 @@ def actors_met(cohort) -> Dataset:
     return Dataset("acteurs", _("Acteurs rencontrés"), columns, rows)
 
 
+# --- Months after the season ----------------------------------------------------------------------
+
+
+def follow_ups(cohort) -> Dataset:
+    """Every follow-up sent 6, 12 or 24 months after the season, with its answer once given. One query."""
+    columns = [
+        Column(_("Projet"), width=34),
+        Column(_("Moment"), width=16),
+        Column(_("Date prévue"), DATE, 12),
+        Column(_("Demandé le"), DATE, 12),
+        Column(_("Rappel le"), DATE, 12),
+        Column(_("Répondu le"), DATE, 12),
+        Column(_("Où en est le projet"), width=40),
+        Column(_("Forme juridique"), width=24),
+        Column(_("Emplois (ETP)"), DECIMAL, 12),
+        Column(_("Bénévoles"), INTEGER, 12),
+        Column(_("Fonds obtenus (€)"), EUROS, 14),
+        Column(_("En une phrase"), width=50),
+    ]
+
+    def rows():
+        months, status = _labels(FollowUp.Months.choices), _labels(FollowUp.Status.choices)
+        legal_form = _labels(Outcome.LegalForm.choices)
+        queryset = (
+            FollowUp.objects.filter(project__cohort=cohort)
+            .order_by("project__name", "project_id", "months")
+            .values_list(
+                "project__name",
+                "months",
+                "due_on",
+                "sent_at",
+                "reminded_at",
+                "answered_at",
+                "status",
+                "legal_form",
+                "jobs_fte",
+                "volunteers",
+                "funds_raised",
+                "sentence",
+            )
+        )
+
+        def day(moment):
+            return None if moment is None else timezone.localdate(moment)
+
+        for (
+            name,
+            month,
+            due,
+            sent,
+            reminded,
+            answered,
+            state,
+            form,
+            jobs,
+            volunteers,
+            funds,
+            sentence,
+        ) in queryset.iterator(CHUNK_SIZE):
+            yield (
+                name,
+                months.get(month, ""),
+                due,
+                day(sent),
+                day(reminded),
+                day(answered),
+                status.get(state, "") if answered else "",
+                legal_form.get(form, "") if answered else "",
+                jobs if answered else None,
+                volunteers if answered else None,
+                funds if answered else None,
+                sentence if answered else "",
+            )
+
+    return Dataset("suivi", _("Suivi après la saison"), columns, rows)
+
+
 # --- Resources of the partner structures ------------------------------------------------------------
 
 
@@ -581,6 +659,7 @@ DATASETS = {
     "formateurs": trainers,
     "lieux": venues,
     "acteurs": actors_met,
+    "suivi": follow_ups,
     "moyens": resources,
 }
 

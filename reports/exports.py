@@ -300,6 +300,33 @@ def write_xlsx(report: SeasonReport, datasets: list[ds.Dataset], target, progres
         cell(summary, row, 0, str(trend.label))
         for column, value in enumerate(trend.values, start=1):
             cell(summary, row, column, value, trend.kind)
+    row += 2
+    headers = [_("Les projets dans le temps"), _("Projets interrogés"), _("Réponses"), _("Taux de réponse (%)")]
+    line(
+        summary,
+        row,
+        [*headers, _("Projets en activité"), _("Emplois (ETP)"), _("Bénévoles"), _("Fonds obtenus (€)")],
+        font="bold",
+    )
+    for follow_up in report.follow_up:
+        row += 1
+        cell(summary, row, 0, str(follow_up.label))
+        if not follow_up.asked:
+            cell(summary, row, 1, _("Pas encore demandé."))
+            continue
+        for column, (value, kind) in enumerate(
+            [
+                (follow_up.asked, ds.INTEGER),
+                (follow_up.answered, ds.INTEGER),
+                (follow_up.answer_rate, ds.PERCENT),
+                (follow_up.running, ds.INTEGER),
+                (follow_up.jobs, ds.DECIMAL),
+                (follow_up.volunteers, ds.INTEGER),
+                (follow_up.funds, ds.EUROS),
+            ],
+            start=1,
+        ):
+            cell(summary, row, column, value, kind)
 
     for position, dataset in enumerate(datasets, start=1):
         _dataset_sheet(workbook, dataset, cell, line)

@@ -15,7 +15,15 @@ from django.utils.translation import gettext as _
 from cohorts.models import Cohort
 from incubator.models import User
 from projects.models import ActorMet, CoachingSession, Outcome, Project, Sector
-from projects.services import ProjectCoaches, candidacy_figures, season_coaching_totals, season_project_coaches
+from projects.services import (
+    FollowUpLine,
+    ProjectCoaches,
+    candidacy_figures,
+    season_coaching_totals,
+    season_follow_up,
+    season_project_coaches,
+    seasons_follow_up,
+)
 from trainings.models import Attendance, TrainingSession, Venue
 from trainings.services import (
     Rate,
@@ -99,6 +107,7 @@ class SeasonReport:
     trainers: list
     actors_by_kind: list[Row]
     satisfaction: Satisfaction | None = None
+    follow_up: list[FollowUpLine] = field(default_factory=list)
     key_figures: list[Figure] = field(default_factory=list)
     resources: list[ResourceLine] = field(default_factory=list)  # committed against delivered, per structure
 
@@ -162,6 +171,21 @@ def _season_trend(seasons, candidacies) -> list[TrendRow]:
     def column(groups, key, default=0):
         return [(groups.get(pk) or {}).get(key) or default for pk in pks]
 
+    # Months after each season: nothing ("—") for a season whose projects were not asked yet.
+    followed = seasons_follow_up(seasons)
+    later = []
+    for months in followed.jobs:
+        later += [
+            TrendRow(
+                _("Emplois %(months)s mois après la saison (ETP)") % {"months": months}, followed.jobs[months], DECIMAL
+            ),
+            TrendRow(
+                _("Réponses au suivi à %(months)s mois (%%)") % {"months": months},
+                followed.answer_rates[months],
+                PERCENT,
+            ),
+        ]
+
     participant_days = [
         Decimal(row_m + row_a) / 2
         for row_m, row_a in zip(column(presence, "mornings"), column(presence, "afternoons"), strict=True)
@@ -174,6 +198,7 @@ def _season_trend(seasons, candidacies) -> list[TrendRow]:
         TrendRow(_("Journées collectives tenues"), column(days, "held")),
         TrendRow(_("Journées-participants"), participant_days, DECIMAL),
         TrendRow(_("Emplois créés (ETP)"), column(outcomes, "jobs", Decimal(0)), DECIMAL),
+        *later,
         TrendRow(_("Fonds obtenus (€)"), column(outcomes, "funds", Decimal(0)), EUROS),
     ]
 
@@ -328,6 +353,19 @@ def season_report(cohort: Cohort, *, with_comments: bool = False) -> SeasonRepor
         Counter({row["kind"]: row["n"] for row in actor_rows}), dict(ActorMet.Kind.choices), actors_total
     )
 
+    # --- Months after the season
+    follow_up = season_follow_up(cohort, projects=total_projects)
+    later_figures = []
+    for line in follow_up[1:]:
+        later_figures += [
+            Figure(
+                _("Emplois %(months)s mois après la saison (ETP)") % {"months": line.months},
+                line.jobs if line.asked else None,
+                DECIMAL,
+            ),
+            Figure(_("Réponses au suivi à %(months)s mois (%%)") % {"months": line.months}, line.answer_rate, PERCENT),
+        ]
+
     current = 0  # this season is the first column of the candidacy figures
     key_figures = [
         Figure(_("Candidatures reçues"), candidacies.received[current]),
@@ -361,6 +399,7 @@ def season_report(cohort: Cohort, *, with_comments: bool = False) -> SeasonRepor
         Figure(_("Emplois créés (ETP)"), sum((outcome.jobs_fte for outcome in known), start=Decimal(0)), DECIMAL),
         Figure(_("Bénévoles mobilisé·es"), sum(outcome.volunteers for outcome in known)),
         Figure(_("Fonds obtenus (€)"), sum((outcome.funds_raised for outcome in known), start=Decimal(0)), EUROS),
+        *later_figures,
     ]
     return SeasonReport(
         cohort=cohort,
@@ -386,6 +425,7 @@ def season_report(cohort: Cohort, *, with_comments: bool = False) -> SeasonRepor
         trainers=trainers,
         actors_by_kind=actors_by_kind,
         satisfaction=season_satisfaction(cohort, with_comments=with_comments),
+        follow_up=follow_up,
         key_figures=key_figures,
         resources=season_resources(cohort),
     )

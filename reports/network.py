@@ -15,12 +15,10 @@ from cohorts.models import Cohort, Programme
 from trainings.models import TrainingSession, Venue
 
 from .charts import Chart, Series, bar_chart
-from .datasets import DATE, DECIMAL, HOURS, INTEGER, PERCENT, TEXT, Column, Dataset
+from .datasets import DATE, HOURS, INTEGER, PERCENT, TEXT, Column, Dataset
 from .figures import TrendRow, season_comparison
 
 HELD = TrainingSession.Status.HELD
-# Months after a season's end at which each project says where it stands.
-FOLLOW_UP_MONTHS = (6, 12, 24)
 
 
 @dataclass(frozen=True)
@@ -81,29 +79,15 @@ def _local_trainers(pks) -> list:
     return [_share(groups[pk]["local"], groups[pk]["mobilised"]) if pk in groups else None for pk in pks]
 
 
-def follow_up_jobs(pks) -> dict[int, list]:
-    """Jobs (FTE) months after each season's end, per follow-up month: the hook for the projects' follow-ups.
-
-    Nothing records them yet, so every value is None and reads "—"; once the follow-ups exist, this returns
-    their sums per season (one grouped query) and the network shows them without other change.
-    """
-    return {months: [None] * len(pks) for months in FOLLOW_UP_MONTHS}
-
-
 def _network_rows(seasons) -> list[TrendRow]:
-    """The season comparison's rows, then the network's own: shares of days outside and of local trainers, and
-    the jobs months later."""
+    """The season comparison's rows (jobs at the end and 6, 12 and 24 months later among them, from the projects'
+    follow-ups), then the network's own: shares of days outside and of local trainers."""
     pks = [season.pk for season in seasons]
     _candidacies, trend = season_comparison(seasons)
-    later = follow_up_jobs(pks)
     return [
         *trend,
         TrendRow(_("Part des journées hors des locaux des partenaires (%)"), _outside_partner_offices(pks), PERCENT),
         TrendRow(_("Part de formateur·rices locaux (%)"), _local_trainers(pks), PERCENT),
-        *(
-            TrendRow(_("Emplois %(months)s mois après la saison (ETP)") % {"months": months}, values, DECIMAL)
-            for months, values in later.items()
-        ),
     ]
 
 
@@ -209,4 +193,4 @@ def network_dataset(figures: Network) -> Dataset:
     return Dataset("reseau", gettext_lazy("Réseau"), columns, rows)
 
 
-__all__ = ["FOLLOW_UP_MONTHS", "Network", "follow_up_jobs", "network", "network_charts", "network_dataset"]
+__all__ = ["Network", "network", "network_charts", "network_dataset"]

@@ -13,6 +13,7 @@ from .coaching import (
     Topic,
 )
 from .conversation import Message, Thread
+from .follow_up import FollowUp
 from .notes import StaffNote
 from .project import Project, ProjectMember
 from .review import Criterion, Review, ReviewScore
@@ -33,6 +34,7 @@ __all__ = [
     "Criterion",
     "Message",
     "DecisionMessage",
+    "FollowUp",
     "Project",
     "ProjectMember",
     "Review",

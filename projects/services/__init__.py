@@ -39,6 +39,18 @@ from .conversations import (
     write_to_applicant,
     write_to_members,
 )
+from .follow_ups import (
+    FollowUpClosed,
+    FollowUpLine,
+    FollowUpTrend,
+    answer_follow_up,
+    follow_up_from_token,
+    follow_up_url,
+    project_follow_ups,
+    season_follow_up,
+    seasons_follow_up,
+    send_due_follow_ups,
+)
 from .notes import NoteChange, add_note, delete_note, note_candidacies, note_projects, own_notes, update_note
 from .personal_data import (
     Erasure,

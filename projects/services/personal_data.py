@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from cohorts.models import Cohort
 from incubator import audit
 
-from ..models import Candidacy, CandidacyMember, Message, ProjectMember, ReviewScore, StaffNote, StatusChange
+from ..models import Candidacy, CandidacyMember, FollowUp, Message, ProjectMember, ReviewScore, StaffNote, StatusChange
 from . import hooks
 from .candidacies import withdraw_candidacy
 from .conversations import erase_candidacy_thread, erase_member_messages
@@ -418,6 +418,7 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
     - The staff notes on the candidacies they sent are deleted, even when the candidacy became a project; in the
       notes on that project, on the projects they were a member of and on other people's candidacies they were in
       the team of, their name, address and phone are replaced by « [effacé] ».
+    - The follow-ups mailed to them after a season keep the project's answers, without their address.
     - In the audit trail, every row that quotes their name, address or phone has it replaced by « [effacé] »;
       the erasure itself is recorded on each record, without any of the data. Staff notes never enter it.
     - Conversations: a candidacy's thread is deleted whole; on projects, the messages they wrote are deleted.
@@ -477,6 +478,10 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
     mentioned_in += [Q(project=membership.project_id) for membership in memberships]
     if mentioned_in:
         changed += redact_notes(StaffNote.objects.filter(reduce(or_, mentioned_in)), people)
+    follow_ups = FollowUp.objects.filter(email__iexact=email)
+    if cohorts is not None:
+        follow_ups = follow_ups.filter(project__cohort__in=cohorts)
+    changed += follow_ups.update(email="")
     audit.scrub(everywhere=people)
     audit.record_event(erased, event="personal_data_erasure")
     audit.record_event(memberships, event="personal_data_erasure", object_repr=_membership_label)

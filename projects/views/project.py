@@ -110,6 +110,8 @@ class ProjectDetailView(ProjectMixin, View):
             notes=notes,
             candidacy_notes=candidacy_notes,
             note_form=StaffNoteForm(),
+            # Where the project stands months after its season, as its contact said: for the programme's staff.
+            follow_ups=services.project_follow_ups(project) if is_staff else None,
             # Documents stay with the programme's staff; coaches read the answers.
             attachment_url_name="projects:attachment_download" if is_staff else None,
             # Whoever edits the project (its staff, its coaches) reads and writes its conversation; a season's

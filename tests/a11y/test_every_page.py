@@ -44,7 +44,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from incubator.models import User
 from projects import tokens as project_tokens
-from projects.models import Candidacy, ProjectMember
+from projects.models import Candidacy, FollowUp, ProjectMember
+from projects.services.follow_ups import follow_up_url
 from reports.models import ReportExport, ReportShare
 from reports.sharing import share_url
 from tests.factories import PASSWORD
@@ -329,6 +330,17 @@ def test_every_page_is_accessible_and_light_on_a_phone_for_every_role(browser, l
         )
         if survey
     ]
+    # Months after a season: one follow-up not answered yet (the form), one answered long ago (kept as it is).
+    follow_ups = FollowUp.objects.filter(project__cohort__programme=cohort.programme)
+    follow_up_urls = [
+        follow_up_url(follow_up)
+        for follow_up in (
+            follow_ups.filter(answered_at__isnull=True).first(),
+            follow_ups.filter(answered_at__isnull=False).first(),
+        )
+        if follow_up
+    ]
+    assert len(follow_up_urls) == 2, "the demo has a season followed after its end"
     present = Attendance.objects.filter(member__project__cohort=cohort, morning=Attendance.Presence.PRESENT).first()
     # The demo's links for funders: one still open, one revoked (its plain page).
     shares = ReportShare.objects.filter(cohort__programme=cohort.programme)
@@ -348,6 +360,7 @@ def test_every_page_is_accessible_and_light_on_a_phone_for_every_role(browser, l
                 reset,
                 ("/projets/candidature/lien-casse/", 404),  # a broken or expired link: its own page
                 ("/journees/membre/lien-casse/", 404),
+                ("/projets/suivi/lien-casse/", 404),
                 # What an attestation's reader types, or opens from the address printed on it.
                 reverse("trainings:attestation_check"),
                 reverse("trainings:attestation_check", args=[attestation_code(present.member)]),
@@ -358,6 +371,7 @@ def test_every_page_is_accessible_and_light_on_a_phone_for_every_role(browser, l
         # With the page a member opens from an invitation's "I'll come" link, before confirming.
         "project member": (None, [member_page_url(member), answer_url, *survey_urls]),
         "funder (share link)": (None, funder_starts),
+        "project contact (follow-up link)": (None, follow_up_urls),
         **{
             role: (email, ["/", "/compte/mot-de-passe/", "/compte/mot-de-passe/modifie/"])
             for role, email in DEMO.items()

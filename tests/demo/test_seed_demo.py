@@ -129,10 +129,15 @@ def test_seed_demo_has_every_candidacy_status_in_the_past_and_the_current_season
 
 def test_seed_demo_accepts_through_the_acceptance_service(seeded):
     current = Cohort.objects.current().get()
-    past = Cohort.objects.filter(end_date__lt=current.start_date).get()
+    past = Cohort.objects.filter(end_date__lt=current.start_date).order_by("-start_date").first()
     assert past.projects.count() == past.places == 6
     assert current.projects.count() == current.places == 6
-    for project in Project.objects.select_related("candidacy"):
+    # The earlier season, followed after its end, shows its projects as recorded then, without their candidacies.
+    earlier = (
+        Cohort.objects.filter(programme__name="Accompagnement partagé Drôme-Ardèche").order_by("start_date").first()
+    )
+    assert set(Project.objects.filter(candidacy__isnull=True).values_list("cohort", flat=True)) == {earlier.pk}
+    for project in Project.objects.filter(candidacy__isnull=False).select_related("candidacy"):
         assert project.candidacy.status == Candidacy.Status.ACCEPTED
         assert project.name == project.candidacy.project_name
         assert project.members.count() == project.candidacy.members.count() >= 2
@@ -176,7 +181,7 @@ def test_seed_demo_gives_each_demo_coach_three_coached_projects_in_the_current_s
 
 def test_seed_demo_gives_the_past_seasons_projects_their_outcome_and_ended_coaching(seeded):
     current = Cohort.objects.current().get()
-    past = Cohort.objects.filter(end_date__lt=current.start_date).get()
+    past = Cohort.objects.filter(end_date__lt=current.start_date).order_by("-start_date").first()
     assert Outcome.objects.filter(project__cohort=past).count() == past.projects.count() == 6
     assert {o.status for o in Outcome.objects.all()} == set(Outcome.Status.values)
     assignments = CoachAssignment.objects.filter(cohort=past)
@@ -250,7 +255,7 @@ def test_seed_demo_prints_the_links_of_people_without_an_account(settings):
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     printed = out.getvalue()
-    for path in ("/projets/candidater/brouillon/", "/projets/candidature/", "/journees/membre/"):
+    for path in ("/projets/candidater/brouillon/", "/projets/candidature/", "/journees/membre/", "/projets/suivi/"):
         link = next(line.split()[-1] for line in printed.splitlines() if path in line)
         assert Client().get(link).status_code == 200, link
 
@@ -344,3 +349,20 @@ def test_seed_demo_shows_a_pair_on_one_project_and_two_staff_notes(seeded):
     notes = StaffNote.objects.all()
     assert notes.count() == 2
     assert {note.project_id or note.candidacy.project.pk for note in notes} == {second.project_id}
+
+
+def test_seed_demo_has_a_season_followed_6_and_12_months_after_its_end(seeded):
+    from projects import services as project_services
+    from projects.models import FollowUp
+
+    earlier = (
+        Cohort.objects.filter(programme__name="Accompagnement partagé Drôme-Ardèche").order_by("start_date").first()
+    )
+    rows = FollowUp.objects.filter(project__cohort=earlier)
+    assert set(rows.values_list("months", flat=True)) == {6, 12}
+    assert rows.filter(months=6, answered_at__isnull=False).count() == earlier.projects.count() == 3
+    waiting = rows.filter(answered_at__isnull=True)
+    assert waiting.count() == 1 and waiting.get().reminded_at is not None
+    lines = project_services.season_follow_up(earlier, projects=3)
+    assert [(line.asked, line.answered) for line in lines[1:3]] == [(3, 3), (3, 2)]
+    assert lines[2].jobs > lines[0].jobs  # more jobs a year on than at the season's end

@@ -12,10 +12,20 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from cohorts.models import Cohort
 from projects import services, tasks, tokens
-from projects.models import Candidacy, CandidacyMember, Project, ProjectMember, Review, ReviewScore, StatusChange
+from projects.models import (
+    Candidacy,
+    CandidacyMember,
+    FollowUp,
+    Project,
+    ProjectMember,
+    Review,
+    ReviewScore,
+    StatusChange,
+)
 from projects.services.personal_data import add_months
 from tests.factories import (
     AttachmentFactory,
@@ -373,6 +383,24 @@ def test_erasure_removes_the_person_everywhere_and_keeps_the_accepted_project(le
     assert services.export_personal_data(email="lea.roux@exemple.fr")["candidacies"] == []
     assert services.export_personal_data(email="lea.roux@exemple.fr")["project_memberships"] == []
     assert services.erase_personal_data(email="lea.roux@exemple.fr") == 0
+
+
+def test_erasure_blanks_the_address_a_follow_up_was_mailed_to_and_keeps_the_projects_answer(lea):
+    row = FollowUp.objects.create(
+        project=lea["project"],
+        months=6,
+        due_on=lea["project"].cohort.end_date,
+        email="lea.roux@exemple.fr",
+        sent_at=timezone.now(),
+        status=FollowUp.Status.RUNNING,
+        jobs_fte=2,
+        volunteers=3,
+        funds_raised=1000,
+        answered_at=timezone.now(),
+    )
+    services.erase_personal_data(email="LEA.ROUX@exemple.fr")
+    row.refresh_from_db()
+    assert row.email == "" and (row.status, row.jobs_fte) == (FollowUp.Status.RUNNING, 2)
 
 
 def test_erasure_limited_to_some_seasons_leaves_the_others_alone(lea):

@@ -26,6 +26,7 @@ from projects.models import (
     Candidacy,
     CoachAssignment,
     CoachingSession,
+    FollowUp,
     Milestone,
     Outcome,
     Project,
@@ -125,6 +126,32 @@ def fill_season(cohort, *, coach, scale=1, territory=None, elsewhere=None):
                 Outcome(project=project, status=Outcome.Status.STOPPED, skills_gained="Prise de parole en public")
             )
     Outcome.objects.bulk_create(outcomes, batch_size=500)
+    # Six months after the season, every project was asked; every other one answered.
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(
+                project=project,
+                months=6,
+                due_on=cohort.end_date,
+                email=f"suivi{next(_serial)}@exemple.fr",
+                sent_at=now,
+                **(
+                    {}
+                    if index % 2
+                    else {
+                        "status": FollowUp.Status.RUNNING,
+                        "legal_form": Outcome.LegalForm.SCIC,
+                        "jobs_fte": Decimal("2.0"),
+                        "volunteers": 4,
+                        "funds_raised": Decimal("20000"),
+                        "answered_at": now,
+                    }
+                ),
+            )
+            for index, project in enumerate(projects)
+        ],
+        batch_size=500,
+    )
     ActorMet.objects.bulk_create(
         [ActorMet(project=project, organisation="Mairie", kind=ActorMet.Kind.LOCAL_AUTHORITY) for project in projects],
         batch_size=500,

@@ -79,7 +79,10 @@ def test_the_figures_of_a_known_season(client, world):
     assert first_value("Part des journées hors des locaux des partenaires (%)") == "50 %"
     assert first_value("Part de formateur·rices locaux (%)") == "50 %"
     assert first_value("Emplois créés (ETP)") == "1,5"
-    for months in (6, 12, 24):  # no follow-up recorded yet
+    # Six months on, two of the three projects answered with two jobs each; nobody was asked later yet.
+    assert first_value("Emplois 6 mois après la saison (ETP)") == "4"
+    assert first_value("Réponses au suivi à 6 mois (%)") == "67 %"
+    for months in (12, 24):
         assert first_value(f"Emplois {months} mois après la saison (ETP)") == "—"
     assert "<svg" in page  # the charts
 
@@ -119,7 +122,8 @@ def test_the_csv_has_one_row_per_season(client, world):
     assert current["Candidatures reçues"] == "9"
     assert current["Heures d'accompagnement"] == "18,0"
     assert current["Part des journées hors des locaux des partenaires (%)"] == "50,0"
-    assert current["Emplois 6 mois après la saison (ETP)"] == ""
+    assert current["Emplois 6 mois après la saison (ETP)"] == "4,0"  # two answers of two jobs each
+    assert current["Emplois 24 mois après la saison (ETP)"] == ""  # nobody asked yet
 
 
 def test_the_spreadsheet_has_a_title_then_the_same_table(client, world):
@@ -144,17 +148,17 @@ def test_the_page_reads_the_same_queries_with_ten_times_the_programmes(client, w
     alter = world["alter"]
     client.force_login(StaffFactory(partner_structure=alter))
     # 2 session and user, 2 programmes and their partners, 1 seasons, 1 candidacy figures,
-    # 5 season-by-season figures, 1 days outside the partners' offices, 1 local trainers, 1 the person's structure
-    # (named on the page and in the files) = 14
-    with django_assert_max_num_queries(14):
+    # 6 season-by-season figures (the follow-ups among them), 1 days outside the partners' offices, 1 local
+    # trainers, 1 the person's structure (named on the page and in the files) = 15
+    with django_assert_max_num_queries(15):
         assert client.get(URL).status_code == 200
     for n in range(18):
         programme = ProgrammeFactory(partners=[alter, PartnerStructureFactory()])
         for year in (2024, 2025):
             season = CohortFactory(programme=programme, start_date=datetime.date(year, 1 + n % 12, 1))
         fill_season(season, coach=CoachFactory(partner_structure=alter))
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         page = client.get(URL).content.decode()
     assert page.count("<table") == 20
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert client.get(URL, {"format": "csv"}).status_code == 200

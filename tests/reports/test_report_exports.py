@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from projects.models import Candidacy, CoachingSession, Project
+from projects.models import Candidacy, CoachingSession, FollowUp, Project
 from reports import services as reports
 from reports.exports import csv_value
 from reports.models import ReportExport
@@ -107,6 +107,7 @@ def test_xlsx_has_a_summary_then_one_typed_sheet_per_dataset(client, filled_seas
         "Formateur·rices",
         "Lieux",
         "Acteurs rencontrés",
+        "Suivi après la saison",
         "Moyens des structures",
     ]
 
@@ -123,6 +124,16 @@ def test_xlsx_has_a_summary_then_one_typed_sheet_per_dataset(client, filled_seas
     assert summary["Honoraires versés aux formateur·rices locaux (€)"] == 400
     assert summary["Part de formateur·rices locaux (%)"] == 50
     assert summary["Emplois créés (ETP)"] == Decimal("1.5")
+    # Six months later, every project was asked and every other one answered, with two jobs each.
+    asked = FollowUp.objects.filter(project__cohort=filled_season, months=6)
+    answered = asked.filter(answered_at__isnull=False).count()
+    assert summary["Emplois 6 mois après la saison (ETP)"] == 2 * answered
+    assert summary["Réponses au suivi à 6 mois (%)"] == pytest.approx(100 * answered / asked.count(), abs=0.01)
+    assert summary["6 mois après"] == asked.count()
+    assert summary["12 mois après"] == "Pas encore demandé."
+    follow_ups = list(workbook["Suivi après la saison"].iter_rows(values_only=True))
+    assert follow_ups[0][:3] == ("Projet", "Moment", "Date prévue")
+    assert len(follow_ups) == 1 + asked.count()
 
     sessions = workbook["Journées collectives"]
     assert sessions.freeze_panes == "A2"

@@ -26,6 +26,7 @@ QUERIES = {
     "formateurs": 2,  # the season's territories, then the trainers with their day counts
     "lieux": 1,  # the venues with their day counts
     "acteurs": 1,  # the actors met
+    "suivi": 1,  # the follow-ups months after the season
     "moyens": 1,  # the structures with what they committed and delivered
 }
 # One row per partner structure, however big the season.

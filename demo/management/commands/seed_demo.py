@@ -34,6 +34,7 @@ from demo.candidacies import (
     reapplications,
 )
 from demo.conversations import seed_conversations
+from demo.follow_ups import seed_follow_ups
 from demo.shares import seed_share_links
 from demo.trainings import seed_trainings
 from incubator.models import PartnerStructure, Territory, User
@@ -44,6 +45,7 @@ from projects.models import (
     Candidacy,
     CoachAssignment,
     Criterion,
+    FollowUp,
     Milestone,
     NextStep,
     Outcome,
@@ -177,6 +179,10 @@ class Command(BaseCommand):
         mountain = self._second_programme(incubator, urscop, ardeche, fake)
         self._commitments([*seasons[:2], *([mountain] if mountain else [])])
         shares_count = seed_share_links(staff_email="equipe@demo.incubateur.example")
+        earlier = seed_follow_ups(stdout=self.stdout)
+        coaches = list(User.objects.filter(email__in=COACH_EMAILS, role=User.Role.COACH).order_by("-email"))
+        if earlier is not None and coaches:
+            self._assign(earlier, coaches, reviewers[0] if reviewers else None, timezone.localdate())
 
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
         if created_count:
@@ -298,6 +304,10 @@ class Command(BaseCommand):
         if member:
             page = project_tokens.absolute(member_page_url(member))
             self.stdout.write(f"  {'la page d’un membre de projet':<42} {page}")
+        waiting = FollowUp.objects.filter(answered_at__isnull=True).order_by("pk").first()
+        if waiting:
+            link = project_tokens.absolute(services.follow_up_url(waiting))
+            self.stdout.write(f"  {'un projet suivi 12 mois après sa saison':<42} {link}")
         self.stdout.write("Les e-mails de la démonstration s'affichent ici, dans la console.")
 
     def _coaching(self, seasons, staff) -> int:
@@ -459,7 +469,8 @@ class Command(BaseCommand):
         """
         existing = list(programme.cohorts.order_by("start_date", "pk"))
         if existing:
-            return existing[:3]
+            # The latest three: an earlier season, followed after its end (demo.follow_ups), comes before them.
+            return existing[-3:]
         # Seasons follow one another: the current one began five months ago.
         today = timezone.localdate()
         current_start = _months_before(today, 5)
