@@ -3,6 +3,7 @@ from django.contrib import admin
 from cohorts.admin import SeasonListFilter
 
 from .models import (
+    Actor,
     ActorMet,
     Attachment,
     Candidacy,
@@ -111,4 +112,18 @@ class MilestoneTemplateAdmin(admin.ModelAdmin):
     list_filter = ["programme"]
 
 
-admin.site.register([NextStep, Milestone, Outcome, ActorMet])
+admin.site.register([NextStep, Milestone, Outcome])
+
+
+@admin.register(Actor)
+class ActorAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "kind", "commune", "territory", "programme"]
+    list_filter = ["programme", "kind", "territory"]
+    search_fields = ["organisation", "commune"]
+
+
+@admin.register(ActorMet)
+class ActorMetAdmin(admin.ModelAdmin):
+    list_display = ["project", "actor", "met_on"]
+    list_select_related = ["project", "actor"]
+    raw_id_fields = ["project", "actor", "introduced_by_actor", "introduced_by_project"]

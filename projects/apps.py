@@ -13,6 +13,8 @@ class ProjectsConfig(AppConfig):
         from incubator.audit import track
 
         from .models import (
+            Actor,
+            ActorMet,
             Candidacy,
             CoachAssignment,
             CoachingSession,
@@ -42,3 +44,5 @@ class ProjectsConfig(AppConfig):
         track(CoachingSession, exclude=["notes"], choices={"topics": dict(Topic.choices)})
         track(Milestone)
         track(Outcome)
+        track(Actor, exclude=["name_key"], labels={"merged_from": _("Fiches réunies dans celle-ci")})
+        track(ActorMet)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import apply, assignments, coach, project, staff
+from .views import actors, apply, assignments, coach, project, staff
 from .views import personal_data as personal_data_views
 
 app_name = "projects"
@@ -40,6 +40,12 @@ urlpatterns = [
     path("<int:pk>/jalons/", project.MilestonesUpdateView.as_view(), name="milestones_update"),
     path("<int:pk>/bilan/", project.OutcomeUpdateView.as_view(), name="outcome_update"),
     path("<int:pk>/acteurs/nouveau/", project.ActorCreateView.as_view(), name="actor_create"),
+    # The programme's directory of territorial actors (staff and the programme's coaches; merging is staff's).
+    path("annuaire/<int:programme_pk>/", actors.ActorListView.as_view(), name="actor_list"),
+    path("annuaire/<int:programme_pk>/nouveau/", actors.ActorCreateView.as_view(), name="actor_new"),
+    path("annuaire/<int:programme_pk>/reunir/", actors.ActorMergeView.as_view(), name="actor_merge"),
+    path("acteurs/<int:pk>/", actors.ActorDetailView.as_view(), name="actor_detail"),
+    path("acteurs/<int:pk>/modifier/", actors.ActorUpdateView.as_view(), name="actor_update"),
     path("programmes/<int:pk>/jalons/", project.MilestoneTemplatesView.as_view(), name="milestone_templates"),
 ]
 

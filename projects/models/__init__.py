@@ -1,8 +1,8 @@
 """Candidacies, their review, and the projects they become."""
 
+from .actors import Actor, ActorMet, actor_key
 from .candidacy import Attachment, Candidacy, CandidacyMember, DecisionMessage, Sector, StatusChange
 from .coaching import (
-    ActorMet,
     CoachAssignment,
     CoachingSession,
     MeetingFormat,
@@ -16,7 +16,9 @@ from .project import Project, ProjectMember
 from .review import Criterion, Review, ReviewScore
 
 __all__ = [
+    "Actor",
     "ActorMet",
+    "actor_key",
     "CoachAssignment",
     "CoachingSession",
     "MeetingFormat",

@@ -1,5 +1,6 @@
 """The projects app's business rules, one module per topic. Callers import them from here."""
 
+from .actors import Merged, merge_actors, possible_duplicates, record_actor_met
 from .applications import Outcome as ApplicationOutcome
 from .applications import Received, receive_application
 from .candidacies import (

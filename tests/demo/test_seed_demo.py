@@ -4,11 +4,13 @@ import io
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db.models import Count, Q
 from django.test import Client
 
 from cohorts.models import Cohort, Programme
 from incubator.models import PartnerStructure, Territory, User
 from projects.models import (
+    Actor,
     ActorMet,
     Candidacy,
     CandidacyMember,
@@ -23,6 +25,7 @@ from projects.models import (
     ReviewScore,
     StatusChange,
 )
+from projects.services import possible_duplicates
 from tests.forms import submit
 
 pytestmark = pytest.mark.django_db
@@ -261,3 +264,14 @@ def test_seed_demo_has_survey_answers_and_attestations_for_past_days(seeded):
         trainings_services.season_satisfaction(cohort, with_comments=False).total.answered
         == answered.filter(session__cohort=cohort).count()
     )
+
+
+def test_seed_demo_fills_the_directory_with_actors_several_projects_met(seeded):
+    current = Cohort.objects.current().get()
+    shared = Actor.objects.annotate(
+        n=Count("meetings__project", filter=Q(meetings__project__cohort=current), distinct=True)
+    ).filter(n__gte=2)
+    assert shared.exists()
+    assert ActorMet.objects.filter(introduced_by_actor__isnull=False).exists()
+    assert ActorMet.objects.filter(introduced_by_project__isnull=False).exists()
+    assert any(possible_duplicates(actor) for actor in Actor.objects.all())

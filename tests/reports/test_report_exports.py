@@ -107,6 +107,7 @@ def test_xlsx_has_a_summary_then_one_typed_sheet_per_dataset(client, filled_seas
         "Formateur·rices",
         "Lieux",
         "Acteurs rencontrés",
+        "Acteurs partagés",
     ]
 
     summary = {row[0]: row[1] for row in workbook["Synthèse"].iter_rows(values_only=True) if row and row[0]}

@@ -23,6 +23,7 @@ from demo.candidacies import (
     ANSWERS,
     COACH_EMAILS,
     CURRENT_SEASON,
+    DUPLICATE_ACTOR,
     MEETINGS,
     OUTCOMES,
     PAST_SEASON,
@@ -37,6 +38,7 @@ from incubator.models import PartnerStructure, Territory, User
 from projects import services
 from projects import tokens as project_tokens
 from projects.models import (
+    Actor,
     ActorMet,
     Candidacy,
     Criterion,
@@ -47,6 +49,7 @@ from projects.models import (
     ProjectMember,
     Review,
     StatusChange,
+    actor_key,
 )
 from projects.services.candidacies import new_reference  # the same format as a real submission
 from trainings.tokens import member_page_url
@@ -229,19 +232,38 @@ class Command(BaseCommand):
                     )
                 self._milestones(project, index, end)
                 if not project.actors_met.exists():
-                    for n in range(2 + index % 2):
-                        organisation, kind, introduced_by = ACTORS[(index * 2 + n) % len(ACTORS)]
-                        met_on = min(end, assignment.started_on + datetime.timedelta(days=20 + 25 * n))
-                        ActorMet.objects.create(
-                            project=project,
-                            organisation=organisation,
-                            kind=kind,
-                            met_on=met_on,
-                            introduced_by=introduced_by,
-                        )
+                    self._actors_met(
+                        project, index, assignment.started_on, end, previous=coached[index - 1] if index else None
+                    )
                 if cohort == past and cohort.end_date < today and not Outcome.objects.filter(project=project).exists():
                     Outcome.objects.create(project=project, **OUTCOMES[index % len(OUTCOMES)])
         return meetings
+
+    @staticmethod
+    def _actors_met(project, index, started_on, end, previous):
+        """Two or three actors of the programme's directory, shared with the season's other projects: the second
+        met through the first, and every other project's first meeting introduced by the project before it. The
+        second project also meets an actor already there under a longer name, a card for staff to reunite."""
+        met = []
+        rows = [ACTORS[(index * 2 + n) % len(ACTORS)] for n in range(2 + index % 2)]
+        if index == 1:
+            rows.append(DUPLICATE_ACTOR)
+        for n, (organisation, kind, commune, contact, note) in enumerate(rows):
+            actor, _created = Actor.objects.get_or_create(
+                programme_id=project.cohort.programme_id,
+                name_key=actor_key(organisation),
+                defaults={"organisation": organisation, "kind": kind, "commune": commune, "contact": contact},
+            )
+            met.append(
+                ActorMet.objects.create(
+                    project=project,
+                    actor=actor,
+                    met_on=min(end, started_on + datetime.timedelta(days=20 + 25 * n)),
+                    introduced_by_actor=met[0].actor if n and met[0].actor != actor else None,
+                    introduced_by_project=previous if n == 0 and index % 2 else None,
+                    note=note,
+                )
+            )
 
     @staticmethod
     def _assign(cohort, coaches, staff, today):
