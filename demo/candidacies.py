@@ -580,7 +580,22 @@ ACTORS = [
     ("Département, service de l'insertion", Actor.Kind.PUBLIC_SERVICE, "Valence", "", ""),
 ]
 # The same actor noted a second time under a longer name: the directory offers to reunite the two cards.
-DUPLICATE_ACTOR = ("Mission locale de Montélimar", Actor.Kind.PUBLIC_SERVICE, "Montélimar", "", "Un atelier CV.")
+DUPLICATE_ACTOR = (
+    "Centre social du bassin de vie (Die)",
+    Actor.Kind.ASSOCIATION,
+    "Die",
+    "",
+    "Une salle pour les ateliers.",
+)
+# The projects of the two seasons held before the site, brought in from a spreadsheet, oldest season first:
+# (name, territory, sector, commune, outcome, legal form, jobs in FTE, funds raised in euros).
+IMPORTED_PROJECTS = [
+    [("Le Café de la Place", "26", "Tiers-lieu", "Saillans", "Lancé", "Association", "1", "15000")],
+    [
+        ("Roue Libre en Ardèche", "07", "Mobilité", "Privas", "Lancé", "SCIC", "1,5", "32000"),
+        ("L'Épicerie du Plateau", "07", "Alimentation", "Lamastre", "Arrêté", "", "0", "0"),
+    ],
+]
 # Where the past season's projects stood at its end (the article: skills gained even when a project stops).
 OUTCOMES = [
     {

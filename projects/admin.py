@@ -11,6 +11,7 @@ from .models import (
     CoachAssignment,
     CoachingSession,
     DecisionMessage,
+    ImportedCandidacyCount,
     Milestone,
     MilestoneTemplate,
     NextStep,
@@ -19,6 +20,7 @@ from .models import (
     ProjectMember,
     Review,
     ReviewScore,
+    SeasonImport,
     StatusChange,
 )
 
@@ -127,3 +129,15 @@ class ActorMetAdmin(admin.ModelAdmin):
     list_display = ["project", "actor", "met_on"]
     list_select_related = ["project", "actor"]
     raw_id_fields = ["project", "actor", "introduced_by_actor", "introduced_by_project"]
+
+
+@admin.register(ImportedCandidacyCount)
+class ImportedCandidacyCountAdmin(admin.ModelAdmin):
+    list_display = ["cohort", "territory", "sector", "received", "accepted"]
+    list_select_related = ["cohort__programme", "territory"]
+
+
+@admin.register(SeasonImport)
+class SeasonImportAdmin(admin.ModelAdmin):
+    list_display = ["cohort", "file_name", "imported_by", "imported_at"]
+    list_select_related = ["cohort__programme", "imported_by"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actors, apply, assignments, coach, project, staff
+from .views import actors, apply, assignments, coach, project, season_import, staff
 from .views import personal_data as personal_data_views
 
 app_name = "projects"
@@ -50,4 +50,16 @@ urlpatterns = [
 ]
 
 # Pages named in the seasons' namespace (cohorts:…), mounted by incubator/urls.py under /saisons/.
-cohort_patterns: list = []
+cohort_patterns: list = [
+    # Staff: past seasons brought in from a spreadsheet, and the file to fill in.
+    path(
+        "programmes/<int:programme_pk>/reprise/",
+        season_import.SeasonImportView.as_view(),
+        name="season_import",
+    ),
+    path(
+        "programmes/<int:programme_pk>/reprise/modele/",
+        season_import.SeasonImportTemplateView.as_view(),
+        name="season_import_template",
+    ),
+]

@@ -12,6 +12,7 @@ from .coaching import (
     Outcome,
     Topic,
 )
+from .imports import ImportedCandidacyCount, SeasonImport
 from .project import Project, ProjectMember
 from .review import Criterion, Review, ReviewScore
 
@@ -32,6 +33,8 @@ __all__ = [
     "CandidacyMember",
     "Criterion",
     "DecisionMessage",
+    "ImportedCandidacyCount",
+    "SeasonImport",
     "Project",
     "ProjectMember",
     "Review",

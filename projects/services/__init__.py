@@ -45,6 +45,7 @@ from .reviews import (
     save_decision_messages,
     save_review,
 )
+from .season_import import Imported, ImportFileError, ImportPlan, import_seasons, plan_import, read_rows
 from .statistics import candidacy_figures, status_counts
 from .workspace import (
     NO_MEETING_ALERT_DAYS,

@@ -26,6 +26,7 @@ from projects.models import (
     StatusChange,
 )
 from projects.services import possible_duplicates
+from reports.figures import season_report
 from tests.forms import submit
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,7 @@ def test_seed_demo_loads_the_partnership_and_adds_nothing_the_second_time(seeded
     assert set(Territory.objects.values_list("department_code", flat=True)) == {"26", "07"}
     assert Cohort.objects.current().count() == 1
     assert Cohort.objects.filter(end_date__lt=Cohort.objects.current().get().start_date).exists()
-    assert all(c.duration_months == 15 for c in Cohort.objects.all())
+    assert all(c.duration_months == 15 for c in Cohort.objects.filter(season_import__isnull=True))
     coaches = User.objects.filter(role=User.Role.COACH)
     assert coaches.count() == 2 and coaches.values("partner_structure").distinct().count() == 2
     assert User.objects.filter(role=User.Role.STAFF).exists()
@@ -126,7 +127,7 @@ def test_seed_demo_has_every_candidacy_status_in_the_past_and_the_current_season
 
 def test_seed_demo_accepts_through_the_acceptance_service(seeded):
     current = Cohort.objects.current().get()
-    past = Cohort.objects.filter(end_date__lt=current.start_date).get()
+    past = Cohort.objects.filter(end_date__lt=current.start_date, season_import__isnull=True).get()
     assert past.projects.count() == past.places == 6
     assert current.projects.count() == current.places == 6
     for project in Project.objects.select_related("candidacy"):
@@ -171,7 +172,7 @@ def test_seed_demo_gives_each_demo_coach_three_coached_projects_in_the_current_s
 
 def test_seed_demo_gives_the_past_seasons_projects_their_outcome_and_ended_coaching(seeded):
     current = Cohort.objects.current().get()
-    past = Cohort.objects.filter(end_date__lt=current.start_date).get()
+    past = Cohort.objects.filter(end_date__lt=current.start_date, season_import__isnull=True).get()
     assert Outcome.objects.filter(project__cohort=past).count() == past.projects.count() == 6
     assert {o.status for o in Outcome.objects.all()} == set(Outcome.Status.values)
     assignments = CoachAssignment.objects.filter(cohort=past)
@@ -264,6 +265,17 @@ def test_seed_demo_has_survey_answers_and_attestations_for_past_days(seeded):
         trainings_services.season_satisfaction(cohort, with_comments=False).total.answered
         == answered.filter(session__cohort=cohort).count()
     )
+
+
+def test_seed_demo_brings_in_two_past_seasons_that_the_growth_chart_covers(seeded):
+    imported = Cohort.objects.filter(season_import__isnull=False).order_by("start_date")
+    assert imported.count() == 2
+    assert all(season.imported_candidacy_counts.exists() and season.projects.exists() for season in imported)
+    current = Cohort.objects.current().get()
+    report = season_report(current)
+    assert report.seasons[-2:] == list(reversed(imported))
+    received = dict(zip(report.seasons, report.candidacies.received, strict=True))
+    assert received[imported[0]] == 7 and received[imported[1]] == 11
 
 
 def test_seed_demo_fills_the_directory_with_actors_several_projects_met(seeded):

@@ -24,6 +24,7 @@ from demo.candidacies import (
     COACH_EMAILS,
     CURRENT_SEASON,
     DUPLICATE_ACTOR,
+    IMPORTED_PROJECTS,
     MEETINGS,
     OUTCOMES,
     PAST_SEASON,
@@ -48,6 +49,7 @@ from projects.models import (
     Project,
     ProjectMember,
     Review,
+    SeasonImport,
     StatusChange,
     actor_key,
 )
@@ -125,7 +127,10 @@ class Command(BaseCommand):
         if created:
             programme.partners.set([prisme, incubator, urscop])
 
+        fresh = not programme.cohorts.exists()
         seasons = self._seasons(programme, [drome, ardeche])
+        if fresh:
+            self._imported_seasons(programme, seasons[0])
 
         people = [
             ("equipe@demo.incubateur.example", User.Role.STAFF, prisme, False),
@@ -323,13 +328,57 @@ class Command(BaseCommand):
             done_on = min(end, milestone.target_on - datetime.timedelta(days=10 - index))
             Milestone.objects.filter(pk=milestone.pk).update(done_on=done_on)
 
+    @staticmethod
+    def _imported_seasons(programme, first):
+        """Two seasons held before the site, brought in as staff would from a spreadsheet: their candidacy
+        counts (fewer each year, as in the article), their projects and outcomes. Once per programme."""
+        if SeasonImport.objects.filter(cohort__programme=programme).exists():
+            return
+        rows = []
+        for years_before, (received, accepted) in ((2, ((4, 1), (3, 2))), (1, ((6, 2), (5, 2)))):
+            start = _months_before(first.start_date, 12 * years_before)
+            season = {"saison": f"Saison {start.year}-{start.year + 1}", "debut": start, "duree_mois": 12}
+            for (territory, sector), (got, kept) in zip(
+                (("26", "Tiers-lieu"), ("07", "Mobilité")), (received, accepted), strict=True
+            ):
+                rows.append(
+                    {
+                        **season,
+                        "ligne": "candidatures",
+                        "territoire": territory,
+                        "secteur": sector,
+                        "recues": got,
+                        "retenues": kept,
+                    }
+                )
+            for name, territory, sector, commune, status, form, jobs, funds in IMPORTED_PROJECTS[years_before - 1]:
+                rows.append(
+                    {
+                        **season,
+                        "ligne": "projet",
+                        "projet": name,
+                        "territoire": territory,
+                        "secteur": sector,
+                        "commune": commune,
+                        "bilan": status,
+                        "forme_juridique": form,
+                        "emplois_etp": jobs,
+                        "fonds_obtenus": funds,
+                    }
+                )
+        plan = services.plan_import(programme=programme, rows=rows)
+        if not plan.ok:
+            raise CommandError(f"demo past seasons: {plan.errors}")
+        services.import_seasons(programme=programme, plan=plan, file_name="saisons-passees.xlsx", by=None)
+
     def _seasons(self, programme, territories) -> list[Cohort]:
         """The programme's seasons in start order; the three demo ones only for a programme without any.
 
         Names and dates come from today's date, so looking seasons up by name would add overlapping
         ones every time the demo is loaded again a few months later.
         """
-        existing = list(programme.cohorts.order_by("start_date", "pk"))
+        # Seasons brought in from a file came before the site: they are not the demo's own.
+        existing = list(programme.cohorts.filter(season_import__isnull=True).order_by("start_date", "pk"))
         if existing:
             return existing[:3]
         # Seasons follow one another: the current one began five months ago.
