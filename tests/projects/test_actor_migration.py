@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("projects", "0002_candidacy_search_indexes")]
-AFTER = [("projects", "0003_actor_directory")]
+AFTER = [("projects", "0003_actor_directory_and_past_seasons")]
 
 
 def migrate(targets):

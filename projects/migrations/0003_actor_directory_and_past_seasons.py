@@ -1,4 +1,5 @@
-"""The territory's actors become one directory per programme; each meeting points to its actor.
+"""The territory's actors become one directory per programme; each meeting points to its actor. And seasons held
+before the site, brought in from a file, keep their candidacies as counts.
 
 The free text typed so far becomes actors: one per programme and normalised name (accents, case and punctuation
 aside), its kind the one first typed. What was typed as « mise en relation par » is kept as the meeting's note.
@@ -9,6 +10,7 @@ import unicodedata
 
 import django.db.models.deletion
 import django.utils.timezone
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -51,8 +53,9 @@ def actors_to_free_text(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("cohorts", "0001_initial"),
-        ("incubator", "0001_initial"),
+        ("incubator", "0002_periodic_runs_and_beat_sightings"),
         ("projects", "0002_candidacy_search_indexes"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -197,5 +200,100 @@ class Migration(migrations.Migration):
                 name="actor_met_one_introducer",
                 violation_error_message="Une mise en relation vient d'un acteur ou d'un projet, pas des deux.",
             ),
+        ),
+        migrations.CreateModel(
+            name="SeasonImport",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file_name", models.CharField(max_length=255, verbose_name="fichier")),
+                ("imported_at", models.DateTimeField(auto_now_add=True, verbose_name="le")),
+                (
+                    "cohort",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="season_import",
+                        to="cohorts.cohort",
+                        verbose_name="saison",
+                    ),
+                ),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="par",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "saison reprise d'un fichier",
+                "verbose_name_plural": "saisons reprises d'un fichier",
+                "ordering": ["-imported_at"],
+            },
+        ),
+        migrations.CreateModel(
+            name="ImportedCandidacyCount",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "sector",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("third_place", "Tiers-lieu"),
+                            ("solidarity_garage", "Garage solidaire"),
+                            ("ageing_well", "Bien-vieillir"),
+                            ("refugees", "Accueil et insertion des personnes réfugiées"),
+                            ("food", "Alimentation"),
+                            ("mobility", "Mobilité"),
+                            ("culture", "Culture"),
+                            ("other", "Autre"),
+                        ],
+                        max_length=30,
+                        verbose_name="secteur",
+                    ),
+                ),
+                ("received", models.PositiveIntegerField(verbose_name="candidatures reçues")),
+                ("accepted", models.PositiveIntegerField(default=0, verbose_name="candidatures retenues")),
+                (
+                    "cohort",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="imported_candidacy_counts",
+                        to="cohorts.cohort",
+                        verbose_name="saison",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="incubator.territory",
+                        verbose_name="territoire",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "candidatures reprises d'un fichier",
+                "verbose_name_plural": "candidatures reprises d'un fichier",
+                "ordering": ["cohort", "territory", "sector"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("accepted__lte", models.F("received"))),
+                        name="imported_count_accepted_within_received",
+                    ),
+                    models.UniqueConstraint(
+                        fields=("cohort", "territory", "sector"),
+                        name="imported_count_one_per_territory_and_sector",
+                        nulls_distinct=False,
+                    ),
+                ],
+            },
         ),
     ]
