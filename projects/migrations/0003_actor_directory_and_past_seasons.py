@@ -289,9 +289,14 @@ class Migration(migrations.Migration):
                         name="imported_count_accepted_within_received",
                     ),
                     models.UniqueConstraint(
+                        condition=models.Q(("territory__isnull", False)),
                         fields=("cohort", "territory", "sector"),
                         name="imported_count_one_per_territory_and_sector",
-                        nulls_distinct=False,
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("territory__isnull", True)),
+                        fields=("cohort", "sector"),
+                        name="imported_count_one_per_sector_without_territory",
                     ),
                 ],
             },

@@ -61,10 +61,17 @@ class ImportedCandidacyCount(models.Model):
             models.CheckConstraint(
                 condition=models.Q(accepted__lte=models.F("received")), name="imported_count_accepted_within_received"
             ),
+            # One count per territory and sector, « no territory » included (two partial indexes: SQLite
+            # has no NULLS NOT DISTINCT).
             models.UniqueConstraint(
                 fields=["cohort", "territory", "sector"],
+                condition=models.Q(territory__isnull=False),
                 name="imported_count_one_per_territory_and_sector",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "sector"],
+                condition=models.Q(territory__isnull=True),
+                name="imported_count_one_per_sector_without_territory",
             ),
         ]
 
