@@ -1,7 +1,7 @@
 """The demo's fictional candidacies, coaching and outcomes: French content drawn from the article's sectors,
 in Drôme and Ardèche communes. Loaded by `python manage.py seed_demo`."""
 
-from projects.models import ActorMet, Candidacy, Criterion, MeetingFormat, Outcome, Sector, Topic
+from projects.models import Actor, Candidacy, Criterion, MeetingFormat, Outcome, Sector, Topic
 
 Status = Candidacy.Status
 Stage = Candidacy.Stage
@@ -641,14 +641,33 @@ MEETINGS = [
         ],
     },
 ]
+# The programme's directory: (organisation, kind, commune, contact, note of the meeting). Projects meet them in
+# turn, so that several projects share an actor, and one introduces a project to the next.
 ACTORS = [
-    ("Communauté de communes", ActorMet.Kind.LOCAL_AUTHORITY, "La chargée d'accompagnement"),
-    ("France Active Auvergne-Rhône-Alpes", ActorMet.Kind.FUNDER, "Une journée collective"),
-    ("Mission locale", ActorMet.Kind.PUBLIC_SERVICE, ""),
-    ("Centre social du bassin de vie", ActorMet.Kind.ASSOCIATION, "Un autre projet de la saison"),
-    ("Crédit coopératif", ActorMet.Kind.FUNDER, "La CAE"),
-    ("Menuiserie coopérative de la vallée", ActorMet.Kind.COMPANY, "Le maire"),
-    ("Département, service de l'insertion", ActorMet.Kind.PUBLIC_SERVICE, "La chargée d'accompagnement"),
+    ("Communauté de communes", Actor.Kind.LOCAL_AUTHORITY, "Crest", "Service développement économique", ""),
+    ("France Active Auvergne-Rhône-Alpes", Actor.Kind.FUNDER, "Valence", "", "Rencontrée à une journée collective."),
+    ("Mission locale", Actor.Kind.PUBLIC_SERVICE, "Montélimar", "accueil@mission-locale.example", ""),
+    ("Centre social du bassin de vie", Actor.Kind.ASSOCIATION, "Die", "", "Prêt d'une salle pour les ateliers."),
+    ("Crédit coopératif", Actor.Kind.FUNDER, "Valence", "", "La CAE a fait le lien."),
+    ("Menuiserie coopérative de la vallée", Actor.Kind.COMPANY, "Privas", "", "Présentée par le maire."),
+    ("Département, service de l'insertion", Actor.Kind.PUBLIC_SERVICE, "Valence", "", ""),
+]
+# The same actor noted a second time under a longer name: the directory offers to reunite the two cards.
+DUPLICATE_ACTOR = (
+    "Centre social du bassin de vie (Die)",
+    Actor.Kind.ASSOCIATION,
+    "Die",
+    "",
+    "Une salle pour les ateliers.",
+)
+# The projects of the two seasons held before the site, brought in from a spreadsheet, oldest season first:
+# (name, territory, sector, commune, outcome, legal form, jobs in FTE, funds raised in euros).
+IMPORTED_PROJECTS = [
+    [("Le Café de la Place", "26", "Tiers-lieu", "Saillans", "Lancé", "Association", "1", "15000")],
+    [
+        ("Roue Libre en Ardèche", "07", "Mobilité", "Privas", "Lancé", "SCIC", "1,5", "32000"),
+        ("L'Épicerie du Plateau", "07", "Alimentation", "Lamastre", "Arrêté", "", "0", "0"),
+    ],
 ]
 # Where the past season's projects stood at its end (the article: skills gained even when a project stops).
 OUTCOMES = [

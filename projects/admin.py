@@ -3,6 +3,7 @@ from django.contrib import admin
 from cohorts.admin import SeasonListFilter
 
 from .models import (
+    Actor,
     ActorMet,
     Attachment,
     Candidacy,
@@ -11,6 +12,7 @@ from .models import (
     CoachingSession,
     DecisionMessage,
     FollowUp,
+    ImportedCandidacyCount,
     Message,
     Milestone,
     MilestoneTemplate,
@@ -20,6 +22,7 @@ from .models import (
     ProjectMember,
     Review,
     ReviewScore,
+    SeasonImport,
     StaffNote,
     StatusChange,
     Thread,
@@ -115,7 +118,7 @@ class MilestoneTemplateAdmin(admin.ModelAdmin):
     list_filter = ["programme"]
 
 
-admin.site.register([NextStep, Milestone, Outcome, ActorMet])
+admin.site.register([NextStep, Milestone, Outcome])
 
 
 @admin.register(StaffNote)
@@ -150,3 +153,29 @@ class FollowUpAdmin(admin.ModelAdmin):
     list_filter = ["months", "status"]
     list_select_related = ["project"]
     raw_id_fields = ["project", "mail", "reminder_mail"]
+
+
+@admin.register(Actor)
+class ActorAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "kind", "commune", "territory", "programme"]
+    list_filter = ["programme", "kind", "territory"]
+    search_fields = ["organisation", "commune"]
+
+
+@admin.register(ActorMet)
+class ActorMetAdmin(admin.ModelAdmin):
+    list_display = ["project", "actor", "met_on"]
+    list_select_related = ["project", "actor"]
+    raw_id_fields = ["project", "actor", "introduced_by_actor", "introduced_by_project"]
+
+
+@admin.register(ImportedCandidacyCount)
+class ImportedCandidacyCountAdmin(admin.ModelAdmin):
+    list_display = ["cohort", "territory", "sector", "received", "accepted"]
+    list_select_related = ["cohort__programme", "territory"]
+
+
+@admin.register(SeasonImport)
+class SeasonImportAdmin(admin.ModelAdmin):
+    list_display = ["cohort", "file_name", "imported_by", "imported_at"]
+    list_select_related = ["cohort__programme", "imported_by"]

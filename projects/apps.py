@@ -13,6 +13,8 @@ class ProjectsConfig(AppConfig):
         from incubator.audit import track
 
         from .models import (
+            Actor,
+            ActorMet,
             Candidacy,
             CoachAssignment,
             CoachingSession,
@@ -50,3 +52,5 @@ class ProjectsConfig(AppConfig):
         # A conversation's words are between the team and the person: the trail knows a message was written,
         # by whom and when, never what it said (nothing to find there when the person is erased).
         track(Message, exclude=["body", "notified_at"])
+        track(Actor, exclude=["name_key"], labels={"merged_from": _("Fiches réunies dans celle-ci")})
+        track(ActorMet)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from cohorts.models import Cohort
 from incubator.models import Territory
 
-from .models import Candidacy, Sector
+from .models import Actor, Candidacy, Sector, actor_key
 from .services.statistics import RECEIVED_STATUSES
 
 
@@ -62,3 +62,33 @@ class CandidacyFilter(django_filters.FilterSet):
         if self.is_bound and self.is_valid():
             return self.form.cleaned_data.get("season")
         return None
+
+
+class ActorFilter(django_filters.FilterSet):
+    """Filters of a programme's directory of actors."""
+
+    q = django_filters.CharFilter(
+        label=_("Rechercher"),
+        method="search",
+        max_length=200,
+        help_text=_("Nom de l'organisation, commune, contact."),
+    )
+    kind = django_filters.ChoiceFilter(label=_("Type"), choices=Actor.Kind.choices, empty_label=_("Tous les types"))
+    territory = django_filters.ModelChoiceFilter(
+        label=_("Territoire"), queryset=Territory.objects.all(), empty_label=_("Tous les territoires")
+    )
+
+    class Meta:
+        model = Actor
+        fields = ["q", "kind", "territory"]
+
+    def search(self, queryset, name, value):
+        for word in value.split():
+            key = actor_key(word)
+            queryset = queryset.filter(
+                Q(name_key__contains=key)
+                | Q(organisation__icontains=word)
+                | Q(commune__icontains=word)
+                | Q(contact__icontains=word)
+            )
+        return queryset

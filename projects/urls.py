@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import apply, assignments, coach, follow_up, notes, project, staff
+from .views import actors, apply, assignments, coach, follow_up, notes, project, season_import, staff
 from .views import personal_data as personal_data_views
 
 app_name = "projects"
@@ -54,8 +54,26 @@ urlpatterns = [
     path("<int:pk>/notes/", notes.NoteCreateView.as_view(on="project"), name="project_note_create"),
     path("notes/<int:pk>/modifier/", notes.NoteUpdateView.as_view(), name="note_update"),
     path("notes/<int:pk>/supprimer/", notes.NoteDeleteView.as_view(), name="note_delete"),
+    # The programme's directory of territorial actors (staff and the programme's coaches; merging is staff's).
+    path("annuaire/<int:programme_pk>/", actors.ActorListView.as_view(), name="actor_list"),
+    path("annuaire/<int:programme_pk>/nouveau/", actors.ActorCreateView.as_view(), name="actor_new"),
+    path("annuaire/<int:programme_pk>/reunir/", actors.ActorMergeView.as_view(), name="actor_merge"),
+    path("acteurs/<int:pk>/", actors.ActorDetailView.as_view(), name="actor_detail"),
+    path("acteurs/<int:pk>/modifier/", actors.ActorUpdateView.as_view(), name="actor_update"),
     path("programmes/<int:pk>/jalons/", project.MilestoneTemplatesView.as_view(), name="milestone_templates"),
 ]
 
 # Pages named in the seasons' namespace (cohorts:…), mounted by incubator/urls.py under /saisons/.
-cohort_patterns: list = []
+cohort_patterns: list = [
+    # Staff: past seasons brought in from a spreadsheet, and the file to fill in.
+    path(
+        "programmes/<int:programme_pk>/reprise/",
+        season_import.SeasonImportView.as_view(),
+        name="season_import",
+    ),
+    path(
+        "programmes/<int:programme_pk>/reprise/modele/",
+        season_import.SeasonImportTemplateView.as_view(),
+        name="season_import_template",
+    ),
+]

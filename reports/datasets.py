@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import (
+    Actor,
     ActorMet,
     Candidacy,
     CoachingSession,
@@ -525,18 +526,34 @@ def actors_met(cohort) -> Dataset:
         Column(_("Projet"), width=32),
         Column(_("Organisation"), width=32),
         Column(_("Type"), width=18),
-        Column(_("Mise en relation par"), width=26, personal=True),
+        Column(_("Commune"), width=18),
+        Column(_("Territoire"), width=14),
+        Column(_("Mis en relation par"), width=26, personal=True),
+        Column(_("Note"), width=40, personal=True),
     ]
 
     def rows():
-        kinds = _labels(ActorMet.Kind.choices)
+        kinds = _labels(Actor.Kind.choices)
         queryset = (
             ActorMet.objects.filter(project__cohort=cohort)
             .order_by("met_on", "pk")
-            .values_list("met_on", "project__name", "organisation", "kind", "introduced_by")
+            .values_list(
+                "met_on",
+                "project__name",
+                "actor__organisation",
+                "actor__kind",
+                "actor__commune",
+                "actor__territory__name",
+                "introduced_by_actor__organisation",
+                "introduced_by_project__name",
+                "note",
+            )
         )
-        for met_on, project, organisation, kind, introduced_by in queryset.iterator(CHUNK_SIZE):
-            yield met_on, project, organisation, kinds.get(kind, kind), introduced_by
+        for met_on, project, organisation, kind, commune, territory, by_actor, by_project, note in queryset.iterator(
+            CHUNK_SIZE
+        ):
+            introducer = by_actor or (str(_("le projet %(name)s") % {"name": by_project}) if by_project else "")
+            yield met_on, project, organisation, kinds.get(kind, kind), commune, territory or "", introducer, note
 
     return Dataset("acteurs", _("Acteurs rencontrés"), columns, rows)
 
@@ -650,6 +667,36 @@ def resources(cohort) -> Dataset:
     return Dataset("moyens", _("Moyens des structures"), columns, rows)
 
 
+def shared_actors(cohort) -> Dataset:
+    """The actors two or more of the season's projects met, and which: the links between projects. One query."""
+    columns = [
+        Column(_("Organisation"), width=32),
+        Column(_("Type"), width=18),
+        Column(_("Projets qui l'ont rencontré"), INTEGER, 14),
+        Column(_("Projets"), width=60),
+    ]
+
+    def rows():
+        kinds = _labels(Actor.Kind.choices)
+        queryset = (
+            ActorMet.objects.filter(project__cohort=cohort)
+            .order_by("actor__organisation", "actor_id", "project__name", "project_id")
+            .values_list("actor_id", "actor__organisation", "actor__kind", "project_id", "project__name")
+            .distinct()
+        )
+        current, projects = None, []
+        for actor, organisation, kind, _project, project_name in [*queryset.iterator(CHUNK_SIZE), (None,) * 5]:
+            if current is not None and actor != current[0]:
+                if len(projects) > 1:
+                    yield current[1], kinds.get(current[2], current[2]), len(projects), ", ".join(projects)
+                projects = []
+            current = (actor, organisation, kind)
+            if actor is not None:
+                projects.append(project_name)
+
+    return Dataset("acteurs-partages", _("Acteurs partagés"), columns, rows)
+
+
 DATASETS = {
     "candidatures": candidacies,
     "projets": projects,
@@ -661,6 +708,7 @@ DATASETS = {
     "acteurs": actors_met,
     "suivi": follow_ups,
     "moyens": resources,
+    "acteurs-partages": shared_actors,
 }
 
 

@@ -5,16 +5,17 @@ the number of seasons, projects, meetings, days or participants: each figure com
 or from a bounded list (the season's projects, days, coaches, trainers) added up in Python.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import combinations
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort
 from incubator.models import User
-from projects.models import ActorMet, CoachingSession, Outcome, Project, Sector
+from projects.models import Actor, ActorMet, CoachingSession, Outcome, Project, Sector
 from projects.services import (
     FollowUpLine,
     ProjectCoaches,
@@ -82,6 +83,28 @@ class SessionLine:
     outside: bool | None
 
 
+@dataclass(frozen=True)
+class SharedActor:
+    """An actor several of the season's projects met: where the projects' networks cross."""
+
+    name: str
+    kind: str
+    projects: list[str]
+
+
+@dataclass(frozen=True)
+class ProjectLink:
+    """Two projects of the season that met the same actors."""
+
+    first: str
+    second: str
+    actors: list[str]
+
+
+# The report shows the closest links between projects; the spreadsheet's shared-actors sheet holds them all.
+MAX_PROJECT_LINKS = 20
+
+
 @dataclass
 class SeasonReport:
     cohort: Cohort
@@ -106,6 +129,9 @@ class SeasonReport:
     attendance_by_project: list[Row]
     trainers: list
     actors_by_kind: list[Row]
+    shared_actors: list[SharedActor] = field(default_factory=list)
+    project_links: list[ProjectLink] = field(default_factory=list)
+    project_links_total: int = 0
     satisfaction: Satisfaction | None = None
     follow_up: list[FollowUpLine] = field(default_factory=list)
     key_figures: list[Figure] = field(default_factory=list)
@@ -230,6 +256,42 @@ def _coaching_line(label, extra="", *, totals) -> CoachingLine:
     )
 
 
+def _shared_actors(met, project_names) -> tuple[list[SharedActor], list[ProjectLink], int]:
+    """From (actor, name, kind, project, meetings) rows: the actors met by two projects or more, and each pair of
+    projects that met the same actors, those sharing the most first (the first `MAX_PROJECT_LINKS`)."""
+    kinds = dict(Actor.Kind.choices)
+    names, kind_of, projects_of = {}, {}, defaultdict(set)
+    for actor, name, kind, project, _n in met:
+        names[actor], kind_of[actor] = name, kind
+        projects_of[actor].add(project)
+    shared = sorted(
+        (actor for actor, projects in projects_of.items() if len(projects) > 1),
+        key=lambda actor: (-len(projects_of[actor]), names[actor]),
+    )
+    shared_actors = [
+        SharedActor(
+            names[actor],
+            str(kinds.get(kind_of[actor], kind_of[actor])),
+            sorted(project_names.get(project, "") for project in projects_of[actor]),
+        )
+        for actor in shared
+    ]
+    pairs = defaultdict(list)
+    for actor in shared:
+        ordered = sorted(projects_of[actor], key=lambda project: (project_names.get(project, ""), project))
+        for first, second in combinations(ordered, 2):
+            pairs[(first, second)].append(names[actor])
+    closest = sorted(
+        pairs.items(),
+        key=lambda item: (-len(item[1]), project_names.get(item[0][0], ""), project_names.get(item[0][1], "")),
+    )[:MAX_PROJECT_LINKS]
+    links = [
+        ProjectLink(project_names.get(first, ""), project_names.get(second, ""), sorted(actors))
+        for (first, second), actors in closest
+    ]
+    return shared_actors, links, len(pairs)
+
+
 def season_report(cohort: Cohort, *, with_comments: bool = False) -> SeasonReport:
     """Everything the season report shows; `cohort` comes with its programme, partners and territories.
 
@@ -347,11 +409,19 @@ def season_report(cohort: Cohort, *, with_comments: bool = False) -> SeasonRepor
     local = [trainer for trainer in mobilised if trainer.is_local]
     local_days = sum(trainer.held_days for trainer in local)
     local_fees = sum((trainer.fees or Decimal(0) for trainer in local), start=Decimal(0))
-    actor_rows = list(ActorMet.objects.filter(project__cohort=cohort).order_by().values("kind").annotate(n=Count("pk")))
-    actors_total = sum(row["n"] for row in actor_rows)
-    actors_by_kind = _counted(
-        Counter({row["kind"]: row["n"] for row in actor_rows}), dict(ActorMet.Kind.choices), actors_total
+    # One grouped query: meetings per actor and project, read for the kinds and for the actors projects share.
+    met = list(
+        ActorMet.objects.filter(project__cohort=cohort)
+        .order_by()
+        .values_list("actor_id", "actor__organisation", "actor__kind", "project_id")
+        .annotate(n=Count("pk"))
     )
+    actors_total = sum(n for *_rest, n in met)
+    by_kind = Counter()
+    for _actor, _name, kind, _project, n in met:
+        by_kind[kind] += n
+    actors_by_kind = _counted(by_kind, dict(Actor.Kind.choices), actors_total)
+    shared_actors, project_links, project_links_total = _shared_actors(met, project_names)
 
     # --- Months after the season
     follow_up = season_follow_up(cohort, projects=total_projects)
@@ -424,6 +494,9 @@ def season_report(cohort: Cohort, *, with_comments: bool = False) -> SeasonRepor
         attendance_by_project=attendance_by_project,
         trainers=trainers,
         actors_by_kind=actors_by_kind,
+        shared_actors=shared_actors,
+        project_links=project_links,
+        project_links_total=project_links_total,
         satisfaction=season_satisfaction(cohort, with_comments=with_comments),
         follow_up=follow_up,
         key_figures=key_figures,
@@ -431,4 +504,13 @@ def season_report(cohort: Cohort, *, with_comments: bool = False) -> SeasonRepor
     )
 
 
-__all__ = ["Figure", "Row", "SeasonReport", "TrendRow", "season_comparison", "season_report"]
+__all__ = [
+    "Figure",
+    "ProjectLink",
+    "Row",
+    "SeasonReport",
+    "SharedActor",
+    "TrendRow",
+    "season_comparison",
+    "season_report",
+]

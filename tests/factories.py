@@ -209,13 +209,23 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(lambda n: n)
 
 
+class ActorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.Actor"
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    organisation = factory.Sequence(lambda n: f"Mairie n°{n}")
+    kind = "local_authority"
+
+
 class ActorMetFactory(factory.django.DjangoModelFactory):
+    """A meeting; the actor belongs to the project's programme unless one is given."""
+
     class Meta:
         model = "projects.ActorMet"
 
     project = factory.SubFactory(ProjectFactory)
-    organisation = factory.Sequence(lambda n: f"Mairie n°{n}")
-    kind = "local_authority"
+    actor = factory.SubFactory(ActorFactory, programme=factory.SelfAttribute("..project.cohort.programme"))
 
 
 class VenueFactory(factory.django.DjangoModelFactory):

@@ -1,4 +1,4 @@
-"""What coaches record: meetings and their next steps, milestones, the season's outcome, actors met; and the
+"""What coaches record: meetings and their next steps, milestones, the season's outcome; and the
 programme's default milestones, which staff edit."""
 
 from crispy_forms.helper import FormHelper
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.forms import DateInput
 
-from ..models import ActorMet, CoachingSession, MeetingFormat, Milestone, MilestoneTemplate, NextStep, Outcome, Topic
+from ..models import CoachingSession, MeetingFormat, Milestone, MilestoneTemplate, NextStep, Outcome, Topic
 
 MAX_NEXT_STEPS = 3  # per meeting: a short list gets done, and fits a phone screen
 MAX_MEETING_MINUTES = 12 * 60
@@ -315,35 +315,6 @@ class OutcomeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("Choisissez")), *Outcome.Status.choices]
         self.helper = _helper()
-
-
-class ActorMetForm(forms.ModelForm):
-    met_on = forms.DateField(
-        label=_("Rencontré le"),
-        widget=DateInput,
-        initial=timezone.localdate,
-        error_messages={**DATE_ERRORS, "required": _("Indiquez la date de la rencontre.")},
-    )
-
-    class Meta:
-        model = ActorMet
-        fields = ["organisation", "kind", "met_on", "introduced_by"]
-        error_messages = {
-            "organisation": {"required": _("Indiquez l'organisation rencontrée.")},
-            "kind": {"required": _("Choisissez le type d'acteur.")},
-        }
-        help_texts = {
-            "organisation": _("Par exemple : mairie de Crest, Mission locale, Crédit coopératif."),
-            "introduced_by": _("Qui a fait le lien : la chargée d'accompagnement, un autre projet, un élu…"),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("Choisissez")), *ActorMet.Kind.choices]
-        self.helper = _helper()
-
-    def clean_met_on(self):
-        return _not_in_future(self.cleaned_data["met_on"], _("Cette rencontre est dans le futur : notez-la après."))
 
 
 class MilestoneTemplateForm(forms.ModelForm):

@@ -1,8 +1,8 @@
 """Candidacies, their review, and the projects they become."""
 
+from .actors import Actor, ActorMet, actor_key
 from .candidacy import Attachment, Candidacy, CandidacyMember, DecisionMessage, Sector, StatusChange
 from .coaching import (
-    ActorMet,
     CoachAssignment,
     CoachingSession,
     MeetingFormat,
@@ -14,12 +14,15 @@ from .coaching import (
 )
 from .conversation import Message, Thread
 from .follow_up import FollowUp
+from .imports import ImportedCandidacyCount, SeasonImport
 from .notes import StaffNote
 from .project import Project, ProjectMember
 from .review import Criterion, Review, ReviewScore
 
 __all__ = [
+    "Actor",
     "ActorMet",
+    "actor_key",
     "CoachAssignment",
     "CoachingSession",
     "MeetingFormat",
@@ -35,6 +38,8 @@ __all__ = [
     "Message",
     "DecisionMessage",
     "FollowUp",
+    "ImportedCandidacyCount",
+    "SeasonImport",
     "Project",
     "ProjectMember",
     "Review",

@@ -278,29 +278,3 @@ class Outcome(models.Model):
 
     def __str__(self):
         return f"{self.project} — {self.get_status_display()}"
-
-
-class ActorMet(models.Model):
-    """A local actor the project's team met: the programme's 'décloisonnement', counted for funders."""
-
-    class Kind(models.TextChoices):
-        LOCAL_AUTHORITY = "local_authority", _("Collectivité")
-        ASSOCIATION = "association", _("Association")
-        COMPANY = "company", _("Entreprise")
-        FUNDER = "funder", _("Financeur")
-        PUBLIC_SERVICE = "public_service", _("Service public")
-        OTHER = "other", _("Autre")
-
-    project = models.ForeignKey(Project, verbose_name=_("projet"), on_delete=models.CASCADE, related_name="actors_met")
-    organisation = models.CharField(_("organisation"), max_length=200)
-    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
-    met_on = models.DateField(_("rencontrée le"), default=timezone.localdate)
-    introduced_by = models.CharField(_("mise en relation par"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["-met_on", "pk"]
-        verbose_name = _("acteur du territoire rencontré")
-        verbose_name_plural = _("acteurs du territoire rencontrés")
-
-    def __str__(self):
-        return self.organisation

@@ -1,5 +1,6 @@
 """The projects app's business rules, one module per topic. Callers import them from here."""
 
+from .actors import Merged, merge_actors, possible_duplicates, record_actor_met
 from .applications import Outcome as ApplicationOutcome
 from .applications import Received, receive_application
 from .candidacies import (
@@ -75,6 +76,7 @@ from .reviews import (
     save_decision_messages,
     save_review,
 )
+from .season_import import Imported, ImportFileError, ImportPlan, import_seasons, plan_import, read_rows
 from .statistics import candidacy_figures, status_counts
 from .workspace import (
     NO_MEETING_ALERT_DAYS,

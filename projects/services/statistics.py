@@ -6,10 +6,10 @@ Every function here runs one query, whatever the number of seasons or candidacie
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from ..models import Candidacy, Sector
+from ..models import Candidacy, ImportedCandidacyCount, Sector
 
 Status = Candidacy.Status
 RECEIVED_STATUSES = [status for status in Status if status != Status.DRAFT]
@@ -67,7 +67,8 @@ class SeasonFigures:
 def candidacy_figures(cohorts) -> SeasonFigures:
     """Candidacies received per status, territory and sector, and the acceptance rate, season by season.
 
-    One grouped query for any number of seasons; drafts are not candidacies yet and never count.
+    Two grouped queries for any number of seasons (the candidacies, the counts of seasons brought in from a
+    file); drafts are not candidacies yet and never count.
     """
     cohorts = list(cohorts)
     index = {cohort.pk: position for position, cohort in enumerate(cohorts)}
@@ -95,8 +96,28 @@ def candidacy_figures(cohorts) -> SeasonFigures:
         per_territory[row["territory"]][column] += count
         territory_keys[row["territory"]] = (row["territory__department_code"] or "", row["territory__name"] or "")
 
-    totals = [sum(per_status[status][i] for status in per_status) for i in range(len(cohorts))]
-    accepted = list(per_status[Status.ACCEPTED.value])
+    # Seasons brought in from a file hold counts, not candidacies: they add to the totals, territories and
+    # sectors, and to the accepted ones; the other statuses were never recorded.
+    imported_received, imported_accepted = zeros(), zeros()
+    imported = (
+        ImportedCandidacyCount.objects.filter(cohort__in=list(index))
+        .order_by()
+        .values("cohort", "sector", "territory", "territory__name", "territory__department_code")
+        .annotate(received=Sum("received"), accepted=Sum("accepted"))
+    )
+    for row in imported:
+        column = index[row["cohort"]]
+        imported_received[column] += row["received"]
+        imported_accepted[column] += row["accepted"]
+        per_sector[row["sector"]][column] += row["received"]
+        per_territory[row["territory"]][column] += row["received"]
+        territory_keys[row["territory"]] = (row["territory__department_code"] or "", row["territory__name"] or "")
+
+    totals = [sum(per_status[status][i] for status in per_status) + imported_received[i] for i in range(len(cohorts))]
+    accepted = [
+        detailed + counted
+        for detailed, counted in zip(per_status[Status.ACCEPTED.value], imported_accepted, strict=True)
+    ]
     rates = [100 * ok / total if total else None for ok, total in zip(accepted, totals, strict=True)]
 
     unknown = _("Non précisé")

@@ -20,8 +20,8 @@ from incubator import audit
 from incubator.access import StaffRequiredMixin
 
 from .. import services
+from ..forms.actors import ActorMetForm
 from ..forms.coaching import (
-    ActorMetForm,
     MeetingForm,
     OutcomeForm,
     milestone_formset,
@@ -30,7 +30,17 @@ from ..forms.coaching import (
 )
 from ..forms.conversations import MessageForm
 from ..forms.notes import StaffNoteForm
-from ..models import CoachAssignment, CoachingSession, Milestone, NextStep, Outcome, Project, ProjectMember, StaffNote
+from ..models import (
+    ActorMet,
+    CoachAssignment,
+    CoachingSession,
+    Milestone,
+    NextStep,
+    Outcome,
+    Project,
+    ProjectMember,
+    StaffNote,
+)
 from ..services.coaching import DEFAULT_MILESTONES
 
 
@@ -77,7 +87,10 @@ class ProjectDetailView(ProjectMixin, View):
                 ),
                 Prefetch("next_steps", queryset=NextStep.objects.select_related("meeting")),
                 "milestones",
-                "actors_met",
+                Prefetch(
+                    "actors_met",
+                    queryset=ActorMet.objects.select_related("actor", "introduced_by_actor", "introduced_by_project"),
+                ),
                 Prefetch("assignments", queryset=CoachAssignment.objects.select_related("coach", "assigned_by")),
             ),
             pk=pk,
@@ -285,17 +298,16 @@ class ActorCreateView(ProjectMixin, View):
     template_name = "projects/actor_form.html"
 
     def get(self, request, pk):
-        return self.render_page(self.template_name, self.get_project(), form=ActorMetForm())
+        project = self.get_project()
+        return self.render_page(self.template_name, project, form=ActorMetForm(project=project))
 
     def post(self, request, pk):
         project = self.get_project()
-        form = ActorMetForm(request.POST)
+        form = ActorMetForm(request.POST, project=project)
         if not form.is_valid():
             return self.render_page(self.template_name, project, form=form)
-        actor = form.save(commit=False)
-        actor.project = project
-        actor.save()
-        messages.success(request, _("La rencontre avec %(organisation)s est notée.") % {"organisation": actor})
+        meeting = services.record_actor_met(project=project, new_actor=form.new_actor(), **form.meeting_fields())
+        messages.success(request, _("La rencontre avec %(organisation)s est notée.") % {"organisation": meeting.actor})
         return redirect(project_url(project.pk, "acteurs"))
 
 
@@ -354,5 +366,6 @@ def project_history(project):
         CoachingSession.objects.filter(project=project),
         Milestone.objects.filter(project=project),
         Outcome.objects.filter(project=project),
+        ActorMet.objects.filter(project=project),
         ProjectMember.objects.filter(project=project),
     )

@@ -87,6 +87,7 @@ NOT_PAGES = {
     "trainings:session_ics",  # a calendar file
     "trainings:calendar_feed",  # a calendar feed
     "reports:download",  # a report file
+    "cohorts:season_import_template",  # the spreadsheet to fill in
     "trainings:member_attestation",  # a PDF
     "trainings:attestations",  # a ZIP of PDFs
 }

@@ -256,7 +256,8 @@ def test_season_page_runs_a_fixed_number_of_queries(client, django_assert_max_nu
     cohort = CohortFactory(programme=programme, territories=[TerritoryFactory(name=f"T{i}") for i in range(seasons)])
     client.force_login(staff)
     # session + user, the season with its programme, its territories, the programme's partners, then the
-    # candidacy figures: the seasons side by side and one grouped query (projects.services.statistics)
-    with django_assert_max_num_queries(7):
+    # candidacy figures: the seasons side by side and two grouped queries, the candidacies and the counts of
+    # seasons brought in from a file (projects.services.statistics)
+    with django_assert_max_num_queries(8):
         response = client.get(cohort.get_absolute_url())
     assert response.status_code == 200

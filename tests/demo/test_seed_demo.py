@@ -4,11 +4,13 @@ import io
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db.models import Count, Q
 from django.test import Client
 
 from cohorts.models import Cohort, Programme
 from incubator.models import PartnerStructure, Territory, User
 from projects.models import (
+    Actor,
     ActorMet,
     Candidacy,
     CandidacyMember,
@@ -26,6 +28,8 @@ from projects.models import (
     StatusChange,
     Thread,
 )
+from projects.services import candidacy_figures, possible_duplicates
+from reports.figures import season_report
 from tests.forms import submit
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +82,7 @@ def test_seed_demo_loads_the_partnership_and_adds_nothing_the_second_time(seeded
     assert set(Territory.objects.values_list("department_code", flat=True)) == {"26", "07"}
     assert Cohort.objects.current().count() == 1
     assert Cohort.objects.filter(end_date__lt=Cohort.objects.current().get().start_date).exists()
-    assert all(c.duration_months == 15 for c in Cohort.objects.all())
+    assert all(c.duration_months == 15 for c in Cohort.objects.filter(season_import__isnull=True))
     coaches = User.objects.filter(role=User.Role.COACH)
     assert coaches.count() == 2 and coaches.values("partner_structure").distinct().count() == 2
     assert User.objects.filter(role=User.Role.STAFF).exists()
@@ -129,14 +133,22 @@ def test_seed_demo_has_every_candidacy_status_in_the_past_and_the_current_season
 
 def test_seed_demo_accepts_through_the_acceptance_service(seeded):
     current = Cohort.objects.current().get()
-    past = Cohort.objects.filter(end_date__lt=current.start_date).order_by("-start_date").first()
+    past = (
+        Cohort.objects.filter(end_date__lt=current.start_date, season_import__isnull=True)
+        .order_by("-start_date")
+        .first()
+    )
     assert past.projects.count() == past.places == 6
     assert current.projects.count() == current.places == 6
-    # The earlier season, followed after its end, shows its projects as recorded then, without their candidacies.
+    # The earlier season, followed after its end, shows its projects as recorded then, without their candidacies;
+    # so do the seasons brought in from a file, which came before the site.
     earlier = (
-        Cohort.objects.filter(programme__name="Accompagnement partagé Drôme-Ardèche").order_by("start_date").first()
+        Cohort.objects.filter(programme__name="Accompagnement partagé Drôme-Ardèche", season_import__isnull=True)
+        .order_by("start_date")
+        .first()
     )
-    assert set(Project.objects.filter(candidacy__isnull=True).values_list("cohort", flat=True)) == {earlier.pk}
+    without = Project.objects.filter(candidacy__isnull=True, cohort__season_import__isnull=True)
+    assert set(without.values_list("cohort", flat=True)) == {earlier.pk}
     for project in Project.objects.filter(candidacy__isnull=False).select_related("candidacy"):
         assert project.candidacy.status == Candidacy.Status.ACCEPTED
         assert project.name == project.candidacy.project_name
@@ -181,7 +193,11 @@ def test_seed_demo_gives_each_demo_coach_three_coached_projects_in_the_current_s
 
 def test_seed_demo_gives_the_past_seasons_projects_their_outcome_and_ended_coaching(seeded):
     current = Cohort.objects.current().get()
-    past = Cohort.objects.filter(end_date__lt=current.start_date).order_by("-start_date").first()
+    past = (
+        Cohort.objects.filter(end_date__lt=current.start_date, season_import__isnull=True)
+        .order_by("-start_date")
+        .first()
+    )
     assert Outcome.objects.filter(project__cohort=past).count() == past.projects.count() == 6
     assert {o.status for o in Outcome.objects.all()} == set(Outcome.Status.values)
     assignments = CoachAssignment.objects.filter(cohort=past)
@@ -236,13 +252,15 @@ def test_seed_demo_has_a_coach_who_reviews_and_steps_aside_once(seeded):
 def test_seed_demo_candidacies_grow_season_after_season(seeded):
     programme = Cohort.objects.filter(programme__name="Accompagnement partagé Drôme-Ardèche")  # one programme's
     seasons = [cohort for cohort in programme.order_by("start_date") if cohort.call_closes_on < datetime.date.today()]
-    received = [Candidacy.objects.received().filter(cohort=cohort).count() for cohort in seasons]
-    assert len(received) >= 2
+    # The seasons brought in from a file count too: the programme grows since its first season.
+    received = candidacy_figures(seasons).received
+    assert len(received) >= 4
     assert received == sorted(received) and len(set(received)) == len(received), received
 
 
 def test_seed_demo_ends_every_assignment_of_a_season_that_is_over_at_its_end(seeded):
-    over = [cohort for cohort in Cohort.objects.all() if cohort.end_date < datetime.date.today()]
+    seasons = Cohort.objects.filter(season_import__isnull=True)  # those brought in from a file had no coaching here
+    over = [cohort for cohort in seasons if cohort.end_date < datetime.date.today()]
     assert over
     for cohort in over:
         assignments = list(CoachAssignment.objects.filter(cohort=cohort))
@@ -366,3 +384,25 @@ def test_seed_demo_has_a_season_followed_6_and_12_months_after_its_end(seeded):
     lines = project_services.season_follow_up(earlier, projects=3)
     assert [(line.asked, line.answered) for line in lines[1:3]] == [(3, 3), (3, 2)]
     assert lines[2].jobs > lines[0].jobs  # more jobs a year on than at the season's end
+
+
+def test_seed_demo_brings_in_two_past_seasons_that_the_growth_chart_covers(seeded):
+    imported = Cohort.objects.filter(season_import__isnull=False).order_by("start_date")
+    assert imported.count() == 2
+    assert all(season.imported_candidacy_counts.exists() and season.projects.exists() for season in imported)
+    current = Cohort.objects.current().get()
+    report = season_report(current)
+    assert report.seasons[-2:] == list(reversed(imported))
+    received = dict(zip(report.seasons, report.candidacies.received, strict=True))
+    assert received[imported[0]] == 7 and received[imported[1]] == 11
+
+
+def test_seed_demo_fills_the_directory_with_actors_several_projects_met(seeded):
+    current = Cohort.objects.current().get()
+    shared = Actor.objects.annotate(
+        n=Count("meetings__project", filter=Q(meetings__project__cohort=current), distinct=True)
+    ).filter(n__gte=2)
+    assert shared.exists()
+    assert ActorMet.objects.filter(introduced_by_actor__isnull=False).exists()
+    assert ActorMet.objects.filter(introduced_by_project__isnull=False).exists()
+    assert any(possible_duplicates(actor) for actor in Actor.objects.all())

@@ -109,10 +109,15 @@ OUTCOME = {
     "funds_raised": "25000",
     "skills_gained": "Gérer un budget, animer une assemblée.",
 }
-ACTOR = {"organisation": "Mairie de Crest", "kind": "local_authority", "met_on": "", "introduced_by": "La CAE"}
+ACTOR = {"organisation": "Mairie de Crest", "kind": "local_authority", "met_on": "", "note": "La CAE a fait le lien."}
 
 # A field each page's own form holds, to tell it from the language and log-out forms around it.
-MEETING_FORM, MILESTONES_FORM, OUTCOME_FORM, ACTOR_FORM = "etapes-TOTAL_FORMS", "jalons-TOTAL_FORMS", "status", "kind"
+MEETING_FORM, MILESTONES_FORM, OUTCOME_FORM, ACTOR_FORM = (
+    "etapes-TOTAL_FORMS",
+    "jalons-TOTAL_FORMS",
+    "status",
+    "organisation",
+)
 
 
 def meeting_changes(**overrides):
@@ -247,7 +252,7 @@ def test_the_projects_coach_its_programmes_staff_and_superusers_use_every_page(
     assert CoachingSession.objects.filter(project=project).count() == 2
     assert NextStep.objects.get(pk=step.pk).done_at is not None
     assert Outcome.objects.get(project=project).jobs_fte == decimal.Decimal("1.5")
-    assert ActorMet.objects.get(project=project).organisation == "Mairie de Crest"
+    assert ActorMet.objects.get(project=project).actor.organisation == "Mairie de Crest"
 
 
 def test_the_next_step_toggle_only_accepts_post(client, coach, project, step):
@@ -477,7 +482,7 @@ def test_the_project_page_shows_team_candidacy_meetings_steps_milestones_outcome
     project.candidacy = candidacy
     project.save()
     ProjectMemberFactory(project=project, name="Lucie Bernard", role="Présidente")
-    ActorMetFactory(project=project, organisation="Mission locale", kind="public_service")
+    ActorMetFactory(project=project, actor__organisation="Mission locale", actor__kind="public_service")
     Outcome.objects.create(project=project, status="continuing", jobs_fte=decimal.Decimal("0.5"))
     client.force_login(coach)
     body = text(client.get(detail(project)))
@@ -834,20 +839,22 @@ def test_a_coach_notes_an_actor_the_team_met(client, coach, project):
     url = reverse("projects:actor_create", args=[project.pk])
     response = fill(client, url, {**ACTOR, "met_on": "2026-01-15"}, field=ACTOR_FORM)
     assert response["Location"] == f"{detail(project)}#acteurs"
-    actor = ActorMet.objects.get()
-    assert (actor.project, actor.kind, actor.met_on, actor.introduced_by) == (
+    meeting = ActorMet.objects.select_related("actor").get()
+    assert (meeting.project, meeting.actor.kind, meeting.met_on, meeting.note) == (
         project,
         "local_authority",
         D(2026, 1, 15),
-        "La CAE",
+        "La CAE a fait le lien.",
     )
+    # The new actor joined the programme's directory.
+    assert (meeting.actor.programme, meeting.actor.organisation) == (project.cohort.programme, "Mairie de Crest")
 
 
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"organisation": ""}, "organisation", "Indiquez l'organisation rencontrée."),
-        ({"kind": ""}, "kind", "Choisissez le type d'acteur."),
+        ({"organisation": ""}, "actor", "Choisissez un acteur de l'annuaire, ou écrivez le nom d'un nouvel acteur."),
+        ({"kind": ""}, "kind", "Choisissez le type du nouvel acteur."),
         ({"met_on": ""}, "met_on", "Indiquez la date de la rencontre."),
         ({"met_on": "hier"}, "met_on", "Saisissez une date valide"),
     ],

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from incubator.models import Territory
 from projects.models import (
+    Actor,
     ActorMet,
     Candidacy,
     CoachAssignment,
@@ -31,6 +32,7 @@ from projects.models import (
     Outcome,
     Project,
     ProjectMember,
+    actor_key,
 )
 from trainings.models import Attendance, Survey, Trainer, TrainingSession, Venue
 
@@ -152,10 +154,12 @@ def fill_season(cohort, *, coach, scale=1, territory=None, elsewhere=None):
         ],
         batch_size=500,
     )
-    ActorMet.objects.bulk_create(
-        [ActorMet(project=project, organisation="Mairie", kind=ActorMet.Kind.LOCAL_AUTHORITY) for project in projects],
-        batch_size=500,
+    mairie, _created = Actor.objects.get_or_create(
+        programme_id=cohort.programme_id,
+        name_key=actor_key("Mairie"),
+        defaults={"organisation": "Mairie", "kind": Actor.Kind.LOCAL_AUTHORITY},
     )
+    ActorMet.objects.bulk_create([ActorMet(project=project, actor=mairie) for project in projects], batch_size=500)
 
     sessions, leaders = [], []
     for _unit in range(scale):

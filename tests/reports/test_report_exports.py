@@ -109,6 +109,7 @@ def test_xlsx_has_a_summary_then_one_typed_sheet_per_dataset(client, filled_seas
         "Acteurs rencontrés",
         "Suivi après la saison",
         "Moyens des structures",
+        "Acteurs partagés",
     ]
 
     summary = {row[0]: row[1] for row in workbook["Synthèse"].iter_rows(values_only=True) if row and row[0]}

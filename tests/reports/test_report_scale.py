@@ -28,6 +28,7 @@ QUERIES = {
     "acteurs": 1,  # the actors met
     "suivi": 1,  # the follow-ups months after the season
     "moyens": 1,  # the structures with what they committed and delivered
+    "acteurs-partages": 1,  # the actors and the projects that met them
 }
 # One row per partner structure, however big the season.
 PER_STRUCTURE = {"moyens"}
@@ -47,6 +48,9 @@ def test_each_dataset_runs_the_same_queries_with_ten_times_the_rows(key, season,
         large = sum(1 for _row in reports.DATASETS[key](season).rows())
     if key in PER_STRUCTURE:
         assert large == small > 0
+    elif key == "acteurs-partages":
+        # One row per actor shared, here the one town hall every project met, however many projects met it.
+        assert large == small == 1
     else:
         assert large >= 10 * small > 0  # attendance grows faster: members × days
 

@@ -100,16 +100,16 @@ def test_the_report_page_runs_the_same_queries_with_ten_times_the_rows(
     fill_season(season, coach=coach)
     fill_season(previous_season, coach=coach)
     client.force_login(staff)
-    # 2 session and user, 1 season, 2 its territories and partners, 1 seasons compared, 1 candidacy figures,
-    # 6 season-by-season figures (the follow-ups among them), 1 projects, 2 who coached them (assignments, meetings per coach),
-    # 1 coaching, 1 coaches' names, 1 days, 2 attendance rates (per day, per project), 1 participant-days,
-    # 1 trainers, 1 actors met, 2 months after the season (outcomes, follow-ups),
-    # 5 satisfaction (overall, per day, trainer and venue; comments), 1 resources per structure,
-    # 1 recent exports = 33.
-    with django_assert_max_num_queries(33):
+    # 2 session and user, 1 season, 2 its territories and partners, 1 seasons compared, 2 candidacy figures (and
+    # the counts of seasons brought in from a file), 6 season-by-season figures (the follow-ups among them),
+    # 1 projects, 2 who coached them (assignments, meetings per coach), 1 coaching, 1 coaches' names, 1 days,
+    # 2 attendance rates (per day, per project), 1 participant-days, 1 trainers, 1 actors met, 2 months after the
+    # season (outcomes, follow-ups), 5 satisfaction (overall, per day, trainer and venue; comments), 1 resources
+    # per structure, 1 recent exports = 34.
+    with django_assert_max_num_queries(34):
         assert client.get(report_url(season)).status_code == 200
     fill_season(season, coach=coach, scale=9)
-    with django_assert_max_num_queries(33):
+    with django_assert_max_num_queries(34):
         page = client.get(report_url(season)).content.decode()
     assert '<th scope="row">Candidatures reçues</th><td class="text-end num">90</td>' in page
 

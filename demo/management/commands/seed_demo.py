@@ -23,6 +23,8 @@ from demo.candidacies import (
     ANSWERS,
     COACH_EMAILS,
     CURRENT_SEASON,
+    DUPLICATE_ACTOR,
+    IMPORTED_PROJECTS,
     MEETINGS,
     MOUNTAIN_SEASON,
     OUTCOMES,
@@ -41,6 +43,7 @@ from incubator.models import PartnerStructure, Territory, User
 from projects import services
 from projects import tokens as project_tokens
 from projects.models import (
+    Actor,
     ActorMet,
     Candidacy,
     CoachAssignment,
@@ -52,8 +55,10 @@ from projects.models import (
     Project,
     ProjectMember,
     Review,
+    SeasonImport,
     StaffNote,
     StatusChange,
+    actor_key,
 )
 from projects.services.candidacies import new_reference  # the same format as a real submission
 from trainings.models import Trainer, TrainingSession, Venue
@@ -130,7 +135,10 @@ class Command(BaseCommand):
         if created:
             programme.partners.set([prisme, incubator, urscop])
 
+        fresh = not programme.cohorts.exists()
         seasons = self._seasons(programme, [drome, ardeche])
+        if fresh:
+            self._imported_seasons(programme, seasons[0])
 
         people = [
             ("equipe@demo.incubateur.example", User.Role.STAFF, prisme, False),
@@ -342,16 +350,9 @@ class Command(BaseCommand):
                     )
                 self._milestones(project, index, end)
                 if not project.actors_met.exists():
-                    for n in range(2 + index % 2):
-                        organisation, kind, introduced_by = ACTORS[(index * 2 + n) % len(ACTORS)]
-                        met_on = min(end, assignment.started_on + datetime.timedelta(days=20 + 25 * n))
-                        ActorMet.objects.create(
-                            project=project,
-                            organisation=organisation,
-                            kind=kind,
-                            met_on=met_on,
-                            introduced_by=introduced_by,
-                        )
+                    self._actors_met(
+                        project, index, assignment.started_on, end, previous=coached[index - 1] if index else None
+                    )
                 if cohort == past and cohort.end_date < today and not Outcome.objects.filter(project=project).exists():
                     Outcome.objects.create(project=project, **OUTCOMES[index % len(OUTCOMES)])
         return meetings
@@ -401,6 +402,32 @@ class Command(BaseCommand):
                     "Jury : équipe solide mais encore peu de contacts avec les élus. À accompagner vers la "
                     "communauté de communes dès le premier trimestre."
                 ),
+            )
+
+    @staticmethod
+    def _actors_met(project, index, started_on, end, previous):
+        """Two or three actors of the programme's directory, shared with the season's other projects: the second
+        met through the first, and every other project's first meeting introduced by the project before it. The
+        second project also meets an actor already there under a longer name, a card for staff to reunite."""
+        met = []
+        rows = [ACTORS[(index * 2 + n) % len(ACTORS)] for n in range(2 + index % 2)]
+        if index == 1:
+            rows.append(DUPLICATE_ACTOR)
+        for n, (organisation, kind, commune, contact, note) in enumerate(rows):
+            actor, _created = Actor.objects.get_or_create(
+                programme_id=project.cohort.programme_id,
+                name_key=actor_key(organisation),
+                defaults={"organisation": organisation, "kind": kind, "commune": commune, "contact": contact},
+            )
+            met.append(
+                ActorMet.objects.create(
+                    project=project,
+                    actor=actor,
+                    met_on=min(end, started_on + datetime.timedelta(days=20 + 25 * n)),
+                    introduced_by_actor=met[0].actor if n and met[0].actor != actor else None,
+                    introduced_by_project=previous if n == 0 and index % 2 else None,
+                    note=note,
+                )
             )
 
     @staticmethod
@@ -461,13 +488,57 @@ class Command(BaseCommand):
             done_on = min(end, milestone.target_on - datetime.timedelta(days=10 - index))
             Milestone.objects.filter(pk=milestone.pk).update(done_on=done_on)
 
+    @staticmethod
+    def _imported_seasons(programme, first):
+        """Two seasons held before the site, brought in as staff would from a spreadsheet: their candidacy
+        counts (fewer each year, as in the article), their projects and outcomes. Once per programme."""
+        if SeasonImport.objects.filter(cohort__programme=programme).exists():
+            return
+        rows = []
+        for years_before, (received, accepted) in ((2, ((4, 1), (3, 2))), (1, ((6, 2), (5, 2)))):
+            start = _months_before(first.start_date, 12 * years_before)
+            season = {"saison": f"Saison {start.year}-{start.year + 1}", "debut": start, "duree_mois": 12}
+            for (territory, sector), (got, kept) in zip(
+                (("26", "Tiers-lieu"), ("07", "Mobilité")), (received, accepted), strict=True
+            ):
+                rows.append(
+                    {
+                        **season,
+                        "ligne": "candidatures",
+                        "territoire": territory,
+                        "secteur": sector,
+                        "recues": got,
+                        "retenues": kept,
+                    }
+                )
+            for name, territory, sector, commune, status, form, jobs, funds in IMPORTED_PROJECTS[years_before - 1]:
+                rows.append(
+                    {
+                        **season,
+                        "ligne": "projet",
+                        "projet": name,
+                        "territoire": territory,
+                        "secteur": sector,
+                        "commune": commune,
+                        "bilan": status,
+                        "forme_juridique": form,
+                        "emplois_etp": jobs,
+                        "fonds_obtenus": funds,
+                    }
+                )
+        plan = services.plan_import(programme=programme, rows=rows)
+        if not plan.ok:
+            raise CommandError(f"demo past seasons: {plan.errors}")
+        services.import_seasons(programme=programme, plan=plan, file_name="saisons-passees.xlsx", by=None)
+
     def _seasons(self, programme, territories) -> list[Cohort]:
         """The programme's seasons in start order; the three demo ones only for a programme without any.
 
         Names and dates come from today's date, so looking seasons up by name would add overlapping
         ones every time the demo is loaded again a few months later.
         """
-        existing = list(programme.cohorts.order_by("start_date", "pk"))
+        # Seasons brought in from a file came before the site: they are not the demo's own.
+        existing = list(programme.cohorts.filter(season_import__isnull=True).order_by("start_date", "pk"))
         if existing:
             # The latest three: an earlier season, followed after its end (demo.follow_ups), comes before them.
             return existing[-3:]
