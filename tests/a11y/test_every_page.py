@@ -37,7 +37,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
-from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -46,6 +46,7 @@ from projects import tokens as project_tokens
 from projects.models import Candidacy, ProjectMember
 from reports.models import ReportExport
 from tests.factories import PASSWORD
+from tests.patterns import named_patterns
 from trainings.models import Attendance, Survey
 from trainings.services.attestations import attestation_code
 from trainings.services.surveys import survey_url
@@ -93,19 +94,8 @@ DEMO = {
 }
 
 
-def _page_patterns(resolver=None, prefix="", namespace=""):
-    """Every named pattern of the resolver, as `namespace:name`."""
-    resolver = resolver or get_resolver()
-    for pattern in resolver.url_patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from _page_patterns(pattern, prefix + str(pattern.pattern), inner)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield f"{namespace}{pattern.name}"
-
-
 def _must_be_visited() -> set[str]:
-    names = set(_page_patterns())
+    names = set(named_patterns())
     return {
         name for name in names if name not in NOT_PAGES and (not name.startswith("admin:") or ADMIN_PAGES.match(name))
     }
