@@ -220,8 +220,8 @@ class _Browser:
             client.cookies.load({key: morsel.value for key, morsel in self.cookies.items()})
         return client
 
-    def get(self, url):
-        return self.client().get(url)
+    def get(self, url, data=None):
+        return self.client().get(url, data)
 
     def post(self, url, data):
         return self.client().post(url, data)
