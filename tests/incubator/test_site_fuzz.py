@@ -38,8 +38,8 @@ from tests.world import build_world
 pytestmark = pytest.mark.django_db
 
 # Query strings tried on each page and posts of each form, per role; FUZZ_SCALE=10 tries ten times more.
-EXAMPLES_PER_PAGE = 4 * int(os.environ.get("FUZZ_SCALE", "1"))
-EXAMPLES_PER_FORM = 6 * int(os.environ.get("FUZZ_SCALE", "1"))
+EXAMPLES_PER_PAGE = 8 * int(os.environ.get("FUZZ_SCALE", "1"))
+EXAMPLES_PER_FORM = 12 * int(os.environ.get("FUZZ_SCALE", "1"))
 FUZZ = settings(
     max_examples=EXAMPLES_PER_FORM,
     deadline=None,
