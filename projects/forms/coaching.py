@@ -156,7 +156,8 @@ class RemovedMeanwhileMixin:
         existing = {str(pk) for pk in self.get_queryset().values_list("pk", flat=True)}
         removed, without_row = set(), set()
         data = self.data.copy()
-        for index in range(self.initial_form_count()):
+        # A broken count of lines (a robot's, or a damaged page) leaves fewer forms than saved rows: count those.
+        for index in range(min(self.initial_form_count(), self.total_form_count())):
             name = f"{self.add_prefix(index)}-{pk_name}"
             if data.get(name) in existing:
                 continue

@@ -38,7 +38,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
-from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -49,6 +49,7 @@ from projects.services.follow_ups import follow_up_url
 from reports.models import ReportExport, ReportShare
 from reports.sharing import share_url
 from tests.factories import PASSWORD
+from tests.patterns import named_patterns
 from trainings.models import Attendance, Survey
 from trainings.services.attestations import attestation_code
 from trainings.services.surveys import survey_url
@@ -104,19 +105,8 @@ DEMO = {
 }
 
 
-def _page_patterns(resolver=None, prefix="", namespace=""):
-    """Every named pattern of the resolver, as `namespace:name`."""
-    resolver = resolver or get_resolver()
-    for pattern in resolver.url_patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from _page_patterns(pattern, prefix + str(pattern.pattern), inner)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield f"{namespace}{pattern.name}"
-
-
 def _must_be_visited() -> set[str]:
-    names = set(_page_patterns())
+    names = set(named_patterns())
     return {
         name for name in names if name not in NOT_PAGES and (not name.startswith("admin:") or ADMIN_PAGES.match(name))
     }
