@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, Programme, season_end_date
 from incubator.models import Territory
-from projects.models import FollowUp, Outcome, Project, ProjectMember, Sector
+from projects.models import FollowUp, ImportedCandidacyCount, Outcome, Project, ProjectMember, Sector
 from projects.services import follow_ups
 
 PROGRAMME = "Accompagnement partagé Drôme-Ardèche"
@@ -62,8 +62,11 @@ PROJECTS = [
 
 
 def _earlier_season(programme: Programme, territories) -> Cohort:
-    """The season before the demo's past one: fifteen months, ending the day before that one starts."""
-    first = programme.cohorts.order_by("start_date", "pk").first()
+    """The season before the demo's past one: fifteen months, ending the day before that one starts.
+
+    Its candidacies were counted on paper then: their numbers per territory and sector are all it keeps of them,
+    as for the seasons brought in from a file before it."""
+    first = programme.cohorts.filter(season_import__isnull=True).order_by("start_date", "pk").first()
     if first.end_date <= follow_ups.add_months(timezone.localdate(), -12):
         return first  # made by an earlier run: the demo's own past season ended months ago, not a year
     index = first.start_date.year * 12 + first.start_date.month - 1 - 15
@@ -76,6 +79,15 @@ def _earlier_season(programme: Programme, territories) -> Cohort:
         call_closes_on=start - datetime.timedelta(days=30),
     )
     cohort.territories.set(territories)
+    by_code = {territory.department_code: territory for territory in territories}
+    ImportedCandidacyCount.objects.bulk_create(
+        [
+            ImportedCandidacyCount(
+                cohort=cohort, territory=by_code["26"], sector=Sector.THIRD_PLACE, received=7, accepted=2
+            ),
+            ImportedCandidacyCount(cohort=cohort, territory=by_code["07"], sector=Sector.FOOD, received=5, accepted=1),
+        ]
+    )
     return cohort
 
 

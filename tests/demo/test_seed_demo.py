@@ -374,7 +374,9 @@ def test_seed_demo_has_a_season_followed_6_and_12_months_after_its_end(seeded):
     from projects.models import FollowUp
 
     earlier = (
-        Cohort.objects.filter(programme__name="Accompagnement partagé Drôme-Ardèche").order_by("start_date").first()
+        Cohort.objects.filter(programme__name="Accompagnement partagé Drôme-Ardèche", season_import__isnull=True)
+        .order_by("start_date")
+        .first()
     )
     rows = FollowUp.objects.filter(project__cohort=earlier)
     assert set(rows.values_list("months", flat=True)) == {6, 12}

@@ -477,10 +477,10 @@ def test_the_project_and_member_pages_run_as_many_queries_with_4_or_40_messages(
         response = client.get(member_page_url(lea))
     assert response.content.decode().count('class="card mb-2') == min(count, conversations.SHOWN_MESSAGES)
     client.force_login(staff)
-    # The project page's own 16 (session, user, the project and its relations, its figures, the trail and the
-    # rows it names, the staff notes on the project and on its candidacy), the latest messages with their authors
-    # (1) and, past a page's worth, their count (1).
-    with django_assert_max_num_queries(18):
+    # The project page's own 17 (session, user, the project and its relations, its figures, the trail and the
+    # rows it names, the staff notes on the project and on its candidacy, its follow-ups), the latest messages
+    # with their authors (1) and, past a page's worth, their count (1).
+    with django_assert_max_num_queries(19):
         response = client.get(project_page(project))
     assert response.status_code == 200
 

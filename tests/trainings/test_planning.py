@@ -168,7 +168,12 @@ def test_the_demo_season_gets_its_fifteen_days_venues_trainers_and_past_attendan
         seed_trainings(stdout=out)
         cohort = Cohort.objects.current().get(programme__name="Accompagnement partagé Drôme-Ardèche")
         sessions = list(cohort.training_sessions.order_by("date"))
-        counts = (Venue.objects.count(), Trainer.objects.count(), len(sessions), Attendance.objects.count())
+        counts = (
+            Venue.objects.count(),
+            Trainer.objects.count(),
+            TrainingSession.objects.count(),
+            Attendance.objects.count(),
+        )
         seed_trainings(stdout=io.StringIO())  # a second run adds nothing
 
     assert (Venue.objects.count(), Trainer.objects.count(), TrainingSession.objects.count()) == counts[:3]

@@ -137,8 +137,6 @@ class Command(BaseCommand):
 
         fresh = not programme.cohorts.exists()
         seasons = self._seasons(programme, [drome, ardeche])
-        if fresh:
-            self._imported_seasons(programme, seasons[0])
 
         people = [
             ("equipe@demo.incubateur.example", User.Role.STAFF, prisme, False),
@@ -191,6 +189,9 @@ class Command(BaseCommand):
         coaches = list(User.objects.filter(email__in=COACH_EMAILS, role=User.Role.COACH).order_by("-email"))
         if earlier is not None and coaches:
             self._assign(earlier, coaches, reviewers[0] if reviewers else None, timezone.localdate())
+        if fresh:
+            # The seasons held before the site, in a spreadsheet: before the earliest season the site knows.
+            self._imported_seasons(programme, earlier or seasons[0])
 
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
         if created_count:
