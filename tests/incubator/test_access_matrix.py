@@ -113,12 +113,30 @@ EXPECTED = {
     "reports:season_report":            Row(pk("season"),                 "log  log  log  log  log  403  403  200  404  403  200"),
     "reports:export":                   Row(pk("export"),                 "log  log  log  log  log  403  403  200  404  403  200"),
     "reports:download":                 Row(pk("export"),                 "log  log  log  log  log  403  403  200  404  403  200"),
+    # What the partner structures commit, the network of programmes, past seasons brought in: staff only.
+    "cohorts:commitments":              Row(pk("season"),                 "log  log  log  log  log  403  403  200  404  403  200"),
+    "cohorts:network":                  Row(none,                         "log  log  log  log  log  403  403  200  200  403  200"),
+    "cohorts:season_import":            Row(pk("programme", "programme_pk"),
+                                                                          "log  log  log  log  log  403  403  200  404  403  200"),
+    "cohorts:season_import_template":   Row(pk("programme", "programme_pk"),
+                                                                          "log  log  log  log  log  403  403  200  404  403  200"),
+    # Mailings to a season's people: staff only.
+    "cohorts:mailing":                  Row(pk("season", "cohort_pk"),    "log  log  log  log  log  403  403  200  404  403  200"),
+    "cohorts:mailing_detail":           Row(lambda w, r: {"cohort_pk": w.p.season.pk, "mailing_pk": w.p.mailing.pk},
+                                                                          "log  log  log  log  log  403  403  200  404  403  200"),
+    # Links for funders: staff make them; the report opens with its own link only (without an account).
+    "cohorts:report_share":             Row(pk("season"),                 "log  log  log  log  log  403  403  200  404  403  200"),
+    "reports:shared_report":            Row(token("share"),               "404  404  404  404  404  404  404  200  404  404  200"),
     # Applicants, by signed links.
     "projects:apply":                   Row(pk("season", "cohort_pk"),    "200  200  200  200  200  200  200  200  200  200  200"),
     "projects:apply_resume":            Row(token("draft"),               "404  404  200  404  404  404  404  404  404  404  404"),
     "projects:candidacy_status":        Row(token("status"),              "404  200  404  404  404  404  404  404  404  404  404"),
     "projects:candidacy_withdraw":      post(token("status"),             "404  302  404  404  404  404  404  404  404  404  404",
                                              lambda world: {"confirm": "yes"}),
+    "projects:candidacy_reply":         post(token("status"),             "404  302  404  404  404  404  404  404  404  404  404",
+                                             lambda world: {"body": "Merci, voici le budget."}),
+    # Months after the season, the project's contact says where it stands.
+    "projects:follow_up":               Row(token("follow_up"),           "404  404  404  200  200  404  404  404  404  404  404"),
     # Staff and reviewers: candidacies.
     "projects:candidacy_list":          Row(none,                         "log  log  log  log  log  200  403  200  200  403  200"),
     "projects:candidacy_detail":        Row(pk("candidacy"),              "log  log  log  log  log  200  403  200  404  403  200"),
@@ -131,6 +149,19 @@ EXPECTED = {
                                                                           "log  log  log  log  log  403  403  200  404  403  200"),
     "projects:personal_data":           Row(none,                         "log  log  log  log  log  403  403  200  200  403  200"),
     "projects:assignment_board":        Row(pk("season", "cohort_pk"),    "log  log  log  log  log  403  403  200  404  403  200"),
+    # Staff notes: staff and the project's coaches add them; each changes or deletes only their own.
+    "projects:candidacy_note_create":   post(lambda w, r: {"pk": w.p.candidacy_note.candidacy_id},
+                                                                          "log  log  log  log  log  302  404  302  404  404  302",
+                                             lambda world: {"text": "Une note"}),
+    "projects:project_note_create":     post(pk("project"),               "log  log  log  log  log  302  404  302  404  404  302",
+                                             lambda world: {"text": "Une note"}),
+    "projects:note_update":             Row(pk("project_note"),           "log  log  log  log  log  404  404  200  404  404  404"),
+    "projects:note_delete":             post(pk("candidacy_note"),        "log  log  log  log  log  404  404  302  404  404  404"),
+    # Conversations: staff write to an applicant; staff and the project's coach to its members.
+    "projects:candidacy_message":       post(pk("candidacy"),             "log  log  log  log  log  403  403  302  404  403  302",
+                                             lambda world: {"body": "Bonjour"}),
+    "projects:project_message":         post(pk("project"),               "log  log  log  log  log  302  404  302  404  404  302",
+                                             lambda world: {"body": "Bonjour"}),
     # Coaching: project A.
     "projects:my_projects":             Row(none,                         "log  log  log  log  log  200  200  403  403  403  403"),
     "projects:project_detail":          Row(pk("project"),                "log  log  log  log  log  200  404  200  404  404  200"),
@@ -143,6 +174,16 @@ EXPECTED = {
     "projects:outcome_update":          Row(pk("project"),                "log  log  log  log  log  200  404  200  404  404  200"),
     "projects:actor_create":            Row(pk("project"),                "log  log  log  log  log  200  404  200  404  404  200"),
     "projects:milestone_templates":     Row(pk("programme"),              "log  log  log  log  log  403  403  200  404  403  200"),
+    # The programme's directory of actors: its staff and its coaches; reuniting cards is the staff's.
+    "projects:actor_list":              Row(pk("programme", "programme_pk"),
+                                                                          "log  log  log  log  log  200  200  200  404  404  200"),
+    "projects:actor_new":               Row(pk("programme", "programme_pk"),
+                                                                          "log  log  log  log  log  200  200  200  404  404  200"),
+    # Without cards ticked on the list, the merge page sends back to the list.
+    "projects:actor_merge":             Row(pk("programme", "programme_pk"),
+                                                                          "log  log  log  log  log  403  403  302  404  403  302"),
+    "projects:actor_detail":            Row(pk("actor"),                  "log  log  log  log  log  200  200  200  404  404  200"),
+    "projects:actor_update":            Row(pk("actor"),                  "log  log  log  log  log  200  200  200  404  404  200"),
     # Collective days: planning (staff).
     "trainings:venue_list":             Row(none,                         "log  log  log  log  log  403  403  200  200  403  200"),
     "trainings:venue_create":           Row(none,                         "log  log  log  log  log  403  403  200  200  403  200"),
@@ -168,6 +209,8 @@ EXPECTED = {
     "trainings:member_answer":          Row(lambda w, r: {"token": w.member_token(r), "session_pk": w.p.day.pk},
                                                                           "404  404  404  200  404  404  404  404  404  404  404"),
     "trainings:member_attestation":     Row(token("member"),              "404  404  404  200  200  404  404  404  404  404  404"),
+    "trainings:member_reply":           post(token("member"),             "404  404  404  302  302  404  404  404  404  404  404",
+                                             lambda world: {"body": "Merci, à jeudi."}),
     "trainings:survey":                 Row(token("survey"),              "404  404  404  200  200  404  404  404  404  404  404"),
     "trainings:calendar_feed":          Row(lambda w, r: {"key": w.calendar_key(r)},
                                                                           "404  404  404  200  200  404  404  404  404  404  404"),
