@@ -48,8 +48,8 @@ from tests.factories import (
     UserFactory,
     VenueFactory,
 )
-from trainings import tokens as member_tokens
 from trainings import services as training_services
+from trainings import tokens as member_tokens
 from trainings.models import Attendance, Mailing, Survey, TrainingSession
 from trainings.services.surveys import survey_token
 
