@@ -17,9 +17,12 @@ A URL pattern with no row fails the test with the row to add: adding a page mean
 admin's patterns follow one rule instead (`test_the_admin_is_for_django_staff_only`).
 """
 
+import datetime
 import hashlib
+import io
 import os
 import re
+import zipfile
 from dataclasses import dataclass
 
 import pytest
@@ -29,10 +32,16 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from cohorts.models import Criterion
+from projects import services as project_services
+from projects import tokens as project_tokens
+from projects.services.follow_ups import follow_up_token
+from reports import sharing
 from tests.patterns import named_patterns, patterns_with_routes
 from tests.world import build_world
+from trainings import tokens as member_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -322,6 +331,65 @@ def test_every_role_gets_what_the_matrix_says_for_the_other_partys_objects():
     if os.environ.get("ACCESS_MATRIX_SHOW"):
         print("\n".join(f"{name:35} {'  '.join(seen[name])}" for name in EXPECTED))
     assert not failures, f"{len(failures)} of {requests} requests:\n" + "\n".join(failures)
+
+
+def test_a_funder_opens_the_report_with_its_own_link_alone():
+    """The link for funders needs no account: whoever holds it reads that season's report, until it is revoked
+    or past its last day; another season's link shows the other season, and no other of P's signed links opens it."""
+    world = build_world()
+    p, q = world.p, world.q
+    visitor = Client()
+    page = visitor.get(reverse("reports:shared_report", args=[sharing.share_token(p.share)]))
+    assert page.status_code == 200
+    assert p.season.name in page.content.decode() and q.season.name not in page.content.decode()
+    assert visitor.get(reverse("reports:shared_report", args=[sharing.share_token(q.share)])).status_code == 200
+    for swapped in (
+        member_tokens.member_token(p.member),
+        project_tokens.make_token(p.candidacy, project_tokens.STATUS),
+        follow_up_token(p.follow_up),
+    ):
+        assert visitor.get(reverse("reports:shared_report", args=[swapped])).status_code == 404
+    sharing.revoke_share(share=p.share)
+    assert visitor.get(reverse("reports:shared_report", args=[sharing.share_token(p.share)])).status_code == 404
+    q.share.expires_on = timezone.localdate() - datetime.timedelta(days=1)
+    q.share.save(update_fields=["expires_on"])
+    assert visitor.get(reverse("reports:shared_report", args=[sharing.share_token(q.share)])).status_code == 404
+
+
+def test_staff_notes_are_read_by_staff_and_the_projects_coach_only():
+    """A note is on the candidacy's and the project's pages for staff and the project's coach; never on the
+    applicant's status page, the member's page, the funders' report, or another coach's pages."""
+    world = build_world()
+    p = world.p
+    project_services.add_note(author=p.staff, text="Note sur la candidature P", candidacy=p.candidacy)
+    secrets = ["Dossier solide", "À relancer en mars", "Note sur la candidature P"]
+    staff, coach, other = (_Browser(world.roles[name].user) for name in ("staff of P", "coach of A", "other coach"))
+    project_page = reverse("projects:project_detail", args=[p.project.pk])
+    candidacy_page = reverse("projects:candidacy_detail", args=[p.candidacy_note.candidacy_id])
+    for browser in (staff, coach):
+        assert "À relancer en mars" in browser.get(project_page).content.decode()
+    assert "Dossier solide" in staff.get(candidacy_page).content.decode()
+    assert (
+        "Note sur la candidature P"
+        in staff.get(reverse("projects:candidacy_detail", args=[p.candidacy.pk])).content.decode()
+    )
+    outside = [
+        Client().get(
+            reverse("projects:candidacy_status", args=[world.status_token(world.roles["applicant (status link)"])])
+        ),
+        Client().get(reverse("trainings:member_page", args=[world.member_token(world.roles["member of A"])])),
+        Client().get(reverse("reports:shared_report", args=[sharing.share_token(p.share)])),
+        other.get(reverse("projects:my_projects")),
+    ]
+    for response in outside:
+        assert response.status_code == 200
+        for secret in secrets:
+            assert secret not in response.content.decode(), (response.request["PATH_INFO"], secret)
+    # The funders' files: the CSV datasets, zipped.
+    files = Client().get(reverse("reports:shared_report", args=[sharing.share_token(p.share)]), {"format": "csv"})
+    with zipfile.ZipFile(io.BytesIO(b"".join(files.streaming_content))) as archive:
+        text = "".join(archive.read(name).decode("utf-8-sig") for name in archive.namelist())
+    assert text and not any(secret in text for secret in secrets)
 
 
 def _admin_patterns():
