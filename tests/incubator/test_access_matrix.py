@@ -37,8 +37,10 @@ from django.utils import timezone
 from cohorts.models import Criterion
 from projects import services as project_services
 from projects import tokens as project_tokens
+from projects.models import CoachAssignment
 from projects.services.follow_ups import follow_up_token
 from reports import sharing
+from tests.factories import CoachAssignmentFactory, ProjectFactory
 from tests.patterns import named_patterns, patterns_with_routes
 from tests.world import build_world
 from trainings import tokens as member_tokens
@@ -390,6 +392,48 @@ def test_staff_notes_are_read_by_staff_and_the_projects_coach_only():
     with zipfile.ZipFile(io.BytesIO(b"".join(files.streaming_content))) as archive:
         text = "".join(archive.read(name).decode("utf-8-sig") for name in archive.namelist())
     assert text and not any(secret in text for secret in secrets)
+
+
+def test_a_coach_reading_the_seasons_projects_as_a_pair_does_neither_edits_them_nor_reads_their_notes():
+    """In a programme whose coaches read each other's projects, the season's other coach opens project A but
+    neither its notes, nor its conversation, nor any of its forms; its second coach works on it as its lead does."""
+    world = build_world()
+    p = world.p
+    p.programme.coaches_read_season_projects = True
+    p.programme.save(update_fields=["coaches_read_season_projects"])
+    reader = world.roles["other coach"].user
+    CoachAssignmentFactory(project=ProjectFactory(cohort=p.season), coach=reader)  # their own project, same season
+    browser = _Browser(reader)
+    page = browser.get(reverse("projects:project_detail", args=[p.project.pk]))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert p.project.name in content
+    for secret in ("Dossier solide", "À relancer en mars", "Rendez-vous jeudi ?"):
+        assert secret not in content
+    assert reverse("projects:project_message", args=[p.project.pk]) not in content
+    before = _fingerprint()
+    refused = [
+        ("GET", reverse("projects:meeting_create", args=[p.project.pk]), {}),
+        ("GET", reverse("projects:milestones_update", args=[p.project.pk]), {}),
+        ("GET", reverse("projects:outcome_update", args=[p.project.pk]), {}),
+        ("GET", reverse("projects:actor_create", args=[p.project.pk]), {}),
+        ("POST", reverse("projects:project_note_create", args=[p.project.pk]), {"text": "Une note"}),
+        ("POST", reverse("projects:candidacy_note_create", args=[p.candidacy_note.candidacy_id]), {"text": "Une"}),
+        ("POST", reverse("projects:project_message", args=[p.project.pk]), {"body": "Bonjour"}),
+        ("POST", reverse("projects:meeting_create", args=[p.project.pk]), {}),
+        ("POST", reverse("projects:note_delete", args=[p.project_note.pk]), {}),
+    ]
+    for method, url, data in refused:
+        response = browser.post(url, data) if method == "POST" else browser.get(url)
+        assert response.status_code == 404, (method, url, response.status_code)
+    assert _fingerprint() == before
+
+    CoachAssignmentFactory(project=p.project, coach=reader, role=CoachAssignment.Role.SECOND)
+    content = browser.get(reverse("projects:project_detail", args=[p.project.pk])).content.decode()
+    assert "Dossier solide" in content and "À relancer en mars" in content and "Rendez-vous jeudi ?" in content
+    response = browser.post(reverse("projects:project_note_create", args=[p.project.pk]), {"text": "Vu en binôme"})
+    assert response.status_code == 302
+    assert p.project.staff_notes.filter(author=reader, text="Vu en binôme").exists()
 
 
 def _admin_patterns():
