@@ -6,8 +6,9 @@ member, a coach, a meeting and its next step, a day to come and a day held (the 
 word), a venue, a trainer, a prepared report and a failed mail; and, around them, a staff note on the project's
 candidacy and one on the project, a conversation with the applicant and one with the project's members, a
 follow-up asked of the project months later, a link for funders to the season's report, an actor of the
-directory met by the project, a mailing to the season's members and what the partner structure commits. The access matrix asks every page for P's
-objects as every role; the site-wide fuzz test posts and queries every page of both.
+directory met by the project, a mailing to the season's members and what the partner structure commits. The
+access matrix asks every page for P's objects as every role; the site-wide fuzz test posts and queries every
+page of both.
 """
 
 import datetime
