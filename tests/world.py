@@ -3,8 +3,12 @@
 Programme P (its partner structure, staff, coaches, a trainer) and programme Q (another structure, its own
 staff) each hold a season whose call is open, a candidacy sent with a document, a draft, a project with a
 member, a coach, a meeting and its next step, a day to come and a day held (the member present, asked for a
-word), a venue, a trainer, a prepared report and a failed mail. The access matrix asks every page for P's
-objects as every role; the site-wide fuzz test posts and queries every page of both.
+word), a venue, a trainer, a prepared report and a failed mail; and, around them, a staff note on the project's
+candidacy and one on the project, a conversation with the applicant and one with the project's members, a
+follow-up asked of the project months later, a link for funders to the season's report, an actor of the
+directory met by the project, a mailing to the season's members and what the partner structure commits. The
+access matrix asks every page for P's objects as every role; the site-wide fuzz test posts and queries every
+page of both.
 """
 
 import datetime
@@ -14,9 +18,14 @@ from django.core.files.base import ContentFile
 from django.core.signing import dumps
 from django.utils import timezone
 
+from cohorts import services as cohort_services
+from cohorts.models import PartnerCommitment
 from outbox.models import OutgoingMail
+from projects import services as project_services
 from projects import tokens as project_tokens
-from projects.models import Candidacy, DecisionMessage, MilestoneTemplate, Outcome
+from projects.models import Candidacy, DecisionMessage, FollowUp, MilestoneTemplate, Outcome
+from projects.services.follow_ups import follow_up_token
+from reports import sharing
 from reports.models import ReportExport
 from tests.factories import (
     ActorMetFactory,
@@ -40,8 +49,9 @@ from tests.factories import (
     UserFactory,
     VenueFactory,
 )
+from trainings import services as training_services
 from trainings import tokens as member_tokens
-from trainings.models import Attendance, Survey, TrainingSession
+from trainings.models import Attendance, Mailing, Survey, TrainingSession
 from trainings.services.surveys import survey_token
 
 
@@ -69,6 +79,12 @@ class Party:
     export: object
     failed_mail: object
     programme_template: object = None
+    candidacy_note: object = None  # a staff note on the project's candidacy
+    project_note: object = None  # a staff note on the project
+    follow_up: object = None  # the project asked where it stands, months after its season
+    share: object = None  # a link for funders to the season's report
+    actor: object = None  # an actor of the programme's directory, met by the project
+    mailing: object = None  # a mailing to the season's members
 
 
 def _party(label: str, today: datetime.date) -> Party:
@@ -93,7 +109,7 @@ def _party(label: str, today: datetime.date) -> Party:
     meeting = CoachingSessionFactory(project=project, coach=coach)
     next_step = NextStepFactory(project=project, meeting=meeting)
     MilestoneFactory(project=project)
-    ActorMetFactory(project=project)
+    actor = ActorMetFactory(project=project).actor
     Outcome.objects.create(project=project, status=Outcome.Status.LAUNCHED)
     venue = VenueFactory(partner_structure=structure, name=f"Lieu {label}")
     trainer = TrainerFactory(partner_structure=structure, name=f"Formatrice {label}", user=UserFactory())
@@ -128,6 +144,32 @@ def _party(label: str, today: datetime.date) -> Party:
         programme=programme, kind=Candidacy.Status.ACCEPTED, subject="Bonne nouvelle", body="Bienvenue {projet}"
     )
     template = MilestoneTemplate.objects.create(programme=programme, name="Statuts déposés", order=1)
+    candidacy_note = project_services.add_note(author=staff, text="Dossier solide", candidacy=accepted).note
+    project_note = project_services.add_note(author=staff, text="À relancer en mars", project=project).note
+    project_services.write_to_applicant(candidacy=candidacy, author=staff, body="Pouvez-vous préciser le budget ?")
+    project_services.write_to_members(project=project, author=coach, body="Rendez-vous jeudi ?")
+    follow_up = FollowUp.objects.create(
+        project=project, months=FollowUp.Months.SIX, due_on=today, email=accepted.contact_email, sent_at=timezone.now()
+    )
+    share = sharing.create_share(
+        cohort=season, label=f"Fondation {label}", expires_on=today + datetime.timedelta(days=30), user=staff
+    )
+    preview = training_services.preview_mailing(
+        cohort=season, audience=Mailing.Audience.MEMBERS, session=None, subject="Bonjour", body="Bonjour {prénom}"
+    )
+    mailing = training_services.send_mailing(
+        cohort=season,
+        key=preview.key,
+        audience=Mailing.Audience.MEMBERS,
+        session=None,
+        subject="Bonjour",
+        body="Bonjour {prénom}",
+        sent_by=staff,
+    ).mailing
+    cohort_services.record_commitments(
+        cohort=season,
+        commitments=[PartnerCommitment(cohort=season, partner_structure=structure, coaching_hours=40, days_hosted=2)],
+    )
     return Party(
         structure=structure,
         programme=programme,
@@ -149,6 +191,12 @@ def _party(label: str, today: datetime.date) -> Party:
         export=export,
         failed_mail=failed_mail,
         programme_template=template,
+        candidacy_note=candidacy_note,
+        project_note=project_note,
+        follow_up=follow_up,
+        share=share,
+        actor=actor,
+        mailing=mailing,
     )
 
 
@@ -160,7 +208,8 @@ class Role:
     user: object = None
     status_of: object = None  # the candidacy whose status link they hold
     draft_of: object = None  # the draft whose link they hold
-    member: object = None  # the project member whose links they hold
+    member: object = None  # the project member whose links they hold (their project's follow-up link too)
+    shares: bool = False  # shown the season's links for funders (staff of P, a superuser)
 
 
 @dataclass
@@ -191,6 +240,16 @@ class World:
             return survey_token(role.member.surveys.get())
         return member_tokens.member_token(self.p.member)
 
+    def follow_up_token(self, role: Role) -> str:
+        if role.member:  # the project's contact: here, its member
+            return follow_up_token(role.member.project.follow_ups.get())
+        return member_tokens.member_token(self.p.member)
+
+    def share_token(self, role: Role) -> str:
+        if role.shares:
+            return sharing.share_token(self.p.share)
+        return follow_up_token(self.p.follow_up)
+
     def calendar_key(self, role: Role):
         return role.member.calendar_key if role.member else self.q.day.uid  # a uuid, but no member's key
 
@@ -207,9 +266,9 @@ def build_world() -> World:
         Role("member of B", member=q.member),
         Role("coach of A", user=p.coach),
         Role("other coach", user=other_coach),
-        Role("staff of P", user=p.staff),
+        Role("staff of P", user=p.staff, shares=True),
         Role("staff of Q", user=q.staff),
         Role("trainer", user=p.trainer.user),
-        Role("superuser", user=SuperuserFactory(email="admin@exemple.fr")),
+        Role("superuser", user=SuperuserFactory(email="admin@exemple.fr"), shares=True),
     ]
     return World(p=p, q=q, roles={role.name: role for role in roles})

@@ -194,7 +194,8 @@ class ActorMergeForm(forms.Form):
     def __init__(self, *args, programme, selected, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the cards picked on the list are offered: the page stays short on a phone.
-        chosen = [int(pk) for pk in selected if str(pk).isdigit()]
+        # Plain digits only: "²" or "١" pass `isdigit` but are no id.
+        chosen = [int(pk) for pk in selected if str(pk).isascii() and str(pk).isdigit()]
         actors = Actor.objects.filter(programme=programme, pk__in=chosen).with_counts().order_by("organisation", "pk")
         self.fields["actors"].queryset = actors
         self.fields["keep"].queryset = actors

@@ -17,9 +17,12 @@ A URL pattern with no row fails the test with the row to add: adding a page mean
 admin's patterns follow one rule instead (`test_the_admin_is_for_django_staff_only`).
 """
 
+import datetime
 import hashlib
+import io
 import os
 import re
+import zipfile
 from dataclasses import dataclass
 
 import pytest
@@ -29,10 +32,18 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from cohorts.models import Criterion
+from projects import services as project_services
+from projects import tokens as project_tokens
+from projects.models import CoachAssignment
+from projects.services.follow_ups import follow_up_token
+from reports import sharing
+from tests.factories import CoachAssignmentFactory, ProjectFactory
 from tests.patterns import named_patterns, patterns_with_routes
 from tests.world import build_world
+from trainings import tokens as member_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -113,12 +124,30 @@ EXPECTED = {
     "reports:season_report":            Row(pk("season"),                 "log  log  log  log  log  403  403  200  404  403  200"),
     "reports:export":                   Row(pk("export"),                 "log  log  log  log  log  403  403  200  404  403  200"),
     "reports:download":                 Row(pk("export"),                 "log  log  log  log  log  403  403  200  404  403  200"),
+    # What the partner structures commit, the network of programmes, past seasons brought in: staff only.
+    "cohorts:commitments":              Row(pk("season"),                 "log  log  log  log  log  403  403  200  404  403  200"),
+    "cohorts:network":                  Row(none,                         "log  log  log  log  log  403  403  200  200  403  200"),
+    "cohorts:season_import":            Row(pk("programme", "programme_pk"),
+                                                                          "log  log  log  log  log  403  403  200  404  403  200"),
+    "cohorts:season_import_template":   Row(pk("programme", "programme_pk"),
+                                                                          "log  log  log  log  log  403  403  200  404  403  200"),
+    # Mailings to a season's people: staff only.
+    "cohorts:mailing":                  Row(pk("season", "cohort_pk"),    "log  log  log  log  log  403  403  200  404  403  200"),
+    "cohorts:mailing_detail":           Row(lambda w, r: {"cohort_pk": w.p.season.pk, "mailing_pk": w.p.mailing.pk},
+                                                                          "log  log  log  log  log  403  403  200  404  403  200"),
+    # Links for funders: staff make them; the report opens with its own link only (without an account).
+    "cohorts:report_share":             Row(pk("season"),                 "log  log  log  log  log  403  403  200  404  403  200"),
+    "reports:shared_report":            Row(token("share"),               "404  404  404  404  404  404  404  200  404  404  200"),
     # Applicants, by signed links.
     "projects:apply":                   Row(pk("season", "cohort_pk"),    "200  200  200  200  200  200  200  200  200  200  200"),
     "projects:apply_resume":            Row(token("draft"),               "404  404  200  404  404  404  404  404  404  404  404"),
     "projects:candidacy_status":        Row(token("status"),              "404  200  404  404  404  404  404  404  404  404  404"),
     "projects:candidacy_withdraw":      post(token("status"),             "404  302  404  404  404  404  404  404  404  404  404",
                                              lambda world: {"confirm": "yes"}),
+    "projects:candidacy_reply":         post(token("status"),             "404  302  404  404  404  404  404  404  404  404  404",
+                                             lambda world: {"body": "Merci, voici le budget."}),
+    # Months after the season, the project's contact says where it stands.
+    "projects:follow_up":               Row(token("follow_up"),           "404  404  404  200  200  404  404  404  404  404  404"),
     # Staff and reviewers: candidacies.
     "projects:candidacy_list":          Row(none,                         "log  log  log  log  log  200  403  200  200  403  200"),
     "projects:candidacy_detail":        Row(pk("candidacy"),              "log  log  log  log  log  200  403  200  404  403  200"),
@@ -131,6 +160,19 @@ EXPECTED = {
                                                                           "log  log  log  log  log  403  403  200  404  403  200"),
     "projects:personal_data":           Row(none,                         "log  log  log  log  log  403  403  200  200  403  200"),
     "projects:assignment_board":        Row(pk("season", "cohort_pk"),    "log  log  log  log  log  403  403  200  404  403  200"),
+    # Staff notes: staff and the project's coaches add them; each changes or deletes only their own.
+    "projects:candidacy_note_create":   post(lambda w, r: {"pk": w.p.candidacy_note.candidacy_id},
+                                                                          "log  log  log  log  log  302  404  302  404  404  302",
+                                             lambda world: {"text": "Une note"}),
+    "projects:project_note_create":     post(pk("project"),               "log  log  log  log  log  302  404  302  404  404  302",
+                                             lambda world: {"text": "Une note"}),
+    "projects:note_update":             Row(pk("project_note"),           "log  log  log  log  log  404  404  200  404  404  404"),
+    "projects:note_delete":             post(pk("candidacy_note"),        "log  log  log  log  log  404  404  302  404  404  404"),
+    # Conversations: staff write to an applicant; staff and the project's coach to its members.
+    "projects:candidacy_message":       post(pk("candidacy"),             "log  log  log  log  log  403  403  302  404  403  302",
+                                             lambda world: {"body": "Bonjour"}),
+    "projects:project_message":         post(pk("project"),               "log  log  log  log  log  302  404  302  404  404  302",
+                                             lambda world: {"body": "Bonjour"}),
     # Coaching: project A.
     "projects:my_projects":             Row(none,                         "log  log  log  log  log  200  200  403  403  403  403"),
     "projects:project_detail":          Row(pk("project"),                "log  log  log  log  log  200  404  200  404  404  200"),
@@ -143,6 +185,16 @@ EXPECTED = {
     "projects:outcome_update":          Row(pk("project"),                "log  log  log  log  log  200  404  200  404  404  200"),
     "projects:actor_create":            Row(pk("project"),                "log  log  log  log  log  200  404  200  404  404  200"),
     "projects:milestone_templates":     Row(pk("programme"),              "log  log  log  log  log  403  403  200  404  403  200"),
+    # The programme's directory of actors: its staff and its coaches; reuniting cards is the staff's.
+    "projects:actor_list":              Row(pk("programme", "programme_pk"),
+                                                                          "log  log  log  log  log  200  200  200  404  404  200"),
+    "projects:actor_new":               Row(pk("programme", "programme_pk"),
+                                                                          "log  log  log  log  log  200  200  200  404  404  200"),
+    # Without cards ticked on the list, the merge page sends back to the list.
+    "projects:actor_merge":             Row(pk("programme", "programme_pk"),
+                                                                          "log  log  log  log  log  403  403  302  404  403  302"),
+    "projects:actor_detail":            Row(pk("actor"),                  "log  log  log  log  log  200  200  200  404  404  200"),
+    "projects:actor_update":            Row(pk("actor"),                  "log  log  log  log  log  200  200  200  404  404  200"),
     # Collective days: planning (staff).
     "trainings:venue_list":             Row(none,                         "log  log  log  log  log  403  403  200  200  403  200"),
     "trainings:venue_create":           Row(none,                         "log  log  log  log  log  403  403  200  200  403  200"),
@@ -168,6 +220,8 @@ EXPECTED = {
     "trainings:member_answer":          Row(lambda w, r: {"token": w.member_token(r), "session_pk": w.p.day.pk},
                                                                           "404  404  404  200  404  404  404  404  404  404  404"),
     "trainings:member_attestation":     Row(token("member"),              "404  404  404  200  200  404  404  404  404  404  404"),
+    "trainings:member_reply":           post(token("member"),             "404  404  404  302  302  404  404  404  404  404  404",
+                                             lambda world: {"body": "Merci, à jeudi."}),
     "trainings:survey":                 Row(token("survey"),              "404  404  404  200  200  404  404  404  404  404  404"),
     "trainings:calendar_feed":          Row(lambda w, r: {"key": w.calendar_key(r)},
                                                                           "404  404  404  200  200  404  404  404  404  404  404"),
@@ -279,6 +333,113 @@ def test_every_role_gets_what_the_matrix_says_for_the_other_partys_objects():
     if os.environ.get("ACCESS_MATRIX_SHOW"):
         print("\n".join(f"{name:35} {'  '.join(seen[name])}" for name in EXPECTED))
     assert not failures, f"{len(failures)} of {requests} requests:\n" + "\n".join(failures)
+
+
+def test_a_funder_opens_the_report_with_its_own_link_alone():
+    """The link for funders needs no account: whoever holds it reads that season's report, until it is revoked
+    or past its last day; another season's link shows the other season, and no other of P's signed links opens it."""
+    world = build_world()
+    p, q = world.p, world.q
+    visitor = Client()
+    page = visitor.get(reverse("reports:shared_report", args=[sharing.share_token(p.share)]))
+    assert page.status_code == 200
+    assert p.season.name in page.content.decode() and q.season.name not in page.content.decode()
+    assert visitor.get(reverse("reports:shared_report", args=[sharing.share_token(q.share)])).status_code == 200
+    for swapped in (
+        member_tokens.member_token(p.member),
+        project_tokens.make_token(p.candidacy, project_tokens.STATUS),
+        follow_up_token(p.follow_up),
+    ):
+        assert visitor.get(reverse("reports:shared_report", args=[swapped])).status_code == 404
+    # Staff revoke their own season's links only: Q's, posted to P's page, is not found and keeps working.
+    staff = _Browser(world.roles["staff of P"].user)
+    response = staff.post(reverse("cohorts:report_share", args=[p.season.pk]), {"revoke": q.share.pk})
+    assert response.status_code == 404
+    assert visitor.get(reverse("reports:shared_report", args=[sharing.share_token(q.share)])).status_code == 200
+    response = staff.post(reverse("cohorts:report_share", args=[p.season.pk]), {"revoke": p.share.pk})
+    assert response.status_code == 302
+    assert visitor.get(reverse("reports:shared_report", args=[sharing.share_token(p.share)])).status_code == 404
+    q.share.expires_on = timezone.localdate() - datetime.timedelta(days=1)
+    q.share.save(update_fields=["expires_on"])
+    assert visitor.get(reverse("reports:shared_report", args=[sharing.share_token(q.share)])).status_code == 404
+
+
+def test_staff_notes_are_read_by_staff_and_the_projects_coach_only():
+    """A note is on the candidacy's and the project's pages for staff and the project's coach; never on the
+    applicant's status page, the member's page, the funders' report, or another coach's pages."""
+    world = build_world()
+    p = world.p
+    project_services.add_note(author=p.staff, text="Note sur la candidature P", candidacy=p.candidacy)
+    secrets = ["Dossier solide", "À relancer en mars", "Note sur la candidature P"]
+    staff, coach, other = (_Browser(world.roles[name].user) for name in ("staff of P", "coach of A", "other coach"))
+    project_page = reverse("projects:project_detail", args=[p.project.pk])
+    candidacy_page = reverse("projects:candidacy_detail", args=[p.candidacy_note.candidacy_id])
+    for browser in (staff, coach):
+        assert "À relancer en mars" in browser.get(project_page).content.decode()
+    assert "Dossier solide" in staff.get(candidacy_page).content.decode()
+    assert (
+        "Note sur la candidature P"
+        in staff.get(reverse("projects:candidacy_detail", args=[p.candidacy.pk])).content.decode()
+    )
+    outside = [
+        Client().get(
+            reverse("projects:candidacy_status", args=[world.status_token(world.roles["applicant (status link)"])])
+        ),
+        Client().get(reverse("trainings:member_page", args=[world.member_token(world.roles["member of A"])])),
+        Client().get(reverse("reports:shared_report", args=[sharing.share_token(p.share)])),
+        other.get(reverse("projects:my_projects")),
+    ]
+    for response in outside:
+        assert response.status_code == 200
+        for secret in secrets:
+            assert secret not in response.content.decode(), (response.request["PATH_INFO"], secret)
+    # The funders' files: the CSV datasets, zipped.
+    files = Client().get(reverse("reports:shared_report", args=[sharing.share_token(p.share)]), {"format": "csv"})
+    with zipfile.ZipFile(io.BytesIO(b"".join(files.streaming_content))) as archive:
+        text = "".join(archive.read(name).decode("utf-8-sig") for name in archive.namelist())
+    assert text and not any(secret in text for secret in secrets)
+
+
+def test_a_coach_reading_the_seasons_projects_as_a_pair_does_neither_edits_them_nor_reads_their_notes():
+    """In a programme whose coaches read each other's projects, the season's other coach opens project A but
+    neither its notes, nor its conversation, nor any of its forms; its second coach works on it as its lead does."""
+    world = build_world()
+    p = world.p
+    p.programme.coaches_read_season_projects = True
+    p.programme.save(update_fields=["coaches_read_season_projects"])
+    reader = world.roles["other coach"].user
+    CoachAssignmentFactory(project=ProjectFactory(cohort=p.season), coach=reader)  # their own project, same season
+    browser = _Browser(reader)
+    page = browser.get(reverse("projects:project_detail", args=[p.project.pk]))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert p.project.name in content
+    for secret in ("Dossier solide", "À relancer en mars", "Rendez-vous jeudi ?"):
+        assert secret not in content
+    assert reverse("projects:project_message", args=[p.project.pk]) not in content
+    before = _fingerprint()
+    refused = [
+        ("GET", reverse("projects:meeting_create", args=[p.project.pk]), {}),
+        ("GET", reverse("projects:milestones_update", args=[p.project.pk]), {}),
+        ("GET", reverse("projects:outcome_update", args=[p.project.pk]), {}),
+        ("GET", reverse("projects:actor_create", args=[p.project.pk]), {}),
+        ("POST", reverse("projects:project_note_create", args=[p.project.pk]), {"text": "Une note"}),
+        ("POST", reverse("projects:candidacy_note_create", args=[p.candidacy_note.candidacy_id]), {"text": "Une"}),
+        ("POST", reverse("projects:project_message", args=[p.project.pk]), {"body": "Bonjour"}),
+        ("POST", reverse("projects:meeting_create", args=[p.project.pk]), {}),
+        ("POST", reverse("projects:note_delete", args=[p.project_note.pk]), {}),
+    ]
+    for method, url, data in refused:
+        response = browser.post(url, data) if method == "POST" else browser.get(url)
+        assert response.status_code == 404, (method, url, response.status_code)
+    assert _fingerprint() == before
+
+    CoachAssignmentFactory(project=p.project, coach=reader, role=CoachAssignment.Role.SECOND)
+    content = browser.get(reverse("projects:project_detail", args=[p.project.pk])).content.decode()
+    assert "Dossier solide" in content and "À relancer en mars" in content and "Rendez-vous jeudi ?" in content
+    response = browser.post(reverse("projects:project_note_create", args=[p.project.pk]), {"text": "Vu en binôme"})
+    assert response.status_code == 302
+    assert p.project.staff_notes.filter(author=reader, text="Vu en binôme").exists()
 
 
 def _admin_patterns():

@@ -155,7 +155,8 @@ def lxml_links(response):
 def _hostile_values(world):
     """What a robot, a broken client or a curious person might send in any field."""
     q = world.q
-    other_ids = [str(obj.pk) for obj in (q.programme, q.season, q.candidacy, q.project, q.day, q.venue, q.trainer)]
+    others = (q.programme, q.season, q.candidacy, q.project, q.day, q.venue, q.trainer, q.actor, q.share, q.mailing)
+    other_ids = [str(obj.pk) for obj in (*others, q.project_note, q.candidacy_note, q.follow_up)]
     return st.one_of(
         st.text(max_size=40),
         st.text(alphabet=st.characters(codec="utf-8"), max_size=200),
@@ -182,6 +183,8 @@ def _hostile_values(world):
                 "%00",
                 "é" * 300,
                 "1,2,3",
+                "²",  # digits to `str.isdigit`, not to `int`
+                "١٢",
                 "[]",
                 "{}",
                 *other_ids,

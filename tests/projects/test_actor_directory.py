@@ -395,6 +395,22 @@ def test_reuniting_needs_two_cards_and_the_kept_one_among_them(client, staff, pr
     assert Actor.objects.count() == 4
 
 
+def test_a_card_number_that_is_no_plain_number_is_ignored_not_a_crash(client, staff, programme, mairie):
+    # "²" and "١" pass `str.isdigit` but are no id: the form raised a ValueError on the page and on the post.
+    twin = ActorFactory(programme=programme, organisation="Mairie Crest")
+    client.force_login(staff)
+    url = reverse("projects:actor_merge", args=[programme.pk])
+    for odd in ("²", "١", "9" * 30):
+        response = client.get(url, {"actors": [mairie.pk, odd]})
+        assert response["Location"] == reverse("projects:actor_list", args=[programme.pk])
+        response = client.post(url, {"actors": [mairie.pk, twin.pk, odd], "keep": mairie.pk})
+        assert response.status_code == 200
+        assert response.context["form"].errors["actors"] == [
+            "Une des fiches n'est plus dans l'annuaire : recommencez depuis la liste."
+        ]
+        assert Actor.objects.filter(pk=twin.pk).exists()
+
+
 def test_merging_at_the_service_keeps_introductions_between_the_merged_cards(programme, project):
     first, second = ActorFactory(programme=programme), ActorFactory(programme=programme)
     meeting = ActorMetFactory(project=project, actor=first, introduced_by_actor=second)

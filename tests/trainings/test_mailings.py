@@ -506,6 +506,7 @@ def test_a_days_page_opens_the_form_on_its_invitees(client, world, staff):
     assert (form["audience"], form["session"]) == ("day_all", str(world.day.pk))
     # Another season's day, or nonsense, opens the plain form.
     other = TrainingSessionFactory(cohort=CohortFactory(programme=world.cohort.programme))
-    for value in (str(other.pk), "abc", "9" * 30):
+    # "²" and "١" pass `str.isdigit` but are no number: they raised a ValueError.
+    for value in (str(other.pk), "abc", "9" * 30, "²", "١"):
         form = dict(form_fields(find_form(client.get(f"{page(world)}?journee={value}"), button="preview")))
         assert "audience" not in form and form["session"] == ""

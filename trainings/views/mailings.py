@@ -30,7 +30,7 @@ class MailingView(StaffRequiredMixin, SeasonMixin, View):
         # From a day's page (?journee=<pk>): its invitees, that day chosen; a day of another season is ignored.
         journee = request.GET.get("journee", "")
         days = form.fields["session"].queryset
-        if journee.isdigit() and len(journee) < 12 and (day := days.filter(pk=journee).first()):
+        if journee.isascii() and journee.isdigit() and len(journee) < 12 and (day := days.filter(pk=journee).first()):
             form = MailingForm(cohort=cohort, initial={"audience": Mailing.Audience.DAY_ALL, "session": day.pk})
         return self.render_page(cohort, form)
 
