@@ -575,7 +575,9 @@ def follow_ups(cohort) -> Dataset:
         Column(_("Emplois (ETP)"), DECIMAL, 12),
         Column(_("Bénévoles"), INTEGER, 12),
         Column(_("Fonds obtenus (€)"), EUROS, 14),
-        Column(_("En une phrase"), width=50),
+        # Typed by the project's contact behind the link, read by nobody before it lands here: it may name people.
+        # Funders get the coaches' own minimised words instead (« Compétences et confiance gagnées »).
+        Column(_("En une phrase"), width=50, personal=True),
     ]
 
     def rows():

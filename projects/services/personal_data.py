@@ -23,7 +23,17 @@ from django.utils.translation import gettext as _
 from cohorts.models import Cohort
 from incubator import audit
 
-from ..models import Candidacy, CandidacyMember, FollowUp, Message, ProjectMember, ReviewScore, StaffNote, StatusChange
+from ..models import (
+    Actor,
+    Candidacy,
+    CandidacyMember,
+    FollowUp,
+    Message,
+    ProjectMember,
+    ReviewScore,
+    StaffNote,
+    StatusChange,
+)
 from . import hooks
 from .candidacies import withdraw_candidacy
 from .conversations import erase_candidacy_thread, erase_member_messages
@@ -203,9 +213,9 @@ def anonymise_expired_candidacies(*, today: datetime.date | None = None) -> int:
 # --- Requests from one person (export, erasure) ---------------------------------------------------
 
 
-def redact_notes(notes: QuerySet, people) -> int:
-    """Replace what names a person (name, address, phone) by « [effacé] » in these staff notes; returns how many
-    notes changed."""
+def _redact(rows: QuerySet, field: str, people) -> int:
+    """Replace what names a person (name, address, phone) by « [effacé] » in one text field of these rows; returns
+    how many rows changed."""
     needles = sorted({value.strip() for value in people if value and len(value.strip()) >= 3}, key=len, reverse=True)
     if not needles:
         return 0
@@ -213,12 +223,23 @@ def redact_notes(notes: QuerySet, people) -> int:
         erased = str(audit.ERASED)
     pattern = re.compile("|".join(re.escape(needle) for needle in needles), flags=re.IGNORECASE)
     changed = []
-    for note in notes.filter(reduce(or_, (Q(text__icontains=needle) for needle in needles))):
-        note.text = pattern.sub(erased, note.text)
-        changed.append(note)
-    # In bulk: the trail records no note's text, and has nothing to say about this change either.
-    StaffNote.objects.bulk_update(changed, ["text"])
+    for row in rows.filter(reduce(or_, (Q(**{f"{field}__icontains": needle}) for needle in needles))):
+        setattr(row, field, pattern.sub(erased, getattr(row, field)))
+        changed.append(row)
+    # In bulk: no new entry in the trail quotes the old text (the trail is scrubbed of the person afterwards).
+    rows.model.objects.bulk_update(changed, [field])
     return len(changed)
+
+
+def redact_notes(notes: QuerySet, people) -> int:
+    """Replace what names a person (name, address, phone) by « [effacé] » in these staff notes; returns how many
+    notes changed."""
+    return _redact(notes, "text", people)
+
+
+def redact_actor_contacts(actors: QuerySet, people) -> int:
+    """The directory's cards keep the organisation; the person to reach there, when it is the erased person, goes."""
+    return _redact(actors, "contact", people)
 
 
 def staff_notes_about(*, email: str, cohorts: QuerySet | None = None) -> int:
@@ -285,6 +306,9 @@ def export_personal_data(*, email: str, cohorts: QuerySet | None = None) -> dict
         .select_related("project__cohort__programme", "project__territory")
         .prefetch_related("attendances__session")
     )
+    follow_ups = FollowUp.objects.filter(email__iexact=email).select_related("project__cohort__programme")
+    if cohorts is not None:
+        follow_ups = follow_ups.filter(project__cohort__in=cohorts)
     # Recorded in the trail without the address nor the data: which rows were handed over, by whom.
     audit.record_event(candidacies, event="personal_data_export")
     audit.record_event(memberships, event="personal_data_export", object_repr=_membership_label)
@@ -320,6 +344,32 @@ def export_personal_data(*, email: str, cohorts: QuerySet | None = None) -> dict
             }
             for membership in memberships.order_by("project__cohort__start_date", "pk")
         ],
+        # The follow-ups mailed to them months after a season, and what was answered behind the link.
+        "follow_ups": [_follow_up_data(follow_up) for follow_up in follow_ups.order_by("due_on", "pk")],
+    }
+
+
+def _follow_up_data(follow_up: FollowUp) -> dict:
+    answered = follow_up.answered_at is not None
+    return {
+        "project": follow_up.project.name,
+        "programme": follow_up.project.cohort.programme.name,
+        "season": follow_up.project.cohort.name,
+        "months_after_season": follow_up.months,
+        "email": follow_up.email,
+        "sent_at": _iso(follow_up.sent_at),
+        "reminded_at": _iso(follow_up.reminded_at),
+        "answered_at": _iso(follow_up.answered_at),
+        "answer": {
+            "status": follow_up.status,
+            "legal_form": follow_up.legal_form,
+            "jobs_fte": str(follow_up.jobs_fte) if follow_up.jobs_fte is not None else None,
+            "volunteers": follow_up.volunteers,
+            "funds_raised": str(follow_up.funds_raised) if follow_up.funds_raised is not None else None,
+            "sentence": follow_up.sentence,
+        }
+        if answered
+        else None,
     }
 
 
@@ -419,6 +469,8 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
       notes on that project, on the projects they were a member of and on other people's candidacies they were in
       the team of, their name, address and phone are replaced by « [effacé] ».
     - The follow-ups mailed to them after a season keep the project's answers, without their address.
+    - In the directory of actors, a card whose contact gives their name, address or phone keeps the organisation,
+      with « [effacé] » in their place.
     - In the audit trail, every row that quotes their name, address or phone has it replaced by « [effacé] »;
       the erasure itself is recorded on each record, without any of the data. Staff notes never enter it.
     - Conversations: a candidacy's thread is deleted whole; on projects, the messages they wrote are deleted.
@@ -482,6 +534,10 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
     if cohorts is not None:
         follow_ups = follow_ups.filter(project__cohort__in=cohorts)
     changed += follow_ups.update(email="")
+    actors = Actor.objects.all()
+    if cohorts is not None:
+        actors = actors.filter(programme__in=cohorts.values("programme"))
+    changed += redact_actor_contacts(actors, people)
     audit.scrub(everywhere=people)
     audit.record_event(erased, event="personal_data_erasure")
     audit.record_event(memberships, event="personal_data_erasure", object_repr=_membership_label)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from cohorts.models import Cohort
 from projects import services, tasks, tokens
 from projects.models import (
+    Actor,
     Candidacy,
     CandidacyMember,
     FollowUp,
@@ -28,6 +29,7 @@ from projects.models import (
 )
 from projects.services.personal_data import add_months
 from tests.factories import (
+    ActorFactory,
     AttachmentFactory,
     CandidacyFactory,
     CandidacyMemberFactory,
@@ -401,6 +403,65 @@ def test_erasure_blanks_the_address_a_follow_up_was_mailed_to_and_keeps_the_proj
     services.erase_personal_data(email="LEA.ROUX@exemple.fr")
     row.refresh_from_db()
     assert row.email == "" and (row.status, row.jobs_fte) == (FollowUp.Status.RUNNING, 2)
+
+
+def _answered_follow_up(project, email, **fields):
+    return FollowUp.objects.create(
+        project=project,
+        months=6,
+        due_on=project.cohort.end_date,
+        email=email,
+        sent_at=timezone.now(),
+        status=FollowUp.Status.RUNNING,
+        jobs_fte=2,
+        volunteers=3,
+        funds_raised=1000,
+        sentence="Deux salariés, un local trouvé.",
+        answered_at=timezone.now(),
+        **fields,
+    )
+
+
+def test_the_export_lists_the_follow_ups_mailed_to_the_person_and_their_answers(lea):
+    _answered_follow_up(lea["project"], "lea.roux@exemple.fr")
+    FollowUp.objects.create(
+        project=lea["project"],
+        months=12,
+        due_on=lea["project"].cohort.end_date,
+        email="marc@exemple.fr",
+        sent_at=timezone.now(),
+    )
+    data = services.export_personal_data(email="LEA.ROUX@exemple.fr")
+    json.dumps(data)
+    [follow_up] = data["follow_ups"]
+    assert (follow_up["project"], follow_up["months_after_season"]) == ("Le Fournil", 6)
+    assert follow_up["answer"]["sentence"] == "Deux salariés, un local trouvé."
+    assert follow_up["answer"]["jobs_fte"] == "2.0"
+    # Another member's follow-up is theirs, and a season outside the staff's programmes is not handed over.
+    assert "marc@exemple.fr" not in json.dumps(data)
+    assert services.export_personal_data(email="lea.roux@exemple.fr", cohorts=Cohort.objects.none())["follow_ups"] == []
+
+
+def test_erasure_takes_the_person_out_of_the_actors_cards_and_keeps_the_organisation(lea):
+    programme = lea["project"].cohort.programme
+    by_address = ActorFactory(programme=programme, organisation="Mairie", contact="Écrire à LEA.ROUX@exemple.fr")
+    by_name = ActorFactory(programme=programme, organisation="Banque", contact="Léa Roux, 06 00 00 00 00")
+    someone_else = ActorFactory(programme=programme, organisation="Région", contact="Paul Blanc")
+    services.erase_personal_data(email="lea.roux@exemple.fr")
+    contacts = dict(Actor.objects.values_list("organisation", "contact"))
+    assert contacts["Mairie"] == "Écrire à [effacé]"
+    assert contacts["Banque"] == "[effacé], 06 00 00 00 00"
+    assert contacts["Région"] == "Paul Blanc"
+    assert {by_address.pk, by_name.pk, someone_else.pk} <= set(Actor.objects.values_list("pk", flat=True))
+
+
+def test_erasure_limited_to_some_seasons_leaves_other_programmes_actors_alone(lea):
+    other = ActorFactory(contact="lea.roux@exemple.fr")  # a programme the staff member does not run
+    services.erase_personal_data(
+        email="lea.roux@exemple.fr", cohorts=Cohort.objects.filter(pk=lea["project"].cohort_id)
+    )
+    other.refresh_from_db()
+    assert other.contact == "lea.roux@exemple.fr"
 
 
 def test_erasure_limited_to_some_seasons_leaves_the_others_alone(lea):

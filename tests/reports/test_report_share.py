@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from projects.models import Actor, ActorMet, Project, actor_key
+from projects.models import Actor, ActorMet, FollowUp, Project, StaffNote
 from reports import services as reports
 from reports.models import ReportShare, ReportShareVisit
 from reports.sharing import network_of, share_token
@@ -37,9 +37,14 @@ PARIS = ZoneInfo("Europe/Paris")
 # What the season's data holds that a funder must never read.
 COMMENT = "Très concret, merci."  # a participant's word after a day (tests/reports/season_data.py)
 COACH_NOTE = "Difficultés personnelles de la porteuse"
-INTRODUCER = "Jeanne Intermédiaire"
+INTRODUCER = "Cabinet Jeanne Intermédiaire"
+ACTOR_CONTACT = "Paulette Guichet, 06 98 76 54 32"  # the person to reach at an actor of the directory
+MEETING_NOTE = "Rencontre tendue avec le maire"
+STAFF_NOTE = "Porteuse en arrêt maladie"
+FOLLOW_UP_SENTENCE = "Notre trésorière Mme Vidal nous a quittés"  # typed by the project's contact months later
 MEMBER = "Membre 0"  # participants of the season's projects
 CANDIDACY = "Candidature "  # the candidacies' project names, as applicants typed them, accepted or not
+OTHERS = (ACTOR_CONTACT, "Paulette", MEETING_NOTE, STAFF_NOTE, FOLLOW_UP_SENTENCE)
 
 
 def page_url(cohort):
@@ -68,15 +73,28 @@ def share(filled_season, staff):
 def private_things(filled_season, coach):
     project = Project.objects.filter(cohort=filled_season).order_by("pk").first()
     CoachingSessionFactory(project=project, coach=coach, notes=COACH_NOTE)
-    # An actor's contact is a person, and a meeting's note may name one.
-    actor = Actor.objects.create(
-        programme_id=filled_season.programme_id,
-        organisation="Département",
-        name_key=actor_key("Département"),
-        kind=Actor.Kind.LOCAL_AUTHORITY,
-        contact=INTRODUCER,
+    programme = filled_season.programme
+    introducer = Actor.objects.create(programme=programme, organisation=INTRODUCER, kind="company")
+    department = Actor.objects.create(
+        programme=programme, organisation="Département", kind="local_authority", contact=ACTOR_CONTACT
     )
-    ActorMet.objects.create(project=project, actor=actor, note=f"Présentés par {INTRODUCER}")
+    ActorMet.objects.create(project=project, actor=department, introduced_by_actor=introducer, note=MEETING_NOTE)
+    StaffNote.objects.create(project=project, author=coach, text=STAFF_NOTE)
+    FollowUp.objects.update_or_create(
+        project=project,
+        months=24,
+        defaults=dict(
+            due_on=filled_season.end_date,
+            email="lucie@exemple.fr",
+            sent_at=timezone.now(),
+            status=FollowUp.Status.RUNNING,
+            jobs_fte=1,
+            volunteers=2,
+            funds_raised=500,
+            sentence=FOLLOW_UP_SENTENCE,
+            answered_at=timezone.now(),
+        ),
+    )
     ProjectMemberFactory(project=project, name="Lucie Porteuse", email="lucie@exemple.fr", phone="06 12 34 56 78")
 
 
@@ -263,7 +281,16 @@ def test_the_funders_page_leaves_out_comments_notes_and_people(client, share, pr
     page = html.unescape(client.get(public_url(share)).content.decode())
     assert COMMENT not in page
     assert "pour l'équipe seulement" not in page
-    for secret in (COACH_NOTE, INTRODUCER, MEMBER, "Lucie Porteuse", "lucie@exemple.fr", "06 12 34 56 78", CANDIDACY):
+    for secret in (
+        COACH_NOTE,
+        INTRODUCER,
+        MEMBER,
+        "Lucie Porteuse",
+        "lucie@exemple.fr",
+        "06 12 34 56 78",
+        CANDIDACY,
+        *OTHERS,
+    ):
         assert secret not in page
     assert "@exemple.fr" not in page
 
@@ -318,7 +345,7 @@ def test_the_pdf_from_a_link_is_the_funders_report(client, share, private_things
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body_of(response))).pages)
     assert "Candidatures reçues" in text and "75 %" in text
-    for secret in (COMMENT, COACH_NOTE, INTRODUCER, MEMBER, "Lucie Porteuse"):
+    for secret in (COMMENT, COACH_NOTE, INTRODUCER, MEMBER, "Lucie Porteuse", *OTHERS):
         assert secret not in text
     assert ReportShareVisit.objects.get().what == "pdf"
 
@@ -334,8 +361,8 @@ def test_the_xlsx_from_a_link_has_no_table_of_people_nor_column_naming_someone(c
     )
     cells = {str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row if cell}
     assert "Projet" not in {str(c) for c in next(workbook["Candidatures"].iter_rows(values_only=True))}
-    assert "Mise en relation par" not in cells
-    for secret in (COMMENT, COACH_NOTE, INTRODUCER, MEMBER, "Lucie Porteuse", "lucie@exemple.fr"):
+    assert "Mis en relation par" not in cells and "Note" not in cells
+    for secret in (COMMENT, COACH_NOTE, INTRODUCER, MEMBER, "Lucie Porteuse", "lucie@exemple.fr", *OTHERS):
         assert secret not in cells
     assert not any(cell.startswith(CANDIDACY) for cell in cells)
     assert ReportShareVisit.objects.get().what == "xlsx"
@@ -347,7 +374,7 @@ def test_the_csv_from_a_link_is_a_zip_of_the_funders_datasets(client, share, pri
     archive = zipfile.ZipFile(io.BytesIO(body_of(response)))
     assert "presences.csv" not in archive.namelist() and "projets.csv" in archive.namelist()
     text = "\n".join(archive.read(name).decode("utf-8-sig") for name in archive.namelist())
-    for secret in (COMMENT, COACH_NOTE, INTRODUCER, MEMBER, CANDIDACY):
+    for secret in (COMMENT, COACH_NOTE, INTRODUCER, MEMBER, CANDIDACY, *OTHERS):
         assert secret not in text
     header = next(csv.reader(io.StringIO(archive.read("candidatures.csv").decode("utf-8-sig")), delimiter=";"))
     assert header[:2] == ["Référence", "Envoyée le"]
