@@ -241,11 +241,31 @@ def smtp_sink():
         controller.stop()
 
 
+def warm_worker():
+    """What a long-running beat or worker process has done once, long before a day's reminders are due: the URL
+    patterns read, the mail templates compiled, the calendar and mail modules imported, a database connection
+    open. The bare smtplib loop it is compared with pays none of it either."""
+    import icalendar  # noqa: F401
+    from django.db import connection
+    from django.template.loader import get_template
+    from django.urls import reverse
+
+    from outbox import emails  # noqa: F401
+    from trainings import calendars  # noqa: F401
+
+    reverse("trainings:member_page", kwargs={"token": "x"})
+    for name in ("reminder_member", "reminder_trainer"):
+        for part in ("subject", "body"):
+            get_template(f"trainings/emails/{name}_{part}.txt")
+    connection.ensure_connection()
+
+
 def reminders(session_pk: int) -> dict:
     """Reminders of one day, due → delivered, beside a bare smtplib loop to the same sink.
 
-    Run in a process without REDIS_URL: the outbox's task runs in-process right after each commit,
-    through the site's own SMTP backend, so "delivered" means accepted by the sink.
+    Run in a process without REDIS_URL: the outbox's tasks run in-process right after the sweep's commit, in
+    batches over one SMTP connection each (as a worker runs them), through the site's own SMTP backend, so
+    "delivered" means accepted by the sink. The process is warmed first (`warm_worker`), as a worker is.
     """
     from django.conf import settings
     from django.db import connection
@@ -254,6 +274,7 @@ def reminders(session_pk: int) -> dict:
     from trainings.models import Attendance, TrainingSession
     from trainings.services import reminders as reminder_service
 
+    warm_worker()
     session = TrainingSession.objects.select_related("cohort__programme").get(pk=session_pk)
     Attendance.objects.filter(session=session).update(response=Attendance.Response.CONFIRMED)
     schedule = reminder_service.DEFAULT_SCHEDULE

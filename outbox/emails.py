@@ -231,22 +231,35 @@ def sending_timeout() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT)
 
 
+# One statement, committed on its own: the row is locked (or skipped when another worker holds it this very
+# moment), checked, and taken, and its content read back — one round trip per mail of a batch.
+CLAIM_SQL = """
+UPDATE {table} SET status = %(sending)s, attempts = attempts + 1, claimed_at = %(now)s, next_attempt_at = NULL
+WHERE id = (
+    SELECT id FROM {table}
+    WHERE id = %(pk)s
+      AND status NOT IN (%(sent)s, %(failed)s)
+      AND NOT (status = %(sending)s AND claimed_at IS NOT NULL AND claimed_at > %(expired)s)
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING *
+"""
+
+
 def _claim(mail_pk: int, now: datetime.datetime) -> OutgoingMail | None:
-    """Take the row for this worker, or None when it is not ours to send (sent, failed, being sent)."""
-    with transaction.atomic():
-        mail = OutgoingMail.objects.select_for_update(skip_locked=True).filter(pk=mail_pk).first()
-        if mail is None:  # deleted, or another worker is claiming it this very moment
-            return None
-        if mail.status in (Status.SENT, Status.FAILED):
-            return None
-        if mail.status == Status.SENDING and mail.claimed_at and mail.claimed_at > now - sending_timeout():
-            return None  # a living worker is on it
-        mail.status = Status.SENDING
-        mail.attempts += 1
-        mail.claimed_at = now
-        mail.next_attempt_at = None
-        mail.save(update_fields=["status", "attempts", "claimed_at", "next_attempt_at"])
-    return mail
+    """Take the row for this worker, or None when it is not ours to send (sent, failed, being sent, deleted,
+    or another worker claiming it this very moment)."""
+    sql = CLAIM_SQL.format(table=connection.ops.quote_name(OutgoingMail._meta.db_table))
+    params = {
+        "pk": mail_pk,
+        "now": now,
+        "expired": now - sending_timeout(),
+        "sending": Status.SENDING,
+        "sent": Status.SENT,
+        "failed": Status.FAILED,
+    }
+    claimed = list(OutgoingMail.objects.raw(sql, params))
+    return claimed[0] if claimed else None
 
 
 def _message(mail: OutgoingMail) -> EmailMultiAlternatives:

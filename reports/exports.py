@@ -7,6 +7,7 @@ into a file stored through the storage API, and the person follows it on a progr
 """
 
 import csv
+import dataclasses
 import datetime
 import logging
 import tempfile
@@ -351,11 +352,40 @@ def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ").replace("\n", " ") + '"'
 
 
+# The PDF's tables of one row per project stop after this many rows, with a line saying how many are left out:
+# the document (and the memory to lay it out) stays the same size however big the season; the XLSX and the CSV
+# hold every row.
+PDF_PROJECT_ROWS = 30
+
+
+class Bounded(list):
+    """The first rows of a table, and how many were left out (`left_out`, read by the report's template)."""
+
+    def __init__(self, rows, limit: int):
+        rows = list(rows)
+        super().__init__(rows[:limit])
+        self.left_out = max(len(rows) - limit, 0)
+
+
+def bounded_for_pdf(report: SeasonReport, limit: int | None = None) -> SeasonReport:
+    """The report with its per-project tables cut at `limit` rows (`PDF_PROJECT_ROWS`); totals and figures are
+    those of every row."""
+    limit = PDF_PROJECT_ROWS if limit is None else limit
+    return dataclasses.replace(
+        report,
+        projects=Bounded(report.projects, limit),
+        coaching_by_project=Bounded(report.coaching_by_project, limit),
+        attendance_by_project=Bounded(report.attendance_by_project, limit),
+    )
+
+
 def render_pdf(report: SeasonReport) -> bytes:
-    """The funder's document: WeasyPrint with local files only, never the network."""
+    """The funder's document: WeasyPrint with local files only, never the network. Its per-project tables are
+    bounded (`bounded_for_pdf`), and so is the chart of hours per project drawn from the first of them."""
     import weasyprint  # loads Pango: only when a PDF is asked for
 
     cohort = report.cohort
+    report = bounded_for_pdf(report)
     html = render_to_string(
         "reports/season_report_pdf.html",
         {

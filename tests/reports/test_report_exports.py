@@ -184,6 +184,23 @@ def test_pdf_is_an_a4_document_with_the_partners_and_key_figures(client, filled_
     assert f"Page 2 sur {len(reader.pages)}" in text
 
 
+def test_pdf_tables_of_one_row_per_project_stop_after_a_bound_and_say_how_many_are_left_out(
+    client, filled_season, staff, monkeypatch
+):
+    from reports import exports
+
+    monkeypatch.setattr(exports, "PDF_PROJECT_ROWS", 0)
+    client.force_login(staff)
+    _response, body = export(client, filled_season, "pdf")
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages).split())
+    projects = Project.objects.filter(cohort=filled_season).count()
+    left_out = f"et {projects} autre projet" if projects == 1 else f"et {projects} autres projets"
+    assert text.count(left_out) == 3  # the projects, their coaching hours, their attendance
+    assert "Candidatures reçues" in text  # the rest of the report is all there
+    page = client.get(reverse("reports:season_report", args=[filled_season.pk])).content.decode()
+    assert "dans les fichiers XLSX et CSV" not in page  # the page shows every row
+
+
 # --- The export log --------------------------------------------------------------------------------
 
 
