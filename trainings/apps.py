@@ -11,13 +11,14 @@ class TrainingsConfig(AppConfig):
         # order, hands projects what only it knows (see projects.services.hooks).
         from projects.services import hooks
 
-        from .services import attendance_rates_by_project, erase_person, invite_members
+        from .services import attendance_rates_by_project, erase_person, invite_members, mailings_received
         from .tokens import absolute, member_page_url
 
         hooks.install(
             invite_members=invite_members,
             attendance_rates=attendance_rates_by_project,
             erase_person=erase_person,
+            mailings_received=mailings_received,
             member_link=lambda member: absolute(member_page_url(member)),
         )
 

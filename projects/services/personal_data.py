@@ -346,6 +346,8 @@ def export_personal_data(*, email: str, cohorts: QuerySet | None = None) -> dict
         ],
         # The follow-ups mailed to them months after a season, and what was answered behind the link.
         "follow_ups": [_follow_up_data(follow_up) for follow_up in follow_ups.order_by("due_on", "pk")],
+        # The mailings staff sent them (kept by trainings).
+        "mailings_received": hooks.mailings_received(email=email, members=list(memberships), cohorts=cohorts),
     }
 
 

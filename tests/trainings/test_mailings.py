@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from cohorts.models import Cohort
 from outbox.models import OutgoingMail
 from projects.services import erase_personal_data
 from tests.browser import log_in
@@ -510,3 +511,22 @@ def test_a_days_page_opens_the_form_on_its_invitees(client, world, staff):
     for value in (str(other.pk), "abc", "9" * 30, "²", "١"):
         form = dict(form_fields(find_form(client.get(f"{page(world)}?journee={value}"), button="preview")))
         assert "audience" not in form and form["session"] == ""
+
+
+def test_a_persons_export_lists_the_mailings_sent_to_them_and_only_theirs(world):
+    from projects.services import export_personal_data
+
+    services.send_mailing(
+        cohort=world.cohort,
+        key=uuid.uuid4(),
+        audience="members",
+        session=None,
+        subject="La journée de mars",
+        body="Bonjour {prénom}, à mardi.",
+        sent_by=None,
+    )
+    [received] = export_personal_data(email="LEA@exemple.fr")["mailings_received"]
+    assert received["to"] == "lea@exemple.fr" and received["subject"] == "La journée de mars"
+    assert received["message"] == "Bonjour {prénom}, à mardi." and received["season"] == world.cohort.name
+    assert export_personal_data(email="personne@exemple.fr")["mailings_received"] == []
+    assert export_personal_data(email="lea@exemple.fr", cohorts=Cohort.objects.none())["mailings_received"] == []

@@ -30,6 +30,7 @@ from .mailings import (
     Sent,
     erase_person,
     mailing_recipients,
+    mailings_received,
     placeholder_errors,
     preview_mailing,
     recipients,

@@ -308,13 +308,38 @@ def mailing_recipients(mailing: Mailing) -> QuerySet:
 # --- Erasure -------------------------------------------------------------------------------------------------
 
 
+def _rows_of(*, email: str, members, cohorts: QuerySet | None):
+    rows = MailingRecipient.objects.filter(Q(email__iexact=email.strip()) | Q(member__in=[m.pk for m in members]))
+    return rows if cohorts is None else rows.filter(mailing__cohort__in=cohorts)
+
+
+def mailings_received(*, email: str, members, cohorts: QuerySet | None = None) -> list[dict]:
+    """A person's export (`projects.services.export_personal_data`): the mailings sent to them, each with the
+    season, the day, what it said and when it went — the words as written, before their name filled them in."""
+    rows = (
+        _rows_of(email=email, members=members, cohorts=cohorts)
+        .select_related("mailing__cohort", "mailing__session", "mail")
+        .order_by("mailing__created_at", "pk")
+    )
+    return [
+        {
+            "season": row.mailing.cohort.name,
+            "day": row.mailing.session.date.isoformat() if row.mailing.session else None,
+            "sent_at": row.mailing.created_at.isoformat(),
+            "to": row.email,
+            "subject": row.mailing.subject,
+            "message": row.mailing.body,
+            "state": row.mail.status if row.mail else None,
+        }
+        for row in rows
+    ]
+
+
 def erase_person(*, email: str, members, cohorts: QuerySet | None = None) -> int:
     """A person erased (`projects.services.erase_personal_data`): their rows in the mailings' log keep the fact
     that a mail went, not to whom; their mails not gone yet are withdrawn, the others lose address and text.
     Returns how many rows were changed."""
-    rows = MailingRecipient.objects.filter(Q(email__iexact=email.strip()) | Q(member__in=[m.pk for m in members]))
-    if cohorts is not None:
-        rows = rows.filter(mailing__cohort__in=cohorts)
+    rows = _rows_of(email=email, members=members, cohorts=cohorts)
     mails = OutgoingMail.objects.filter(mailing_recipient__in=rows)
     mails.filter(status__in=[MailStatus.QUEUED, MailStatus.RETRY, MailStatus.FAILED]).delete()
     mails.update(to=[], body="", html_body="")
