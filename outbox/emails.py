@@ -249,6 +249,8 @@ RETURNING *
 def _claim(mail_pk: int, now: datetime.datetime) -> OutgoingMail | None:
     """Take the row for this worker, or None when it is not ours to send (sent, failed, being sent, deleted,
     or another worker claiming it this very moment)."""
+    if connection.vendor != "postgresql":
+        return _claim_portably(mail_pk, now)
     sql = CLAIM_SQL.format(table=connection.ops.quote_name(OutgoingMail._meta.db_table))
     params = {
         "pk": mail_pk,
@@ -260,6 +262,22 @@ def _claim(mail_pk: int, now: datetime.datetime) -> OutgoingMail | None:
     }
     claimed = list(OutgoingMail.objects.raw(sql, params))
     return claimed[0] if claimed else None
+
+
+def _claim_portably(mail_pk: int, now: datetime.datetime) -> OutgoingMail | None:
+    """The same rules through the ORM, for the embedded database (SQLite has no `SKIP LOCKED`, and one writer)."""
+    with transaction.atomic():
+        mail = OutgoingMail.objects.select_for_update(skip_locked=True).filter(pk=mail_pk).first()
+        if mail is None or mail.status in (Status.SENT, Status.FAILED):
+            return None
+        if mail.status == Status.SENDING and mail.claimed_at and mail.claimed_at > now - sending_timeout():
+            return None  # a living worker is on it
+        mail.status = Status.SENDING
+        mail.attempts += 1
+        mail.claimed_at = now
+        mail.next_attempt_at = None
+        mail.save(update_fields=["status", "attempts", "claimed_at", "next_attempt_at"])
+    return mail
 
 
 def _message(mail: OutgoingMail) -> EmailMultiAlternatives:

@@ -94,3 +94,19 @@ def test_deploy_check_is_clean_with_production_variables(extra):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_embedded_default_delivers_its_mail(tmp_path):
+    # `make run`: SQLite, Celery eager, mail to the console; its worker claims and sends each mail as on PostgreSQL.
+    code = (
+        "import django; django.setup(); from django.core.management import call_command; "
+        "call_command('migrate', verbosity=0); from django.db import transaction; "
+        "from outbox.emails import send_after_commit; from outbox.models import OutgoingMail; "
+        "\nwith transaction.atomic():\n"
+        "    send_after_commit(to=['lea@exemple.fr'], subject='Bonjour', body='Le texte du courriel.')\n"
+        "mail = OutgoingMail.objects.get(); print(mail.status, mail.attempts)"
+    )
+    result = _run(code, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")  # the default engine, elsewhere
+    assert result.returncode == 0, result.stderr
+    assert "Le texte du courriel." in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "sent 1"
