@@ -79,20 +79,31 @@ def favicon(request):
 
 @never_cache
 def health(request):
-    """For monitoring: the database answers, when a worker last ran a task, and whether beat runs only once."""
+    """For monitoring: the database answers, when a worker last ran a task, and whether beat runs only once.
+
+    Monitoring asks without an account: it reads how many beats were seen and when. Which machines and processes
+    they were (host:pid) is for the site's superusers, here and in the admin (« Planificateurs vus »)."""
     try:
         heartbeat = Heartbeat.objects.filter(source="worker").first()
         seen = beats_seen()
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "error"}, status=503)
+    named = request.user.is_authenticated and request.user.is_superuser
     problems = []
     if seen.together:
         # Only one beat may run (README, "Running it for real"); their copies are skipped, but say it.
-        message = (
-            _("deux planificateurs (beat) vus dans la dernière heure : %(beats)s")
-            if len(seen.beats) == 2
-            else _("%(count)d planificateurs (beat) vus dans la dernière heure : %(beats)s")
-        )
+        if named:
+            message = (
+                _("deux planificateurs (beat) vus dans la dernière heure : %(beats)s")
+                if len(seen.beats) == 2
+                else _("%(count)d planificateurs (beat) vus dans la dernière heure : %(beats)s")
+            )
+        else:
+            message = (
+                _("deux planificateurs (beat) vus dans la dernière heure")
+                if len(seen.beats) == 2
+                else _("%(count)d planificateurs (beat) vus dans la dernière heure")
+            )
         problems.append(message % {"count": len(seen.beats), "beats": ", ".join(b.identity for b in seen.beats)})
     return JsonResponse(
         {
@@ -101,7 +112,7 @@ def health(request):
             "worker_last_seen": heartbeat.seen_at.isoformat() if heartbeat else None,
             "beats": [
                 {
-                    "identity": beat.identity,
+                    **({"identity": beat.identity} if named else {}),
                     "first_seen": beat.first_seen_at.isoformat(),
                     "last_seen": beat.last_seen_at.isoformat(),
                 }

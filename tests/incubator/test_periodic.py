@@ -1,6 +1,7 @@
 """The periodic tasks' lock, their once-per-moment rule, and what the health page says about beats."""
 
 import datetime
+import json
 import threading
 
 import pytest
@@ -12,6 +13,7 @@ from django.utils import timezone
 from incubator import services
 from incubator.models import BeatSighting, PeriodicRun
 from incubator.periodic import advisory_lock, due_again, lock_key, periodic
+from tests.factories import StaffFactory, SuperuserFactory
 
 NOW = datetime.datetime(2026, 3, 2, 10, 5, 0, 200_000, tzinfo=datetime.UTC)
 
@@ -141,8 +143,24 @@ def test_health_says_two_beats_were_seen_and_is_degraded(client, db, django_asse
         body = client.get(reverse("health")).json()
 
     assert body["status"] == "degraded"
+    assert body["problems"] == ["deux planificateurs (beat) vus dans la dernière heure"]
+    assert len(body["beats"]) == 2
+    # Which machines and processes: for the site's superusers, not for whoever asks.
+    assert "vm:100" not in json.dumps(body) and all("identity" not in beat for beat in body["beats"])
+
+
+def test_a_superuser_reads_which_beats_were_seen(client, db, django_assert_max_num_queries):
+    now = timezone.now()
+    see("vm:100", 20, 10, now=now)
+    see("vm:200", 19, 9, now=now)
+    client.force_login(SuperuserFactory())
+
+    body = client.get(reverse("health")).json()
+
     assert body["problems"] == ["deux planificateurs (beat) vus dans la dernière heure : vm:100, vm:200"]
     assert [beat["identity"] for beat in body["beats"]] == ["vm:100", "vm:200"]
+    client.force_login(StaffFactory())  # the programme's staff are not the site's operators
+    assert "vm:100" not in client.get(reverse("health")).content.decode()
 
 
 def test_health_counts_three_beats_in_as_many_queries(client, db, django_assert_max_num_queries):
@@ -153,7 +171,7 @@ def test_health_counts_three_beats_in_as_many_queries(client, db, django_assert_
     with django_assert_max_num_queries(2):  # the same 2 queries, whatever the number of beats
         body = client.get(reverse("health")).json()
 
-    assert body["problems"] == ["3 planificateurs (beat) vus dans la dernière heure : vm:0, vm:1, vm:2"]
+    assert body["problems"] == ["3 planificateurs (beat) vus dans la dernière heure"]
 
 
 def test_health_answers_503_when_the_database_is_down(client, db, monkeypatch):
