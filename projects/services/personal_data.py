@@ -6,6 +6,7 @@ applicant heard of the programme, status, dates, scores); everything a person ty
 
 import calendar
 import datetime
+import json
 import logging
 import re
 import uuid
@@ -16,12 +17,14 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort
 from incubator import audit
+from outbox.models import OutgoingMail
 
 from ..models import (
     Actor,
@@ -454,6 +457,25 @@ def erasure_outcome(*, candidacy: Candidacy, email: str) -> Erasure:
 
 
 @transaction.atomic
+def _erase_mails_to(email: str, cohorts: QuerySet | None) -> int:
+    """The outbox's mails to this address: the unsent withdrawn, the sent emptied. The address is matched as a
+    whole item of the recipients' list (its JSON text holds it in quotes), whatever its case, on any database."""
+    mails = OutgoingMail.objects.annotate(recipients=Cast("to", TextField())).filter(
+        recipients__icontains=json.dumps(email)
+    )
+    if cohorts is not None:
+        mails = mails.filter(programme__in=cohorts.values("programme"))
+    withdrawn, _kinds = mails.filter(
+        status__in=[OutgoingMail.Status.QUEUED, OutgoingMail.Status.RETRY, OutgoingMail.Status.FAILED]
+    ).delete()
+    with translation.override(settings.LANGUAGE_CODE):
+        erased = str(audit.ERASED)
+    emptied = mails.exclude(status=OutgoingMail.Status.SENDING).update(
+        to=[], subject=erased, body="", html_body="", attachments=[]
+    )
+    return withdrawn + emptied
+
+
 def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
     """Erase one person from the candidacies and projects; returns how many records were changed.
 
@@ -476,6 +498,8 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
     - In the audit trail, every row that quotes their name, address or phone has it replaced by « [effacé] »;
       the erasure itself is recorded on each record, without any of the data. Staff notes never enter it.
     - Conversations: a candidacy's thread is deleted whole; on projects, the messages they wrote are deleted.
+    - The outbox: mails to them not sent yet are withdrawn; those sent keep that a mail went, not to whom nor what
+      it said (reminders, invitations, links, answers to the team).
 
     `cohorts` limits the erasure to some seasons (those of the programmes a staff member runs); None
     means everywhere.
@@ -540,6 +564,7 @@ def erase_personal_data(*, email: str, cohorts: QuerySet | None = None) -> int:
     if cohorts is not None:
         actors = actors.filter(programme__in=cohorts.values("programme"))
     changed += redact_actor_contacts(actors, people)
+    changed += _erase_mails_to(email, cohorts)
     audit.scrub(everywhere=people)
     audit.record_event(erased, event="personal_data_erasure")
     audit.record_event(memberships, event="personal_data_erasure", object_repr=_membership_label)

@@ -673,3 +673,31 @@ def test_erasure_revokes_the_members_calendar_feed_and_export_lists_their_days(d
     services.erase_personal_data(email="lea@exemple.fr")
     member = ProjectMember.objects.get(pk=member.pk)
     assert member.email == "" and member.calendar_key != old_key
+
+
+def test_erasure_withdraws_the_mails_not_sent_to_the_person_and_empties_those_sent(lea):
+    from outbox.models import OutgoingMail
+
+    programme = lea["project"].cohort.programme
+    Status = OutgoingMail.Status
+
+    def mail(to, status, programme=programme):
+        return OutgoingMail.objects.create(
+            to=to, subject="Rappel : mardi, Léa", body="Bonjour Léa Roux", status=status, programme=programme
+        )
+
+    sent, waiting = mail(["Lea.Roux@exemple.fr"], Status.SENT), mail(["lea.roux@exemple.fr"], Status.RETRY)
+    someone_else = mail(["marc.lea.roux@exemple.fr"], Status.QUEUED)  # holds her address as a part, not as a whole
+    elsewhere = mail(["lea.roux@exemple.fr"], Status.SENT, programme=None)  # no programme: only a full erasure
+
+    services.erase_personal_data(
+        email="lea.roux@exemple.fr", cohorts=Cohort.objects.filter(pk=lea["project"].cohort_id)
+    )
+    sent.refresh_from_db()
+    assert (sent.to, sent.body, sent.subject) == ([], "", "[effacé]") and sent.status == Status.SENT
+    assert not OutgoingMail.objects.filter(pk=waiting.pk).exists()
+    assert OutgoingMail.objects.get(pk=someone_else.pk).body == "Bonjour Léa Roux"
+    assert OutgoingMail.objects.get(pk=elsewhere.pk).to == ["lea.roux@exemple.fr"]
+
+    services.erase_personal_data(email="lea.roux@exemple.fr")
+    assert OutgoingMail.objects.get(pk=elsewhere.pk).to == []
