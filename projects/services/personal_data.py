@@ -461,7 +461,7 @@ def _erase_mails_to(email: str, cohorts: QuerySet | None) -> int:
     """The outbox's mails to this address: the unsent withdrawn, the sent emptied. The address is matched as a
     whole item of the recipients' list (its JSON text holds it in quotes), whatever its case, on any database."""
     mails = OutgoingMail.objects.annotate(recipients=Cast("to", TextField())).filter(
-        recipients__icontains=json.dumps(email)
+        recipients__icontains=json.dumps(email, ensure_ascii=False)
     )
     if cohorts is not None:
         mails = mails.filter(programme__in=cohorts.values("programme"))
