@@ -45,17 +45,7 @@ class CandidacyFilter(django_filters.FilterSet):
         fields = ["q", "season", "status", "territory", "sector"]
 
     def search(self, queryset, name, value):
-        # On PostgreSQL, trigram indexes on these five columns (migration 0002) answer each word from the index.
-        words = value.split()
-        for word in words:
-            queryset = queryset.filter(
-                Q(project_name__icontains=word)
-                | Q(reference__icontains=word)
-                | Q(contact_name__icontains=word)
-                | Q(contact_email__icontains=word)
-                | Q(summary__icontains=word)
-            )
-        return queryset
+        return queryset.search(value)
 
     def selected_season(self):
         """The season the list is narrowed to, once the filters are valid; None for every season."""

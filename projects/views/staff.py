@@ -1,10 +1,12 @@
 """Staff and reviewers: the candidacies received, their scoring grids, and the decisions."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
@@ -24,6 +26,7 @@ from ..models import Attachment, Candidacy, Review, StaffNote, StatusChange
 from ..services.candidacies import TRANSITIONS
 
 PAGE_SIZE = 25
+SEARCH_COUNTED = 100  # a search's matches are counted up to this many; past it the list says « plus de 100 »
 CONFLICTED = gettext_lazy("Vous avez déclaré un conflit d'intérêts pour cette candidature : vous ne la notez pas.")
 CONFLICTED_DECISION = gettext_lazy(
     "Vous avez déclaré un conflit d'intérêts pour cette candidature : la décision revient à une autre personne "
@@ -31,14 +34,50 @@ CONFLICTED_DECISION = gettext_lazy(
 )
 
 
+class ListPaginator(Paginator):
+    """A paginator told its count when the page already knows it, or that counts a search's matches only up to
+    `enough`: past that the page says « plus de … » and offers the next page, rather than reading every match."""
+
+    def __init__(self, object_list, per_page, *, count=None, enough=None):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+        self.enough = enough
+
+    @cached_property
+    def count(self):
+        if self.known_count is not None:
+            return self.known_count
+        if self.enough is None:
+            return self.object_list.count()
+        return self.object_list.order_by().values("pk")[: self.enough + 1].count()
+
+    @property
+    def count_is_bounded(self):
+        return self.enough is not None and self.count > self.enough
+
+
 class CandidacyListView(ReviewerRequiredMixin, FilterView):
     template_name = "projects/candidacy_list.html"
     filterset_class = CandidacyFilter
     context_object_name = "candidacies"
     paginate_by = PAGE_SIZE
+    known_count = None
 
     def get_queryset(self):
         return services.candidacies_for_review(self.request.user)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        enough = None
+        if self.known_count is None and self.filterset.is_valid() and self.filterset.form.cleaned_data.get("q"):
+            # Counted far enough to show this page and the next one exists, never every match of a common word.
+            enough = max(SEARCH_COUNTED, self.requested_page() * per_page)
+        return ListPaginator(queryset, per_page, count=self.known_count, enough=enough)
+
+    def requested_page(self):
+        try:
+            return max(int(self.request.GET.get(self.page_kwarg) or 1), 1)
+        except ValueError:
+            return 1
 
     def paginate_queryset(self, queryset, page_size):
         # A page number out of range or mistyped shows the nearest page rather than an error.
@@ -52,6 +91,7 @@ class CandidacyListView(ReviewerRequiredMixin, FilterView):
         if season is not None:
             counted = counted.filter(cohort=season)
         counts, total = services.status_counts(counted)
+        self.known_count = self.count_among(counts, total)
         programmes = Programme.objects.none()
         if self.request.user.is_programme_staff:
             programmes = Programme.objects.for_user(self.request.user)
@@ -60,6 +100,17 @@ class CandidacyListView(ReviewerRequiredMixin, FilterView):
         return super().get_context_data(
             season=season, status_counts=counts, total=total, programmes=programmes, filtered=filtered, **kwargs
         )
+
+    def count_among(self, counts, total):
+        """The list's length when the counts per state say it already (filtered by season and state at most)."""
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return None
+        chosen = self.filterset.form.cleaned_data if self.filterset.is_bound else {}
+        if any(chosen.get(name) for name in ("q", "territory", "sector")):
+            return None
+        if not chosen.get("status"):
+            return total
+        return next(count.count for count in counts if count.status == chosen["status"])
 
 
 class CandidacyPageMixin(ReviewerRequiredMixin):

@@ -19,6 +19,7 @@ from projects.models import (
     Sector,
     StatusChange,
 )
+from projects.views import staff as staff_views
 from tests.factories import (
     AttachmentFactory,
     CandidacyFactory,
@@ -348,6 +349,48 @@ def test_the_list_has_25_candidacies_per_page_and_keeps_the_filters(client, staf
         assert response.context["page_obj"].number == shown, mistyped
 
 
+def caption(response):
+    return response.content.decode().split("<caption>")[1].split("</caption>")[0]
+
+
+def test_the_list_says_how_many_candidacies_match(client, staff, listing, cohort):
+    client.force_login(staff)
+    for params, expected in [
+        ({}, "3 candidatures correspondent aux filtres."),
+        ({"season": cohort.pk}, "2 candidatures correspondent aux filtres."),
+        ({"status": "shortlisted"}, "1 candidature correspond aux filtres."),
+        ({"season": cohort.pk, "status": "submitted"}, "1 candidature correspond aux filtres."),
+        ({"territory": listing["drome"].pk}, "2 candidatures correspondent aux filtres."),
+        ({"q": "garage"}, "1 candidature correspond aux filtres."),
+    ]:
+        response, names = listed(client, **params)
+        assert caption(response) == expected, params
+        assert response.context["paginator"].count == len(names), params
+
+
+def test_a_search_matching_many_candidacies_counts_them_up_to_a_bound_and_says_so(client, staff, cohort, monkeypatch):
+    monkeypatch.setattr(staff_views, "SEARCH_COUNTED", 30)
+    CandidacyFactory.create_batch(32, cohort=cohort, summary="Une ressourcerie de quartier.")
+    CandidacyFactory(cohort=cohort, summary="Une épicerie.")
+    client.force_login(staff)
+    response, names = listed(client, q="ressourcerie")
+    assert len(names) == 25
+    assert caption(response) == "Plus de 30 candidatures correspondent aux filtres."
+    page = response.content.decode()
+    assert "Page 1<" in page and "Page 1 sur" not in page
+    assert 'page=2">Suivante</a>' in page
+    # The next page shows the rest, counted far enough to know there is no page after it.
+    response = client.get(reverse("projects:candidacy_list"), {"q": "ressourcerie", "page": 2})
+    assert len(response.context["candidacies"]) == 7
+    assert caption(response) == "32 candidatures correspondent aux filtres."
+    assert "Page 2 sur 2" in response.content.decode()
+    # Few matches are counted exactly, as before.
+    monkeypatch.setattr(staff_views, "SEARCH_COUNTED", 100)
+    response, _names = listed(client, q="ressourcerie")
+    assert caption(response) == "32 candidatures correspondent aux filtres."
+    assert "Page 1 sur 2" in response.content.decode()
+
+
 def test_the_list_links_staff_to_the_decision_messages_of_their_programmes(client, staff, reviewer, programme):
     url = reverse("projects:decision_messages", args=[programme.pk])
     client.force_login(staff)
@@ -371,14 +414,15 @@ def test_the_list_runs_the_same_queries_with_10_or_200_candidacies(
     client.force_login(staff)
     url = reverse("projects:candidacy_list")
     add_candidacies(cohorts, territories, [staff, reviewer], 10)
-    # 9 = session + user; the chosen season, checked against the person's own seasons; the one aggregate
-    # of counts per status; the paginator's count; the programmes for the decision-message links; the
-    # options of the season and territory filters; the page of candidacies (season, programme and
-    # territory joined; review count and the person's own review as subqueries).
-    with django_assert_max_num_queries(9):
+    # 8 = session + user; the chosen season, checked against the person's own seasons; the one aggregate
+    # of counts per status (filtered by season and state at most, it is also the paginator's count); the
+    # programmes for the decision-message links; the options of the season and territory filters; the page of
+    # candidacies (season, programme and territory joined; review count and the person's own review as
+    # subqueries).
+    with django_assert_max_num_queries(8):
         assert client.get(url, {"season": cohort.pk}).status_code == 200
     add_candidacies(cohorts, territories, [staff, reviewer], 190)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         response = client.get(url, {"season": cohort.pk})
     assert len(response.context["candidacies"]) == 25
 
