@@ -22,7 +22,7 @@ from ..filters import CandidacyFilter
 from ..forms.conversations import MessageForm
 from ..forms.notes import StaffNoteForm
 from ..forms.review import DECISION_LABELS, ConflictForm, DecisionMessagesForm, ReviewForm, TransitionForm
-from ..models import Attachment, Candidacy, Review, StaffNote, StatusChange
+from ..models import Attachment, Candidacy, Review, Sector, StaffNote, StatusChange
 from ..services.candidacies import TRANSITIONS
 
 PAGE_SIZE = 25
@@ -97,9 +97,11 @@ class CandidacyListView(ReviewerRequiredMixin, FilterView):
             programmes = Programme.objects.for_user(self.request.user)
         # The folded filter opens by itself once used.
         filtered = any(self.request.GET.get(name) for name in self.filterset.form.fields)
-        return super().get_context_data(
+        context = super().get_context_data(
             season=season, status_counts=counts, total=total, programmes=programmes, filtered=filtered, **kwargs
         )
+        label_rows(context["candidacies"])
+        return context
 
     def count_among(self, counts, total):
         """The list's length when the counts per state say it already (filtered by season and state at most)."""
@@ -111,6 +113,15 @@ class CandidacyListView(ReviewerRequiredMixin, FilterView):
         if not chosen.get("status"):
             return total
         return next(count.count for count in counts if count.status == chosen["status"])
+
+
+def label_rows(candidacies):
+    """Each listed candidacy's link and labels, looked up once per page rather than by the template per cell."""
+    statuses, sectors = dict(Candidacy.Status.choices), dict(Sector.choices)
+    for candidacy in candidacies:
+        candidacy.url = reverse("projects:candidacy_detail", args=[candidacy.pk])
+        candidacy.status_label = statuses[candidacy.status]
+        candidacy.sector_label = sectors.get(candidacy.sector, "")
 
 
 class CandidacyPageMixin(ReviewerRequiredMixin):
