@@ -24,7 +24,7 @@ class StatusCount:
 
 def status_counts(candidacies: QuerySet) -> tuple[list[StatusCount], int]:
     """How many of these candidacies are in each state sent by an applicant, and in all; one query."""
-    # One group per state rather than one filtered count per state: a single pass, half the time on a big season.
+    # One grouped pass over the rows, cheaper than a filtered count per state.
     per_status = dict(candidacies.order_by().values_list("status").annotate(n=Count("pk")))
     counts = [StatusCount(status.value, status.label, per_status.get(status.value, 0)) for status in RECEIVED_STATUSES]
     return counts, sum(count.count for count in counts)
