@@ -85,7 +85,7 @@ def select_html(widget: dict) -> str | None:
                 return None  # a widget with options of its own kind
             parts.append(
                 f'\n  <option value="{formatted(option["value"])}"{attributes(option["attrs"])}>'
-                f"{shown(option['label'])}</option>"
+                f"{shown(option['label'])}</option>\n"  # the option's template ends with a new line
             )
         if group_name:
             parts.append("\n  </optgroup>")
