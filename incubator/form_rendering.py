@@ -9,9 +9,11 @@ template (radio buttons, file inputs with a current file, the admin's widgets, w
 as before.
 """
 
+from html import escape as html_escape
+
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, SafeString
 from django.utils.timezone import template_localtime
 
@@ -44,13 +46,17 @@ ERROR_LISTS = frozenset(("django/forms/errors/list/default.html", "django/forms/
 
 def shown(value) -> str:
     """`{{ value }}` in a template: local time, localised, escaped unless already safe."""
+    if isinstance(value, SafeData):
+        return value
+    if type(value) is str:
+        return html_escape(value)  # what Django's `escape` does to a string, without its lazy-string wrapper
     return conditional_escape(localize(template_localtime(value)))
 
 
 def formatted(value) -> str:
     """`{{ value|stringformat:'s' }}` in a template: not localised, escaped unless already safe."""
     text = str(value) if isinstance(value, tuple) else "%s" % (value,)
-    return text if isinstance(value, SafeData) else escape(text)
+    return text if isinstance(value, SafeData) else html_escape(text)
 
 
 def attributes(attrs: dict) -> str:

@@ -44,6 +44,8 @@ def _field(context, field) -> str:
     field_class = context.get("field_class")
     tag = context.get("tag")
     starred = marked_required(field)
+    errors = field.errors  # built anew at each reading: read once
+    auto_id = shown(field.auto_id)
     outer = is_checkbox and tag != "td"
     html = []
 
@@ -59,12 +61,13 @@ def _field(context, field) -> str:
     classes = "form-check" if is_checkbox and show_labels else f"mb-3{' row' if horizontal else ''}"
     if wrapper_class := context.get("wrapper_class"):
         classes += f" {shown(wrapper_class)}"
-    if field.css_classes():
-        classes += f" {shown(field.css_classes())}"
+    if css_classes := field.css_classes():
+        classes += f" {shown(css_classes)}"
     element = shown(tag) if tag else "div"
-    html.append(f'<{element} id="div_{shown(field.auto_id)}" class="{classes}">')
+    html.append(f'<{element} id="div_{auto_id}" class="{classes}">')
 
     use_fieldset = field.use_fieldset
+    label_text = shown(field.label)
     if field.label and not is_checkbox and show_labels:
         if use_fieldset:
             row = ' class="row"' if horizontal else ""
@@ -80,19 +83,19 @@ def _field(context, field) -> str:
         if use_fieldset:
             label_classes += " fs-6"
         html.append(
-            f'<{label} {target}class="{label_classes}">{shown(field.label)}{STAR if starred else ""}</{label}>'
+            f'<{label} {target}class="{label_classes}">{label_text}{STAR if starred else ""}</{label}>'
         )
 
     if is_multiple:
         html.append(_template(RADIO_CHECKBOX_SELECT, context))
     elif is_checkbox and show_labels:
-        html.append(_widget(field, "form-check-input is-invalid" if field.errors else "form-check-input"))
+        html.append(_widget(field, "form-check-input is-invalid" if errors else "form-check-input"))
         required = " requiredField" if starred else ""
         html.append(
             f'<label for="{shown(field.id_for_label)}" class="form-check-label{required}">'
-            f"{shown(field.label)}{STAR if starred else ''}</label>"
+            f"{label_text}{STAR if starred else ''}</label>"
         )
-        html.append(_help_text_and_errors(context, field))
+        html.append(_help_text_and_errors(context, field, errors, auto_id))
     else:
         if field_class:
             html.append(f'<div class="{shown(field_class)}">')
@@ -105,8 +108,8 @@ def _field(context, field) -> str:
                 kind = "form-check-input"
             else:
                 kind = "form-control"
-            html.append(_widget(field, f"{kind} is-invalid" if field.errors else kind))
-            html.append(_help_text_and_errors(context, field))
+            html.append(_widget(field, f"{kind} is-invalid" if errors else kind))
+            html.append(_help_text_and_errors(context, field, errors, auto_id))
         if field_class:
             html.append("</div>")
 
@@ -152,31 +155,30 @@ def _widget(field, css_class: str) -> str:
     return str(field)
 
 
-def _help_text_and_errors(context, field) -> str:
+def _help_text_and_errors(context, field, errors, auto_id: str) -> str:
     """crispy-bootstrap5's `layout/help_text_and_errors.html` and the three templates it includes."""
     help_inline = context.get("help_text_inline")
     errors_inline = context.get("error_text_inline")
     html = []
     if help_inline and not errors_inline:
-        html.append(_help_text(field, inline=True))
-    if context.get("form_show_errors") and field.errors:
+        html.append(_help_text(field, auto_id, inline=True))
+    if context.get("form_show_errors") and errors:
         element = "span" if errors_inline else "p"
-        auto_id = shown(field.auto_id)
-        html.append(f'<div id="{shown(field.errors.field_id)}_error" class="invalid-feedback">')
+        html.append(f'<div id="{shown(errors.field_id)}_error" class="invalid-feedback">')
         html.extend(
             f'<{element} id="error_{number}_{auto_id}"><strong>{shown(error)}</strong></{element}>'
-            for number, error in enumerate(field.errors, start=1)
+            for number, error in enumerate(errors, start=1)
         )
         html.append("</div>")
     if not help_inline:
-        html.append(_help_text(field, inline=False))
+        html.append(_help_text(field, auto_id, inline=False))
     return "\n".join(part for part in html if part)
 
 
-def _help_text(field, *, inline: bool) -> str:
+def _help_text(field, auto_id: str, *, inline: bool) -> str:
     if not field.help_text:
         return ""
     if inline:
-        return f'<span id="{shown(field.auto_id)}_helptext" class="form-text">{field.help_text}</span>'
-    identifier = f'id="{shown(field.auto_id)}_helptext" ' if field.auto_id else ""
+        return f'<span id="{auto_id}_helptext" class="form-text">{field.help_text}</span>'
+    identifier = f'id="{auto_id}_helptext" ' if auto_id else ""
     return f'<div {identifier}class="form-text">{field.help_text}</div>'
