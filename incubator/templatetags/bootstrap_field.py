@@ -28,6 +28,11 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def bootstrap_field(context):
+    return draw(context)
+
+
+def draw(context) -> SafeString:
+    """The field `context["field"]`, laid out by crispy's context (a template's `Context` or a dict)."""
     field = context.get("field")
     if field.is_hidden:
         return SafeString(conditional_escape(field))
@@ -67,8 +72,8 @@ def _field(context, field) -> str:
     html.append(f'<{element} id="div_{auto_id}" class="{classes}">')
 
     use_fieldset = field.use_fieldset
-    label_text = shown(field.label)
-    if field.label and not is_checkbox and show_labels:
+    label_text = shown(field.label)  # a lazy translation: translated once
+    if label_text and not is_checkbox and show_labels:
         if use_fieldset:
             row = ' class="row"' if horizontal else ""
             described = f' aria-describedby="{shown(field.aria_describedby)}"' if field.aria_describedby else ""
@@ -113,7 +118,7 @@ def _field(context, field) -> str:
         if field_class:
             html.append("</div>")
 
-    if use_fieldset and field.label and show_labels:
+    if use_fieldset and label_text and show_labels:
         html.append("</fieldset>")
     html.append(f"</{element}>")
     if outer:
@@ -132,7 +137,7 @@ def _horizontal(context) -> bool:
 
 
 def _template(name: str, context) -> str:
-    return loader.get_template(name).render(context.flatten())
+    return loader.get_template(name).render(context.flatten() if hasattr(context, "flatten") else context)
 
 
 def _widget(field, css_class: str) -> str:

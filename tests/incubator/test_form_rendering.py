@@ -12,7 +12,7 @@ from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.forms.utils import ErrorList
-from django.template import Context, Engine
+from django.template import Context, Engine, Template
 from django.utils.safestring import mark_safe
 
 from incubator.form_rendering import FormRenderer
@@ -143,9 +143,12 @@ def test_every_field_is_drawn_as_crispy_bootstrap5_draws_it(bound, helper_index)
             del made.helper
         return made
 
-    ours, theirs = form(), form()
+    ours, through_template, theirs = form(), form(), form()
+    loaded = Template("{% load crispy_forms_tags %}{{ field|as_crispy_field }}")
     for name in ours.fields:
-        drawn = as_crispy_field(ours[name])
+        drawn = loaded.render(Context({"field": ours[name]}))
+        # crispy's own filter renders templates/bootstrap5/field.html, as `{% crispy form %}` does.
+        assert _markup(as_crispy_field(through_template[name])) == _markup(drawn), name
         helper = getattr(theirs, "helper", None)
         context = {"field": theirs[name], "form_show_errors": True, "form_show_labels": True}
         context |= {"label_class": "", "field_class": ""}
