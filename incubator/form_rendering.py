@@ -55,7 +55,7 @@ def shown(value) -> str:
 
 def formatted(value) -> str:
     """`{{ value|stringformat:'s' }}` in a template: not localised, escaped unless already safe."""
-    text = str(value) if isinstance(value, tuple) else "%s" % (value,)
+    text = str(value)  # what "%s" % value gives, a tuple included (the filter turns it into a string first)
     return text if isinstance(value, SafeData) else html_escape(text)
 
 

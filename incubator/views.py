@@ -33,7 +33,9 @@ def home(request):
             return redirect("trainings:my_sessions")
     # Lists rather than related managers: a manager and its queryset built for each of thirty seasons cost more
     # than the page's queries together.
-    cohorts = Cohort.objects.select_related("programme").prefetch_related(Prefetch("territories", to_attr="territory_list"))
+    cohorts = Cohort.objects.select_related("programme").prefetch_related(
+        Prefetch("territories", to_attr="territory_list")
+    )
     open_calls = list(cohorts.call_open().order_by("call_closes_on"))
     return render(
         request,

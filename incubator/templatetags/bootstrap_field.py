@@ -87,9 +87,7 @@ def _field(context, field) -> str:
             label_classes += " requiredField"
         if use_fieldset:
             label_classes += " fs-6"
-        html.append(
-            f'<{label} {target}class="{label_classes}">{label_text}{STAR if starred else ""}</{label}>'
-        )
+        html.append(f'<{label} {target}class="{label_classes}">{label_text}{STAR if starred else ""}</{label}>')
 
     if is_multiple:
         html.append(_template(RADIO_CHECKBOX_SELECT, context))

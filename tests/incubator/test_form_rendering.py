@@ -25,7 +25,10 @@ GROUPED = [
 ]
 
 WIDGETS = [
-    (forms.TextInput(attrs={"class": "a b", "aria-required": "true", "autofocus": True, "hidden": False}), "Léa & <Co>"),
+    (
+        forms.TextInput(attrs={"class": "a b", "aria-required": "true", "autofocus": True, "hidden": False}),
+        "Léa & <Co>",
+    ),
     (forms.TextInput(attrs={"placeholder": 'Un "nom"', "maxlength": 200}), None),
     (forms.TextInput(), mark_safe("<b>sûr</b>")),
     (forms.EmailInput(attrs={"autocomplete": "email"}), "lea@exemple.fr"),
@@ -156,7 +159,9 @@ def test_every_field_is_drawn_as_crispy_bootstrap5_draws_it(bound, helper_index)
             context |= helper.get_attributes("bootstrap5")
         stock = stock_template.render(Context(context))
         # The site's star is hidden from screen readers: the label says "required" through aria-required.
-        stock = stock.replace('<span class="asteriskField">*</span>', '<span class="asteriskField" aria-hidden="true">*</span>')
+        stock = stock.replace(
+            '<span class="asteriskField">*</span>', '<span class="asteriskField" aria-hidden="true">*</span>'
+        )
         assert _markup(drawn) == _markup(stock), name
 
 
