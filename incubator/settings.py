@@ -85,8 +85,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            # crispy's tags, with a field drawn without a template (see the module).
-            "libraries": {"crispy_forms_tags": "incubator.templatetags.crispy_fields"},
         },
     },
 ]

@@ -1,13 +1,12 @@
-"""crispy-forms' `crispy_forms_tags`, with `|as_crispy_field` drawing a bootstrap5 field without a template.
+"""`{% load crispy_fields %}`: crispy's `|as_crispy_field`, drawing a bootstrap5 field without a template.
 
-The settings map the `crispy_forms_tags` library to this module (TEMPLATES, OPTIONS, "libraries"), so that
-`{% load crispy_forms_tags %}` gives crispy's tags and filters unchanged but one: `|as_crispy_field` draws what
-`templates/bootstrap5/field.html` would draw, with the same Python (`bootstrap_field.draw`), without loading and
-rendering a template for each field. A form whose helper names its own field template, or another template
-pack, gets crispy's filter.
+The filter draws what crispy's own `|as_crispy_field` draws through `templates/bootstrap5/field.html`, with the
+same Python (`bootstrap_field.draw`), without loading and rendering a template for each field. A form whose
+helper names its own field template, or another template pack, gets crispy's filter. A page loads it after, or
+instead of, `crispy_forms_tags` (the application form does: thirty fields).
 """
 
-from crispy_forms.templatetags import crispy_forms_filters, crispy_forms_tags
+from crispy_forms.templatetags import crispy_forms_filters
 from crispy_forms.utils import TEMPLATE_PACK
 from django import template
 from django.forms import BoundField
@@ -15,8 +14,6 @@ from django.forms import BoundField
 from .bootstrap_field import draw
 
 register = template.Library()
-register.tags.update(crispy_forms_tags.register.tags)
-register.filters.update(crispy_forms_tags.register.filters)
 
 
 @register.filter

@@ -147,7 +147,7 @@ def test_every_field_is_drawn_as_crispy_bootstrap5_draws_it(bound, helper_index)
         return made
 
     ours, through_template, theirs = form(), form(), form()
-    loaded = Template("{% load crispy_forms_tags %}{{ field|as_crispy_field }}")
+    loaded = Template("{% load crispy_fields %}{{ field|as_crispy_field }}")
     for name in ours.fields:
         drawn = loaded.render(Context({"field": ours[name]}))
         # crispy's own filter renders templates/bootstrap5/field.html, as `{% crispy form %}` does.
