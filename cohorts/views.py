@@ -37,9 +37,12 @@ class ProgrammeListView(StaffRequiredMixin, ListView):
     context_object_name = "programmes"
 
     def get_queryset(self):
+        # Lists rather than related managers: a manager and its queryset built for each programme and season
+        # cost more than the page's queries together.
+        seasons = Cohort.objects.prefetch_related(Prefetch("territories", to_attr="territory_list"))
         return Programme.objects.for_user(self.request.user).prefetch_related(
-            "partners",
-            Prefetch("cohorts", queryset=Cohort.objects.prefetch_related("territories")),
+            Prefetch("partners", to_attr="partner_list"),
+            Prefetch("cohorts", queryset=seasons, to_attr="cohort_list"),
         )
 
 

@@ -1,6 +1,7 @@
 """Dates written the French way: « 1er octobre », « 2 octobre »."""
 
 import datetime
+import functools
 import re
 
 from django.utils import translation
@@ -12,7 +13,21 @@ _DAY = re.compile(r"(?<!\\)j")
 
 def format_date(value: datetime.date, format: str = "DATE_FORMAT") -> str:
     """`value` as Django's date_format writes it, with « 1er » for the first of the month in French."""
-    if value.day == 1 and (translation.get_language() or "").startswith("fr"):
+    language = translation.get_language() or ""
+    if type(value) is datetime.date:
+        return _formatted_day(value, format, language)
+    return _formatted(value, format, language)  # a moment: equal in two time zones, written differently
+
+
+# Pages write the same few days over and over (a season's dates on each of its rows, every request): the text
+# depends only on the day, the format and the language, all in the key.
+@functools.lru_cache(maxsize=4096)
+def _formatted_day(value: datetime.date, format: str, language: str) -> str:
+    return _formatted(value, format, language)
+
+
+def _formatted(value: datetime.date, format: str, language: str) -> str:
+    if value.day == 1 and language.startswith("fr"):
         format = _DAY.sub(r"j\\e\\r", _resolved(format))
     return date_format(value, format)
 

@@ -346,6 +346,8 @@ REPORT_SHARE_RATE = env.str("REPORT_SHARE_RATE", default="120/h")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Django's markup for widgets and error lists, the common ones drawn without a template (see the module).
+FORM_RENDERER = "incubator.form_rendering.FormRenderer"
 
 LOGGING = {
     "version": 1,

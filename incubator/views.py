@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DatabaseError
+from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -30,13 +31,17 @@ def home(request):
             return redirect("projects:my_projects")
         if hasattr(user, "trainer"):
             return redirect("trainings:my_sessions")
-    cohorts = Cohort.objects.select_related("programme").prefetch_related("territories")
+    # Lists rather than related managers: a manager and its queryset built for each of thirty seasons cost more
+    # than the page's queries together.
+    cohorts = Cohort.objects.select_related("programme").prefetch_related(
+        Prefetch("territories", to_attr="territory_list")
+    )
     open_calls = list(cohorts.call_open().order_by("call_closes_on"))
     return render(
         request,
         "incubator/home.html",
         {
-            "programmes": Programme.objects.prefetch_related("partners"),
+            "programmes": Programme.objects.prefetch_related(Prefetch("partners", to_attr="partner_list")),
             "open_calls": open_calls,
             "next_call": None if open_calls else cohorts.call_upcoming().first(),
         },

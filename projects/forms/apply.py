@@ -160,8 +160,13 @@ class CandidacyForm(forms.ModelForm):
     def __init__(self, *args, submitting: bool, cohort, **kwargs):
         super().__init__(*args, **kwargs)
         self.submitting = submitting
-        self.fields["territory"].queryset = cohort.territories.all() or Territory.objects.all()
-        self.fields["territory"].empty_label = _("Choisissez")
+        territories = cohort.territories.all() or Territory.objects.all()
+        territory = self.fields["territory"]
+        territory.queryset = territories
+        territory.empty_label = _("Choisissez")
+        # The options are the territories read once here: drawing the list does not read them again.
+        options = territory.iterator(territory)
+        territory.widget.choices = [("", territory.empty_label), *map(options.choice, territories)]
         for name in ("sector", "stage", "heard_from"):
             self.fields[name].choices = [("", _("Choisissez")), *self.fields[name].choices[1:]]
         for name in REQUIRED_TO_SUBMIT:

@@ -1,6 +1,7 @@
 """Dates written the French way: « 1er » for the first of the month, in templates and in Python."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.template import Context, Template
@@ -41,3 +42,21 @@ def test_english_pages_keep_the_plain_number():
 
 def test_an_empty_date_writes_nothing():
     assert render(None, "j F Y") == ""
+
+
+def test_a_day_written_in_one_language_is_written_anew_in_another():
+    day = datetime.date(2026, 10, 1)
+    with translation.override("fr"):
+        assert format_date(day, "j F Y") == "1er octobre 2026"
+    with translation.override("en"):
+        assert format_date(day, "j F Y") == "1 October 2026"
+    with translation.override("fr"):
+        assert format_date(day, "j F Y") == "1er octobre 2026"
+
+
+def test_the_same_moment_is_written_in_the_time_zone_it_is_given_in():
+    moment = datetime.datetime(2026, 10, 1, 8, 0, tzinfo=datetime.UTC)
+    paris = moment.astimezone(zoneinfo.ZoneInfo("Europe/Paris"))  # equal to `moment`, two hours later on the clock
+    with translation.override("fr"):
+        assert format_date(moment, "H:i") == "08:00"
+        assert format_date(paris, "H:i") == "10:00"

@@ -119,6 +119,37 @@ def test_the_contact_fields_let_the_phone_fill_in_the_applicants_details(client,
     assert re.search(r'<input[^>]*type="tel"[^>]*name="contact_phone"', page)
 
 
+def test_the_form_offers_the_seasons_territories_and_reads_them_once(client, cohort, django_assert_max_num_queries):
+    url = reverse("projects:apply", args=[cohort.pk])
+    # 1 the season and its programme, 1 its territories, read once for the check and the options = 2
+    with django_assert_max_num_queries(2):
+        page = client.get(url).content.decode()
+    assert re.findall(r'<option value="(\d*)"', page[page.index('name="territory"') :].split("</select>")[0]) == [
+        "",
+        str(cohort.territories.get().pk),
+    ]
+    cohort.territories.add(*(TerritoryFactory(name=f"Territoire {n}", department_code="07") for n in range(9)))
+    with django_assert_max_num_queries(2):
+        page = client.get(url).content.decode()
+    assert (
+        page.count("<option", page.index('name="territory"'), page.index("</select>", page.index('name="territory"')))
+        == 11
+    )
+
+
+def test_a_season_without_territories_offers_them_all(client, programme, drome):
+    ardeche = TerritoryFactory(name="Ardèche", department_code="07")
+    cohort = CohortFactory(
+        programme=programme,
+        call_opens_on=datetime.date(2026, 3, 1),
+        call_closes_on=datetime.date(2026, 4, 30),
+        territories=[],
+    )
+    page = client.get(reverse("projects:apply", args=[cohort.pk])).content.decode()
+    options = page[page.index('name="territory"') :].split("</select>")[0]
+    assert re.findall(r'<option value="(\d*)"', options) == ["", str(ardeche.pk), str(drome.pk)]
+
+
 def test_an_unknown_season_is_not_found(client, db):
     assert client.get(reverse("projects:apply", args=[999])).status_code == 404
 
