@@ -35,7 +35,6 @@ from ..models import (
     CoachAssignment,
     CoachingSession,
     Milestone,
-    NextStep,
     Outcome,
     Project,
     ProjectMember,
@@ -74,8 +73,9 @@ class ProjectDetailView(ProjectMixin, View):
     def render_detail(self, pk, message_form=None):
         request = self.request
         today = timezone.localdate()
+        # Its figures (where it stands, its coaching time) are counted from these rows, which the page lists.
         project = get_object_or_404(
-            services.with_progress(Project.objects.readable_by(request.user), today=today)
+            Project.objects.readable_by(request.user)
             .select_related("cohort__programme", "territory", "candidacy__territory", "outcome")
             .prefetch_related(
                 "members",
@@ -85,7 +85,7 @@ class ProjectDetailView(ProjectMixin, View):
                     "meetings",
                     queryset=CoachingSession.objects.select_related("coach").prefetch_related("participants"),
                 ),
-                Prefetch("next_steps", queryset=NextStep.objects.select_related("meeting")),
+                "next_steps",
                 "milestones",
                 Prefetch(
                     "actors_met",
@@ -112,8 +112,8 @@ class ProjectDetailView(ProjectMixin, View):
         return self.render_page(
             "projects/project_detail.html",
             project,
-            progress=services.progress(project, today=today),
-            totals=services.coaching_totals(CoachingSession.objects.filter(project=project)).total,
+            progress=services.loaded_progress(project, today=today),
+            totals=services.loaded_coaching_totals(project.meetings.all()),
             open_steps=[step for step in steps if step.done_at is None],
             done_steps=[step for step in steps if step.done_at is not None],
             outcome=getattr(project, "outcome", None),

@@ -1,6 +1,7 @@
 """The coach's workspace: their projects, a project's page, meetings and next steps, milestones, outcomes,
 actors met, and the programme's default milestones (staff)."""
 
+import dataclasses
 import datetime
 import decimal
 import html
@@ -382,6 +383,55 @@ def test_each_card_says_where_the_project_stands(client, coach, project, with_mi
     assert (card.milestones_done, card.milestones_total) == (1, 2)
     assert card.attendance_rate is None
     assert [alert.kind for alert in card.alerts] == ["overdue_steps"]
+
+
+def test_a_card_escapes_what_people_typed_and_says_it_in_the_persons_language(client, coach, cohort, structure):
+    lead = CoachFactory(partner_structure=structure)
+    project = ProjectFactory(cohort=cohort, name='Café <b>"Les Amis"</b> & Cie', commune="Saint-Jean-d'Arves")
+    services.assign_coach(project=project, coach=lead, on=days_ago(60))
+    services.assign_coach(project=project, coach=coach, role="second", on=days_ago(60))
+    MilestoneFactory(project=project, done_on=days_ago(1))
+    MilestoneFactory(project=project)
+    NextStepFactory(project=project, due_on=days_ago(3))
+    client.force_login(coach)
+    body = client.get(reverse("projects:my_projects")).content.decode()
+    name = "Café &lt;b&gt;&quot;Les Amis&quot;&lt;/b&gt; &amp; Cie"
+    assert f'<a href="{detail(project)}">{name}</a>' in body and "<b>" not in body
+    assert "Saint-Jean-d&#x27;Arves" in body and '<span class="badge text-bg-light border">En second</span>' in body
+    assert "À faire : 1" in body and '<strong class="text-danger-emphasis">en retard : 1</strong>' in body
+    assert f'max="2" value="1" aria-label="Étapes clés atteintes par {name}">50 %</progress>' in body
+    assert "1 prochaine étape est en retard." in body
+    assert "Aucun pour l'instant" in body
+    assert f'href="{reverse("projects:meeting_create", args=[project.pk])}">Noter un rendez-vous' in body
+
+    body = client.get(reverse("projects:my_projects"), headers={"accept-language": "en"}).content.decode()
+    assert "To do: 1" in body and "overdue: 1" in body and "Reached: 1 of 2" in body
+
+
+def test_the_project_page_counts_its_figures_as_the_coachs_home_and_the_season_report_do(
+    client, coach, cohort, project, with_milestones
+):
+    # The project page counts from the rows it lists; the home and the report ask the database. Same answers.
+    second = CoachFactory(partner_structure=coach.partner_structure)
+    services.assign_coach(project=project, coach=second, role="second", on=days_ago(20))
+    CoachingSessionFactory(project=project, coach=coach, date=days_ago(40), duration_minutes=60, topics=[])
+    together = CoachingSessionFactory(project=project, coach=coach, date=days_ago(35), topics=["economic", "personal"])
+    together.participants.set([coach, second])
+    # A meeting whose coach is not among those ticked: the report leaves it out of the project's total.
+    CoachingSessionFactory(project=project, coach=coach, date=days_ago(33)).participants.set([second])
+    NextStepFactory(project=project, due_on=days_ago(2))
+    NextStepFactory(project=project, due_on=None)
+    NextStepFactory(project=project, due_on=days_ago(5), done_at=timezone.now())
+    Milestone.objects.filter(project=project, name="Besoin validé").update(done_on=days_ago(1))
+    [expected] = services.project_progress(type(project).objects.filter(pk=project.pk))
+    expected_totals = services.coaching_totals(CoachingSession.objects.filter(project=project)).total
+    assert [alert.kind for alert in expected.alerts] == ["no_meeting", "overdue_steps"]
+
+    client.force_login(coach)
+    context = client.get(detail(project)).context
+    assert dataclasses.replace(context["progress"], project=None) == dataclasses.replace(expected, project=None)
+    assert context["totals"] == expected_totals
+    assert (context["totals"].meetings, context["totals"].minutes) == (2, 60 + together.duration_minutes)
 
 
 @pytest.mark.parametrize(("projects", "meetings"), [(3, 10), (30, 100)])
