@@ -7,7 +7,7 @@ coach now, staff those of their programmes; anything else is a 404.
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -86,12 +86,13 @@ class ProjectDetailView(ProjectMixin, View):
                     queryset=CoachingSession.objects.select_related("coach").prefetch_related("participants"),
                 ),
                 "next_steps",
-                "milestones",
+                # In their order within the project: Milestone's own ordering starts with the project's, a join.
+                Prefetch("milestones", queryset=Milestone.objects.order_by("order", "pk")),
                 Prefetch(
                     "actors_met",
                     queryset=ActorMet.objects.select_related("actor", "introduced_by_actor", "introduced_by_project"),
                 ),
-                Prefetch("assignments", queryset=CoachAssignment.objects.select_related("coach", "assigned_by")),
+                Prefetch("assignments", queryset=CoachAssignment.objects.select_related("coach")),
             ),
             pk=pk,
         )
@@ -104,11 +105,14 @@ class ProjectDetailView(ProjectMixin, View):
         )
         notes = candidacy_notes = None
         if can_edit:
-            notes = list(StaffNote.objects.filter(project=project).select_related("author"))
+            # The notes on the project and on its candidacy, in one query, each list newest first.
+            about = Q(project=project)
             if project.candidacy_id:
-                candidacy_notes = list(
-                    StaffNote.objects.filter(candidacy=project.candidacy_id).select_related("author")
-                )
+                about |= Q(candidacy=project.candidacy_id)
+            written = list(StaffNote.objects.filter(about).select_related("author"))
+            notes = [note for note in written if note.project_id == project.pk]
+            if project.candidacy_id:
+                candidacy_notes = [note for note in written if note.candidacy_id == project.candidacy_id]
         return self.render_page(
             "projects/project_detail.html",
             project,
