@@ -550,6 +550,48 @@ def test_the_project_page_shows_team_candidacy_meetings_steps_milestones_outcome
     assert "/documents/" in text(client.get(detail(project)))
 
 
+def test_the_meetings_are_listed_newest_first_with_who_came_and_what_was_typed_escaped(
+    client, programme, structure, coach, cohort, project
+):
+    second = CoachFactory(partner_structure=structure, first_name="Zoé", last_name="O'Neil")
+    services.assign_coach(project=project, coach=second, role="second", on=days_ago(60))
+    older = CoachingSessionFactory(project=project, coach=coach, date=D(2026, 3, 1), topics=[], notes="")
+    newer = CoachingSessionFactory(
+        project=project,
+        coach=coach,
+        date=D(2026, 4, 2),
+        duration_minutes=45,
+        format="video",
+        topics=["economic"],
+        notes="<script>alert(1)</script>\n\nDeuxième paragraphe",
+    )
+    newer.participants.set([coach, second])
+    client.force_login(coach)
+    body = client.get(detail(project)).content.decode()
+    assert body.index(f'id="rdv-{newer.pk}"') < body.index(f'id="rdv-{older.pk}"')
+    assert f'<h3 id="rdv-{newer.pk}" class="h6 mb-1">jeudi 2 avril 2026</h3>' in body
+    assert f'<h3 id="rdv-{older.pk}" class="h6 mb-1">dimanche 1er mars 2026</h3>' in body
+    edit = reverse("projects:meeting_update", args=[newer.pk])
+    assert f'<a href="{edit}">Modifier<span class="visually-hidden"> le rendez-vous du 2 avril 2026</span></a>' in body
+    assert f"45 min · {newer.get_format_display()} · avec {html.escape(str(coach))} et Zoé O&#x27;Neil</p>" in body
+    assert '<li class="list-inline-item badge text-bg-light border">Modèle économique</li>' in body
+    assert "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n\n<p>Deuxième paragraphe</p>" in body
+    assert "<script>alert(1)" not in body
+
+    # A coach of the season reading the project gets no link to change a meeting.
+    programme.coaches_read_season_projects = True
+    programme.save()
+    neighbour = CoachFactory(partner_structure=structure)
+    services.assign_coach(project=ProjectFactory(cohort=cohort), coach=neighbour)
+    client.force_login(neighbour)
+    body = client.get(detail(project)).content.decode()
+    assert f'id="rdv-{newer.pk}"' in body and edit not in body
+
+    CoachingSession.objects.filter(project=project).delete()
+    client.force_login(coach)
+    assert "Aucun rendez-vous noté pour l'instant." in text(client.get(detail(project)))
+
+
 @pytest.mark.parametrize("meetings", [10, 100])
 def test_the_project_page_runs_a_fixed_number_of_queries(
     client, django_assert_max_num_queries, coach, cohort, project, meetings

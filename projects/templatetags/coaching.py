@@ -1,16 +1,18 @@
-"""`{% project_cards cards %}`: the cards of the coach's home, one per project they follow.
+"""The coaching pages' long lists, written in Python: `{% project_cards cards %}` (the coach's home, one card per
+project they follow) and `{% project_meetings meetings can_edit %}` (a project's meetings).
 
-A coach may follow dozens of projects across their seasons, and through the template engine their cards cost
-more than all the rest of the page (each card is some forty tags). They are written here instead, with the
-markup and the wording the template had. Every value is escaped once (`conditional_escape`) before it takes
-its place in the markup. The wording is translated once a page and, as the template's `{% translate %}` and
-`{% blocktranslate %}` keep it, taken as it is: only the values put into a sentence are escaped.
+A coach may follow dozens of projects across their seasons, and a project meets its coach every week or two all
+season long; through the template engine each card or meeting costs some forty tags, more than all the rest of
+the page. They are written here instead, with the markup and the wording the templates had. Every value is
+escaped once (`conditional_escape`) before it takes its place in the markup. The wording is translated once a
+page and, as the templates' `{% translate %}` and `{% blocktranslate %}` keep it, taken as it is: only the values
+put into a sentence are escaped.
 """
 
 from django import template
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -18,7 +20,7 @@ from incubator.dates import format_date
 
 register = template.Library()
 
-# A primary key no project has, reversed once a page and replaced by each card's own.
+# A primary key no row has: an address is reversed once a page with it, then each row puts its own in its place.
 _ANY_PK = 2147483647
 
 
@@ -124,3 +126,47 @@ def _card(card, page) -> str:
         f"<dt>{page.milestones}</dt><dd>{milestones}</dd>{attendance}</dl>"
         f"</div>{footer}</article></div>"
     )
+
+
+@register.simple_tag
+def project_meetings(meetings, can_edit):
+    """A project's meetings (fetched with their coach and participants), newest first as given; who may edit
+    the project gets a link to edit each one."""
+    e = conditional_escape
+    edit_label = gettext("Modifier")
+    edit_hint = gettext("le rendez-vous du %(date)s")
+    summary = gettext("%(minutes)s min · %(format)s · avec %(coach)s")
+    also = gettext("et %(coach)s")
+    topics_label = gettext("Sujets abordés")
+    edit_url = reverse("projects:meeting_update", args=[_ANY_PK])
+    rendered = []
+    for meeting in meetings:
+        pk = int(meeting.pk)
+        edit = ""
+        if can_edit:
+            hint = edit_hint % {"date": e(format_date(meeting.date, "j F Y"))}
+            url = e(edit_url.replace(str(_ANY_PK), str(pk)))
+            edit = f'<a href="{url}">{edit_label}<span class="visually-hidden"> {hint}</span></a>'
+        people = summary % {
+            "minutes": int(meeting.duration_minutes),
+            "format": e(meeting.get_format_display()),
+            "coach": e(meeting.coach),
+        }
+        for person in meeting.participants.all():
+            if person.pk != meeting.coach_id:
+                people += " " + also % {"coach": e(person)}
+        topics = ""
+        if meeting.topics:
+            labels = "".join(
+                f'<li class="list-inline-item badge text-bg-light border">{e(label)}</li>'
+                for label in meeting.get_topics_display()
+            )
+            topics = f'<ul class="list-inline mb-2" aria-label="{topics_label}">{labels}</ul>'
+        notes = f"<div>{linebreaks(meeting.notes, autoescape=True)}</div>" if meeting.notes else ""
+        rendered.append(
+            f'<article class="border rounded p-3 mb-3" aria-labelledby="rdv-{pk}">'
+            '<div class="d-flex flex-wrap justify-content-between gap-2">'
+            f'<h3 id="rdv-{pk}" class="h6 mb-1">{e(format_date(meeting.date, "l j F Y"))}</h3>{edit}</div>'
+            f'<p class="small text-body-secondary mb-2">{people}</p>{topics}{notes}</article>'
+        )
+    return mark_safe("".join(rendered))
