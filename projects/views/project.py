@@ -37,7 +37,6 @@ from ..models import (
     Milestone,
     Outcome,
     Project,
-    ProjectMember,
     StaffNote,
 )
 from ..services.coaching import DEFAULT_MILESTONES
@@ -363,13 +362,18 @@ def project_coaches(project, meeting=None) -> list:
 
 
 def project_history(project):
-    """The project's trail and its coaching's: assignments, meetings, milestones, the outcome, the team's requests."""
+    """The project's trail and its coaching's: assignments, meetings, milestones, the outcome, the team's requests.
+
+    Read from the rows the page fetched with the project (its relations listed by `prefetch_related`); the
+    same rows its querysets would give, fetched again otherwise.
+    """
+    outcome = getattr(project, "outcome", None)
     return audit.history(
         project,
-        CoachAssignment.objects.filter(project=project),
-        CoachingSession.objects.filter(project=project),
-        Milestone.objects.filter(project=project),
-        Outcome.objects.filter(project=project),
-        ActorMet.objects.filter(project=project),
-        ProjectMember.objects.filter(project=project),
+        list(project.assignments.all()),
+        list(project.meetings.all()),
+        list(project.milestones.all()),
+        [outcome] if outcome is not None else [],
+        list(project.actors_met.all()),
+        list(project.members.all()),
     )
