@@ -210,12 +210,17 @@ class HistoryEntry:
 
 
 def entries_for(*targets) -> models.QuerySet:
-    """The trail of some rows: each target is a model instance or a queryset of one model."""
+    """The trail of some rows: each target is a model instance, a queryset of one model, or a list of instances
+    of one model (rows a page has fetched already: their keys are written into the query, no subquery)."""
     conditions = []
     for target in targets:
         if isinstance(target, models.QuerySet):
             content_type = ContentType.objects.get_for_model(target.model)
             conditions.append(models.Q(content_type=content_type, object_id__in=target.values("pk")))
+        elif isinstance(target, list):
+            if target:
+                content_type = ContentType.objects.get_for_model(target[0])
+                conditions.append(models.Q(content_type=content_type, object_id__in=[row.pk for row in target]))
         else:
             content_type = ContentType.objects.get_for_model(target)
             conditions.append(models.Q(content_type=content_type, object_pk=str(target.pk)))

@@ -90,6 +90,8 @@ from .workspace import (
     coach_projects,
     coach_seasons,
     coaching_totals,
+    loaded_coaching_totals,
+    loaded_progress,
     meeting_coach,
     progress,
     project_progress,

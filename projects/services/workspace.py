@@ -94,20 +94,48 @@ def with_progress(projects: QuerySet, *, today: datetime.date | None = None) -> 
 
 def progress(project: Project, *, today: datetime.date | None = None, attendance=None) -> ProjectProgress:
     """Where a project from `with_progress` stands, and its alerts (in the active language)."""
-    today = today or timezone.localdate()
     if attendance is None:
         attendance = attendance_rates(Project.objects.filter(pk=project.pk))
-    return ProjectProgress(
-        project=project,
+    return _progress(
+        project,
+        today=today or timezone.localdate(),
+        attendance_rate=attendance[project.pk].value,
         last_meeting_on=project.last_meeting_on,
         coached_since=project.coached_since,
         open_steps=project.open_steps,
         overdue_steps=project.overdue_steps,
         milestones_done=project.milestones_done,
         milestones_total=project.milestones_total,
-        alerts=tuple(_alerts(project, today)),
-        attendance_rate=attendance[project.pk].value,
     )
+
+
+def loaded_progress(project: Project, *, today: datetime.date | None = None) -> ProjectProgress:
+    """Where a project stands, counted from its meetings, next steps, milestones and assignments: the figures of
+    `with_progress` for a page that fetches those rows anyway (`prefetch_related`), so that they cost no query
+    of their own; its attendance rate is one query."""
+    today = today or timezone.localdate()
+    open_steps = [step for step in project.next_steps.all() if step.done_at is None]
+    milestones = list(project.milestones.all())
+    # The lead coach's assignment ("lead" sorts before "second"), as in `with_progress`.
+    active = sorted(
+        (assignment for assignment in project.assignments.all() if assignment.ended_on is None),
+        key=lambda assignment: assignment.role,
+    )
+    return _progress(
+        project,
+        today=today,
+        attendance_rate=attendance_rates([project.pk])[project.pk].value,
+        last_meeting_on=max((meeting.date for meeting in project.meetings.all()), default=None),
+        coached_since=active[0].started_on if active else None,
+        open_steps=len(open_steps),
+        overdue_steps=sum(1 for step in open_steps if step.due_on is not None and step.due_on < today),
+        milestones_done=sum(1 for milestone in milestones if milestone.done_on is not None),
+        milestones_total=len(milestones),
+    )
+
+
+def _progress(project: Project, *, today: datetime.date, **figures) -> ProjectProgress:
+    return ProjectProgress(project=project, alerts=tuple(_alerts(project.cohort, today, **figures)), **figures)
 
 
 def project_progress(projects: QuerySet, *, today: datetime.date | None = None) -> list[ProjectProgress]:
@@ -122,13 +150,13 @@ def attendance_rates(projects):
     return hooks.attendance_rates(projects)
 
 
-def _alerts(project, today):
+def _alerts(cohort, today, *, last_meeting_on, coached_since, overdue_steps, **_figures):
     # Only a project someone coaches during its season can be late for a meeting.
-    since = project.last_meeting_on or project.coached_since
-    if project.coached_since is not None and today <= project.cohort.end_date and since is not None:
+    since = last_meeting_on or coached_since
+    if coached_since is not None and today <= cohort.end_date and since is not None:
         days = (today - since).days
         if days >= NO_MEETING_ALERT_DAYS:
-            if project.last_meeting_on is None:
+            if last_meeting_on is None:
                 message = ngettext(
                     "Aucun rendez-vous depuis le début de l'accompagnement, il y a %(days)s jour.",
                     "Aucun rendez-vous depuis le début de l'accompagnement, il y a %(days)s jours.",
@@ -139,15 +167,15 @@ def _alerts(project, today):
                     "Pas de rendez-vous depuis %(days)s jour.", "Pas de rendez-vous depuis %(days)s jours.", days
                 )
             yield Alert("no_meeting", message % {"days": days})
-    if project.overdue_steps:
+    if overdue_steps:
         yield Alert(
             "overdue_steps",
             ngettext(
                 "%(count)s prochaine étape est en retard.",
                 "%(count)s prochaines étapes sont en retard.",
-                project.overdue_steps,
+                overdue_steps,
             )
-            % {"count": project.overdue_steps},
+            % {"count": overdue_steps},
         )
 
 
@@ -322,6 +350,18 @@ def coaching_totals(meetings: QuerySet) -> SeasonCoachingTotals:
                 bucket.add(minutes, topics, meetings=count)
     totals.by_project, totals.by_coach = dict(totals.by_project), dict(totals.by_coach)
     return totals
+
+
+def loaded_coaching_totals(meetings: Iterable[CoachingSession]) -> CoachingTotals:
+    """What `coaching_totals(meetings).total` says, from meetings fetched with their participants (a page that
+    lists them anyway), in no query: like the database's sum, it counts a meeting on its coach's row, so a meeting
+    counts when nobody was ticked on it or when its coach was."""
+    total = CoachingTotals()
+    for meeting in meetings:
+        participants = {person.pk for person in meeting.participants.all()}
+        if not participants or meeting.coach_id in participants:
+            total.add(meeting.duration_minutes, meeting.topics)
+    return total
 
 
 def season_coaching_totals(*, cohort: Cohort) -> SeasonCoachingTotals:

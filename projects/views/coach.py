@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -33,19 +35,17 @@ class MyProjectsView(CoachRequiredMixin, TemplateView):
                     .select_related("territory")
                     .order_by("name")
                 )
+        cards_by_season, readable_by_season = defaultdict(list), defaultdict(list)
+        for card in cards:
+            cards_by_season[card.project.cohort_id].append(card)
+        for project in readable:
+            readable_by_season[project.cohort_id].append(project)
         return super().get_context_data(
             seasons=seasons,
             selected=selected,
             # Offered as soon as there is another season to look at than the ones shown.
             show_switcher=bool(selected) or any(season not in shown for season in seasons),
-            sections=[
-                (
-                    season,
-                    [c for c in cards if c.project.cohort_id == season.pk],
-                    [project for project in readable if project.cohort_id == season.pk],
-                )
-                for season in shown
-            ],
+            sections=[(season, cards_by_season[season.pk], readable_by_season[season.pk]) for season in shown],
             today=today,
             **kwargs,
         )

@@ -7,7 +7,7 @@ coach now, staff those of their programmes; anything else is a 404.
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,10 +35,8 @@ from ..models import (
     CoachAssignment,
     CoachingSession,
     Milestone,
-    NextStep,
     Outcome,
     Project,
-    ProjectMember,
     StaffNote,
 )
 from ..services.coaching import DEFAULT_MILESTONES
@@ -74,8 +72,9 @@ class ProjectDetailView(ProjectMixin, View):
     def render_detail(self, pk, message_form=None):
         request = self.request
         today = timezone.localdate()
+        # Its figures (where it stands, its coaching time) are counted from these rows, which the page lists.
         project = get_object_or_404(
-            services.with_progress(Project.objects.readable_by(request.user), today=today)
+            Project.objects.readable_by(request.user)
             .select_related("cohort__programme", "territory", "candidacy__territory", "outcome")
             .prefetch_related(
                 "members",
@@ -85,13 +84,14 @@ class ProjectDetailView(ProjectMixin, View):
                     "meetings",
                     queryset=CoachingSession.objects.select_related("coach").prefetch_related("participants"),
                 ),
-                Prefetch("next_steps", queryset=NextStep.objects.select_related("meeting")),
-                "milestones",
+                "next_steps",
+                # In their order within the project: Milestone's own ordering starts with the project's, a join.
+                Prefetch("milestones", queryset=Milestone.objects.order_by("order", "pk")),
                 Prefetch(
                     "actors_met",
                     queryset=ActorMet.objects.select_related("actor", "introduced_by_actor", "introduced_by_project"),
                 ),
-                Prefetch("assignments", queryset=CoachAssignment.objects.select_related("coach", "assigned_by")),
+                Prefetch("assignments", queryset=CoachAssignment.objects.select_related("coach")),
             ),
             pk=pk,
         )
@@ -104,16 +104,19 @@ class ProjectDetailView(ProjectMixin, View):
         )
         notes = candidacy_notes = None
         if can_edit:
-            notes = list(StaffNote.objects.filter(project=project).select_related("author"))
+            # The notes on the project and on its candidacy, in one query, each list newest first.
+            about = Q(project=project)
             if project.candidacy_id:
-                candidacy_notes = list(
-                    StaffNote.objects.filter(candidacy=project.candidacy_id).select_related("author")
-                )
+                about |= Q(candidacy=project.candidacy_id)
+            written = list(StaffNote.objects.filter(about).select_related("author"))
+            notes = [note for note in written if note.project_id == project.pk]
+            if project.candidacy_id:
+                candidacy_notes = [note for note in written if note.candidacy_id == project.candidacy_id]
         return self.render_page(
             "projects/project_detail.html",
             project,
-            progress=services.progress(project, today=today),
-            totals=services.coaching_totals(CoachingSession.objects.filter(project=project)).total,
+            progress=services.loaded_progress(project, today=today),
+            totals=services.loaded_coaching_totals(project.meetings.all()),
             open_steps=[step for step in steps if step.done_at is None],
             done_steps=[step for step in steps if step.done_at is not None],
             outcome=getattr(project, "outcome", None),
@@ -359,13 +362,18 @@ def project_coaches(project, meeting=None) -> list:
 
 
 def project_history(project):
-    """The project's trail and its coaching's: assignments, meetings, milestones, the outcome, the team's requests."""
+    """The project's trail and its coaching's: assignments, meetings, milestones, the outcome, the team's requests.
+
+    Read from the rows the page fetched with the project (its relations listed by `prefetch_related`); the
+    same rows its querysets would give, fetched again otherwise.
+    """
+    outcome = getattr(project, "outcome", None)
     return audit.history(
         project,
-        CoachAssignment.objects.filter(project=project),
-        CoachingSession.objects.filter(project=project),
-        Milestone.objects.filter(project=project),
-        Outcome.objects.filter(project=project),
-        ActorMet.objects.filter(project=project),
-        ProjectMember.objects.filter(project=project),
+        list(project.assignments.all()),
+        list(project.meetings.all()),
+        list(project.milestones.all()),
+        [outcome] if outcome is not None else [],
+        list(project.actors_met.all()),
+        list(project.members.all()),
     )

@@ -1,6 +1,7 @@
 """The coach's workspace: their projects, a project's page, meetings and next steps, milestones, outcomes,
 actors met, and the programme's default milestones (staff)."""
 
+import dataclasses
 import datetime
 import decimal
 import html
@@ -9,7 +10,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from projects import services
@@ -384,6 +385,56 @@ def test_each_card_says_where_the_project_stands(client, coach, project, with_mi
     assert [alert.kind for alert in card.alerts] == ["overdue_steps"]
 
 
+def test_a_card_escapes_what_people_typed_and_says_it_in_the_persons_language(client, coach, cohort, structure):
+    lead = CoachFactory(partner_structure=structure)
+    project = ProjectFactory(cohort=cohort, name='Café <b>"Les Amis"</b> & Cie', commune="Saint-Jean-d'Arves")
+    services.assign_coach(project=project, coach=lead, on=days_ago(60))
+    services.assign_coach(project=project, coach=coach, role="second", on=days_ago(60))
+    MilestoneFactory(project=project, done_on=days_ago(1))
+    MilestoneFactory(project=project)
+    NextStepFactory(project=project, due_on=days_ago(3))
+    client.force_login(coach)
+    body = client.get(reverse("projects:my_projects")).content.decode()
+    name = "Café &lt;b&gt;&quot;Les Amis&quot;&lt;/b&gt; &amp; Cie"
+    assert f'<a href="{detail(project)}">{name}</a>' in body and "<b>" not in body
+    assert "Saint-Jean-d&#x27;Arves" in body and '<span class="badge text-bg-light border">En second</span>' in body
+    assert "À faire : 1" in body and '<strong class="text-danger-emphasis">en retard : 1</strong>' in body
+    assert f'max="2" value="1" aria-label="Étapes clés atteintes par {name}">50 %</progress>' in body
+    assert "1 prochaine étape est en retard." in body
+    assert "Aucun pour l'instant" in body
+    assert f'href="{reverse("projects:meeting_create", args=[project.pk])}">Noter un rendez-vous' in body
+
+    body = client.get(reverse("projects:my_projects"), headers={"accept-language": "en"}).content.decode()
+    assert "To do: 1" in body and "overdue: 1" in body and "Reached: 1 of 2" in body
+
+
+def test_the_project_page_counts_its_figures_as_the_coachs_home_and_the_season_report_do(
+    client, coach, cohort, project, with_milestones
+):
+    # The project page counts from the rows it lists; the home and the report ask the database. Same answers.
+    second = CoachFactory(partner_structure=coach.partner_structure)
+    services.assign_coach(project=project, coach=second, role="second", on=days_ago(20))
+    CoachingSessionFactory(project=project, coach=coach, date=days_ago(40), duration_minutes=60, topics=[])
+    together = CoachingSessionFactory(project=project, coach=coach, date=days_ago(35), topics=["economic", "personal"])
+    together.participants.set([coach, second])
+    # A meeting whose coach is not among those ticked: the report leaves it out of the project's total.
+    CoachingSessionFactory(project=project, coach=coach, date=days_ago(33)).participants.set([second])
+    NextStepFactory(project=project, due_on=days_ago(2))
+    NextStepFactory(project=project, due_on=None)
+    NextStepFactory(project=project, due_on=days_ago(5), done_at=timezone.now())
+    Milestone.objects.filter(project=project, name="Besoin validé").update(done_on=days_ago(1))
+    with translation.override("fr"):  # the page's language, for the alerts' wording
+        [expected] = services.project_progress(type(project).objects.filter(pk=project.pk))
+    expected_totals = services.coaching_totals(CoachingSession.objects.filter(project=project)).total
+    assert [alert.kind for alert in expected.alerts] == ["no_meeting", "overdue_steps"]
+
+    client.force_login(coach)
+    context = client.get(detail(project)).context
+    assert dataclasses.replace(context["progress"], project=None) == dataclasses.replace(expected, project=None)
+    assert context["totals"] == expected_totals
+    assert (context["totals"].meetings, context["totals"].minutes) == (2, 60 + together.duration_minutes)
+
+
 @pytest.mark.parametrize(("projects", "meetings"), [(3, 10), (30, 100)])
 def test_my_projects_runs_a_fixed_number_of_queries(
     client, django_assert_max_num_queries, programme, coach, projects, meetings
@@ -499,6 +550,48 @@ def test_the_project_page_shows_team_candidacy_meetings_steps_milestones_outcome
     assert "/documents/" in text(client.get(detail(project)))
 
 
+def test_the_meetings_are_listed_newest_first_with_who_came_and_what_was_typed_escaped(
+    client, programme, structure, coach, cohort, project
+):
+    second = CoachFactory(partner_structure=structure, first_name="Zoé", last_name="O'Neil")
+    services.assign_coach(project=project, coach=second, role="second", on=days_ago(60))
+    older = CoachingSessionFactory(project=project, coach=coach, date=D(2026, 3, 1), topics=[], notes="")
+    newer = CoachingSessionFactory(
+        project=project,
+        coach=coach,
+        date=D(2026, 4, 2),
+        duration_minutes=45,
+        format="video",
+        topics=["economic"],
+        notes="<script>alert(1)</script>\n\nDeuxième paragraphe",
+    )
+    newer.participants.set([coach, second])
+    client.force_login(coach)
+    body = client.get(detail(project)).content.decode()
+    assert body.index(f'id="rdv-{newer.pk}"') < body.index(f'id="rdv-{older.pk}"')
+    assert f'<h3 id="rdv-{newer.pk}" class="h6 mb-1">jeudi 2 avril 2026</h3>' in body
+    assert f'<h3 id="rdv-{older.pk}" class="h6 mb-1">dimanche 1er mars 2026</h3>' in body
+    edit = reverse("projects:meeting_update", args=[newer.pk])
+    assert f'<a href="{edit}">Modifier<span class="visually-hidden"> le rendez-vous du 2 avril 2026</span></a>' in body
+    assert f"45 min · {newer.get_format_display()} · avec {html.escape(str(coach))} et Zoé O&#x27;Neil</p>" in body
+    assert '<li class="list-inline-item badge text-bg-light border">Modèle économique</li>' in body
+    assert "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n\n<p>Deuxième paragraphe</p>" in body
+    assert "<script>alert(1)" not in body
+
+    # A coach of the season reading the project gets no link to change a meeting.
+    programme.coaches_read_season_projects = True
+    programme.save()
+    neighbour = CoachFactory(partner_structure=structure)
+    services.assign_coach(project=ProjectFactory(cohort=cohort), coach=neighbour)
+    client.force_login(neighbour)
+    body = client.get(detail(project)).content.decode()
+    assert f'id="rdv-{newer.pk}"' in body and edit not in body
+
+    CoachingSession.objects.filter(project=project).delete()
+    client.force_login(coach)
+    assert "Aucun rendez-vous noté pour l'instant." in text(client.get(detail(project)))
+
+
 @pytest.mark.parametrize("meetings", [10, 100])
 def test_the_project_page_runs_a_fixed_number_of_queries(
     client, django_assert_max_num_queries, coach, cohort, project, meetings
@@ -514,11 +607,12 @@ def test_the_project_page_runs_a_fixed_number_of_queries(
         meeting = CoachingSessionFactory(project=project, coach=coach, date=days_ago(n))
         NextStepFactory(project=project, meeting=meeting, due_on=days_ago(n - 5))
     client.force_login(coach)
-    # session, user, the project with its figures, then members, candidacy members, attachments, meetings and
-    # who took part in them, next steps, milestones, actors, assignments, the coaching totals, the attendance
-    # rate, the staff notes on the project and on its candidacy, and the latest messages of its conversation
-    # (one more, their count, once there are more than a page shows): 18
-    with django_assert_max_num_queries(18):
+    # session, user, the project, then members, candidacy members, attachments, meetings and who took part in
+    # them, next steps, milestones, actors, assignments (where the project stands and its coaching time are
+    # counted from these), the attendance rate, the staff notes on the project and on its candidacy (one query),
+    # and the latest messages of its conversation (one more, their count, once there are more than a page
+    # shows): 16
+    with django_assert_max_num_queries(16):
         assert client.get(detail(project)).status_code == 200
 
 

@@ -329,7 +329,7 @@ def test_pages_with_notes_run_a_fixed_number_of_queries(
         assert client.get(candidacy_page(candidacy)).status_code == 200
     client.force_login(second)
     # The project page as pinned in test_coach_workspace (16): the notes on the project and on its candidacy,
-    # each with their authors, are two of them.
+    # with their authors, are one of them.
     with django_assert_max_num_queries(16):
         response = client.get(project_page(project))
     assert text(response).count("Note 1") >= 2
