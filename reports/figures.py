@@ -5,6 +5,7 @@ the number of seasons, projects, meetings, days or participants: each figure com
 or from a bounded list (the season's projects, days, coaches, trainers) added up in Python.
 """
 
+import dataclasses
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -159,6 +160,28 @@ class SeasonReport:
             (_("Par projet"), self.coaching_by_project),
             (_("Par chargé·e d'accompagnement"), self.coaching_by_coach),
         ]
+
+
+class Bounded(list):
+    """The first rows of a table, with how many there are in all (`total`) and how many were left out (`left_out`),
+    read by the report's template."""
+
+    def __init__(self, rows, limit: int):
+        rows = list(rows)
+        super().__init__(rows[:limit])
+        self.total = len(rows)
+        self.left_out = max(len(rows) - limit, 0)
+
+
+def first_projects(report: SeasonReport, limit: int) -> SeasonReport:
+    """The report with its tables of one row per project cut at `limit` rows; totals and figures are those of every
+    row. The PDF and the pages show a big season's first projects so; the XLSX and the CSV hold every row."""
+    return dataclasses.replace(
+        report,
+        projects=Bounded(report.projects, limit),
+        coaching_by_project=Bounded(report.coaching_by_project, limit),
+        attendance_by_project=Bounded(report.attendance_by_project, limit),
+    )
 
 
 def _share(part, whole) -> float | None:
@@ -505,12 +528,14 @@ def season_report(cohort: Cohort, *, with_comments: bool = False) -> SeasonRepor
 
 
 __all__ = [
+    "Bounded",
     "Figure",
     "ProjectLink",
     "Row",
     "SeasonReport",
     "SharedActor",
     "TrendRow",
+    "first_projects",
     "season_comparison",
     "season_report",
 ]

@@ -15,7 +15,7 @@ from .exports import (
     write_table_xlsx,
     write_xlsx,
 )
-from .figures import SeasonReport, season_report
+from .figures import SeasonReport, first_projects, season_report
 from .network import Network, network, network_charts, network_dataset
 from .sharing import (
     create_share,
@@ -40,6 +40,7 @@ __all__ = [
     "create_share",
     "estimated_rows",
     "file_name",
+    "first_projects",
     "funder_datasets",
     "funder_file",
     "last_day_allowed",

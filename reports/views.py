@@ -81,6 +81,19 @@ def export_response(cohort: Cohort, export: ReportExport):
     )
 
 
+# The report's pages show the first rows of their tables of one row per project, as the PDF does, and a link to
+# every row: a big season's page stays readable, and its size does not grow with the projects.
+PAGE_PROJECT_ROWS = 30
+EVERY_PROJECT_URL = "?projets=tous"
+
+
+def shown_report(request, report: services.SeasonReport) -> tuple[services.SeasonReport, bool]:
+    """The report as the page shows it, and whether it shows every project (`?projets=tous`)."""
+    if request.GET.get("projets") == "tous":
+        return report, True
+    return services.first_projects(report, PAGE_PROJECT_ROWS), False
+
+
 class SeasonReportView(StaffRequiredMixin, DetailView):
     """A season's report on screen, and as CSV, XLSX or PDF with `?format=`; every download is recorded."""
 
@@ -108,11 +121,12 @@ class SeasonReportView(StaffRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         # The staff's own page: with what participants wrote after each day (never in the files for funders).
-        report = services.season_report(self.object, with_comments=True)
+        report, every_project = shown_report(self.request, services.season_report(self.object, with_comments=True))
         exports = self.object.exports.select_related("requested_by")[:10]
         return super().get_context_data(
             report=report,
             charts=services.report_charts(report),
+            every_project_url=None if every_project else EVERY_PROJECT_URL,
             exports=exports,
             datasets=services.all_datasets(self.object),
             **kwargs,
@@ -264,12 +278,14 @@ def shared_report(request, token):
     export_format = request.GET.get("format")
     if export_format is None:
         services.record_view(request, share=share, what=ReportShareVisit.What.PAGE)
-        report = services.season_report(cohort)  # without what participants wrote
+        # Without what participants wrote.
+        report, every_project = shown_report(request, services.season_report(cohort))
         context = {
             "share": share,
             "cohort": cohort,
             "report": report,
             "charts": services.report_charts(report),
+            "every_project_url": None if every_project else EVERY_PROJECT_URL,
             "token": token,
         }
         return _private(render(request, "reports/shared_report.html", context))

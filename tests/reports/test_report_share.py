@@ -271,6 +271,17 @@ def test_anyone_with_a_valid_link_reads_the_report_without_an_account(client, sh
     assert (visit.share, visit.what, visit.network) == (share, "page", "203.0.113.0/24")
 
 
+def test_the_funders_page_of_a_big_season_shows_its_first_projects_and_links_to_every_one(client, share, monkeypatch):
+    from reports import views
+
+    monkeypatch.setattr(views, "PAGE_PROJECT_ROWS", 1)
+    projects = Project.objects.filter(cohort=share.cohort).count()
+    page = client.get(public_url(share)).content.decode()
+    assert page.count(f'<a href="?projets=tous#projets">Voir les {projects} projets</a>') == 1
+    every = client.get(public_url(share) + "?projets=tous").content.decode()
+    assert "Voir les" not in every and "dans les fichiers XLSX et CSV" not in every
+
+
 def test_a_visitors_network_is_kept_never_their_address(client, share):
     client.get(public_url(share), REMOTE_ADDR="2001:db8:1234:5678::42")
     assert ReportShareVisit.objects.get().network == "2001:db8:1234::/48"

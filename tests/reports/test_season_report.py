@@ -3,10 +3,12 @@
 import html
 import io
 
+import lxml.html
 import pytest
 from django.urls import reverse
 
 import reports.services as reports
+from projects.models import Project
 from reports.models import ReportExport
 from tests.factories import CoachFactory, StaffFactory, SuperuserFactory, UserFactory
 from tests.reports.season_data import fill_season
@@ -112,6 +114,35 @@ def test_the_report_page_runs_the_same_queries_with_ten_times_the_rows(
     with django_assert_max_num_queries(34):
         page = client.get(report_url(season)).content.decode()
     assert '<th scope="row">Candidatures reçues</th><td class="text-end num">90</td>' in page
+
+
+def test_a_big_seasons_page_shows_its_first_projects_and_links_to_every_one(client, filled_season, staff, monkeypatch):
+    from reports import views
+
+    monkeypatch.setattr(views, "PAGE_PROJECT_ROWS", 1)
+    names = sorted(Project.objects.filter(cohort=filled_season).values_list("name", flat=True))
+    assert len(names) > 1
+    client.force_login(staff)
+    page = lxml.html.fromstring(client.get(report_url(filled_season)).content)
+    shown = [row.text_content() for row in page.xpath("//table[contains(@class, 'projects')]/tbody//th")]
+    assert shown == names[:1]
+    left_out = f"et {len(names) - 1} autre projet" if len(names) == 2 else f"et {len(names) - 1} autres projets"
+    links = {link.get("href"): link.text_content() for link in page.xpath("//a[starts-with(@href, '?projets=tous')]")}
+    # The projects, their coaching hours, their attendance: each says what is left out and links to every row.
+    assert links == {
+        "?projets=tous#projets": f"Voir les {len(names)} projets",
+        "?projets=tous#accompagnement": f"Voir les {len(names)} projets",
+        "?projets=tous#journees": f"Voir les {len(names)} projets",
+    }
+    assert page.text_content().count(left_out) == 3
+
+    every = client.get(report_url(filled_season) + "?projets=tous")
+    every_page = lxml.html.fromstring(every.content)
+    assert [row.text_content() for row in every_page.xpath("//table[contains(@class, 'projects')]/tbody//th")] == names
+    assert "dans les fichiers XLSX et CSV" not in every.content.decode()
+    # The figures are those of every project either way.
+    key_figures = "//table[contains(@class, 'key-figures')]"
+    assert page.xpath(key_figures)[0].text_content() == every_page.xpath(key_figures)[0].text_content()
 
 
 def test_report_figures_are_rounded_not_cut():
