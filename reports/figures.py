@@ -315,6 +315,13 @@ def _shared_actors(met, project_names) -> tuple[list[SharedActor], list[ProjectL
     return shared_actors, links, len(pairs)
 
 
+def compared_seasons(cohort: Cohort):
+    """This season and the programme's earlier ones, most recent first: the partners watch the trend."""
+    return Cohort.objects.filter(
+        Q(pk=cohort.pk) | Q(programme=cohort.programme_id, start_date__lt=cohort.start_date)
+    ).order_by("-start_date", "name")
+
+
 def season_report(cohort: Cohort, *, with_comments: bool = False) -> SeasonReport:
     """Everything the season report shows; `cohort` comes with its programme, partners and territories.
 
@@ -323,12 +330,7 @@ def season_report(cohort: Cohort, *, with_comments: bool = False) -> SeasonRepor
     """
     partners = list(cohort.programme.partners.all())
     territories = list(cohort.territories.all())
-    # This season and the programme's earlier ones, most recent first: the partners watch the trend.
-    seasons = list(
-        Cohort.objects.filter(
-            Q(pk=cohort.pk) | Q(programme=cohort.programme_id, start_date__lt=cohort.start_date)
-        ).order_by("-start_date", "name")
-    )
+    seasons = list(compared_seasons(cohort))
     candidacies = candidacy_figures(seasons)
     trend = _season_trend(seasons, candidacies)
 
@@ -535,6 +537,7 @@ __all__ = [
     "SeasonReport",
     "SharedActor",
     "TrendRow",
+    "compared_seasons",
     "first_projects",
     "season_comparison",
     "season_report",

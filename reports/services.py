@@ -1,5 +1,6 @@
 """Season reports: datasets, figures, charts and the files staff hand to funders. Callers import from here."""
 
+from .cache import report_sections
 from .charts import Chart, report_charts
 from .datasets import DATASETS, Dataset, all_datasets, estimated_rows, funder_datasets
 from .exports import (
@@ -50,6 +51,7 @@ __all__ = [
     "record_view",
     "render_pdf",
     "report_charts",
+    "report_sections",
     "request_export",
     "revoke_share",
     "runs_in_background",

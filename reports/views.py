@@ -87,11 +87,12 @@ PAGE_PROJECT_ROWS = 30
 EVERY_PROJECT_URL = "?projets=tous"
 
 
-def shown_report(request, report: services.SeasonReport) -> tuple[services.SeasonReport, bool]:
-    """The report as the page shows it, and whether it shows every project (`?projets=tous`)."""
+def shown_projects(request) -> dict:
+    """How many projects the page's tables show: the first `PAGE_PROJECT_ROWS` with a link to every one, or every
+    one when asked (`?projets=tous`)."""
     if request.GET.get("projets") == "tous":
-        return report, True
-    return services.first_projects(report, PAGE_PROJECT_ROWS), False
+        return {"limit": None}
+    return {"limit": PAGE_PROJECT_ROWS, "every_project_url": EVERY_PROJECT_URL}
 
 
 class SeasonReportView(StaffRequiredMixin, DetailView):
@@ -121,12 +122,10 @@ class SeasonReportView(StaffRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         # The staff's own page: with what participants wrote after each day (never in the files for funders).
-        report, every_project = shown_report(self.request, services.season_report(self.object, with_comments=True))
+        sections = services.report_sections(self.object, with_comments=True, **shown_projects(self.request))
         exports = self.object.exports.select_related("requested_by")[:10]
         return super().get_context_data(
-            report=report,
-            charts=services.report_charts(report),
-            every_project_url=None if every_project else EVERY_PROJECT_URL,
+            sections=sections,
             exports=exports,
             datasets=services.all_datasets(self.object),
             **kwargs,
@@ -278,14 +277,11 @@ def shared_report(request, token):
     export_format = request.GET.get("format")
     if export_format is None:
         services.record_view(request, share=share, what=ReportShareVisit.What.PAGE)
-        # Without what participants wrote.
-        report, every_project = shown_report(request, services.season_report(cohort))
         context = {
             "share": share,
             "cohort": cohort,
-            "report": report,
-            "charts": services.report_charts(report),
-            "every_project_url": None if every_project else EVERY_PROJECT_URL,
+            # Without what participants wrote.
+            "sections": services.report_sections(cohort, with_comments=False, **shown_projects(request)),
             "token": token,
         }
         return _private(render(request, "reports/shared_report.html", context))
