@@ -7,10 +7,12 @@ output, without its lazy-string wrapper, which costs more than the escaping on a
 row is marked safe once it is whole."""
 
 import html
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.template.defaultfilters import date, floatformat
+from django.template.defaultfilters import date
 from django.urls import reverse
+from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
@@ -21,11 +23,18 @@ def _e(value) -> str:
     return html.escape(str(value))
 
 
+def one_decimal(value) -> str:
+    """`value|floatformat:1` (half up, the language's decimal mark, no grouping), without the filter's general
+    machinery: the board writes four of them per project."""
+    rounded = Decimal(repr(value)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return str(rounded).replace(".", get_format("DECIMAL_SEPARATOR"))
+
+
 def _coaching(totals) -> str:
     """« 2,5 h en 2 rendez-vous »."""
     return ngettext(
         "%(hours)s h en %(meetings)s rendez-vous", "%(hours)s h en %(meetings)s rendez-vous", totals.meetings
-    ) % {"hours": floatformat(totals.hours, 1), "meetings": totals.meetings}
+    ) % {"hours": one_decimal(totals.hours), "meetings": totals.meetings}
 
 
 @register.simple_tag
