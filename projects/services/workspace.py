@@ -313,13 +313,17 @@ class _TopicsAmong(Func):
 
     def __init__(self, topics):
         super().__init__(Cast("topics", TextField()))
+        # The topics are the code's own choices, written into the SQL as they are: the expression then reads the
+        # same in the SELECT and in the GROUP BY, whether parameters are bound by the client or by the server.
+        if not all(topic.isidentifier() for topic in topics):
+            raise ValueError(f"Topics are plain words, not {topics!r}")
         self.topics = sorted(topics)
 
     def as_sql(self, compiler, connection, **extra_context):
         text, params = compiler.compile(self.source_expressions[0])
         find = "STRPOS" if connection.vendor == "postgresql" else "INSTR"
-        found = " + ".join(f"CASE WHEN {find}({text}, %s) > 0 THEN 1 ELSE 0 END" for _topic in self.topics)
-        return f"({found or '0'})", [value for topic in self.topics for value in (*params, f'"{topic}"')]
+        found = " + ".join(f"""CASE WHEN {find}({text}, '"{topic}"') > 0 THEN 1 ELSE 0 END""" for topic in self.topics)
+        return f"({found or '0'})", list(params) * len(self.topics)
 
 
 def coaching_totals(meetings: QuerySet) -> SeasonCoachingTotals:
