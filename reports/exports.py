@@ -7,7 +7,6 @@ into a file stored through the storage API, and the person follows it on a progr
 """
 
 import csv
-import dataclasses
 import datetime
 import logging
 import tempfile
@@ -30,7 +29,7 @@ from incubator.periodic import periodic
 
 from . import datasets as ds
 from .charts import format_value, report_charts
-from .figures import SeasonReport, season_report
+from .figures import SeasonReport, first_projects, season_report
 from .models import ReportExport
 
 logger = logging.getLogger(__name__)
@@ -358,25 +357,10 @@ def _css_string(text: str) -> str:
 PDF_PROJECT_ROWS = 30
 
 
-class Bounded(list):
-    """The first rows of a table, and how many were left out (`left_out`, read by the report's template)."""
-
-    def __init__(self, rows, limit: int):
-        rows = list(rows)
-        super().__init__(rows[:limit])
-        self.left_out = max(len(rows) - limit, 0)
-
-
 def bounded_for_pdf(report: SeasonReport, limit: int | None = None) -> SeasonReport:
     """The report with its per-project tables cut at `limit` rows (`PDF_PROJECT_ROWS`); totals and figures are
     those of every row."""
-    limit = PDF_PROJECT_ROWS if limit is None else limit
-    return dataclasses.replace(
-        report,
-        projects=Bounded(report.projects, limit),
-        coaching_by_project=Bounded(report.coaching_by_project, limit),
-        attendance_by_project=Bounded(report.attendance_by_project, limit),
-    )
+    return first_projects(report, PDF_PROJECT_ROWS if limit is None else limit)
 
 
 def render_pdf(report: SeasonReport) -> bytes:

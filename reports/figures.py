@@ -5,6 +5,7 @@ the number of seasons, projects, meetings, days or participants: each figure com
 or from a bounded list (the season's projects, days, coaches, trainers) added up in Python.
 """
 
+import dataclasses
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -161,6 +162,28 @@ class SeasonReport:
         ]
 
 
+class Bounded(list):
+    """The first rows of a table, with how many there are in all (`total`) and how many were left out (`left_out`),
+    read by the report's template."""
+
+    def __init__(self, rows, limit: int):
+        rows = list(rows)
+        super().__init__(rows[:limit])
+        self.total = len(rows)
+        self.left_out = max(len(rows) - limit, 0)
+
+
+def first_projects(report: SeasonReport, limit: int) -> SeasonReport:
+    """The report with its tables of one row per project cut at `limit` rows; totals and figures are those of every
+    row. The PDF and the pages show a big season's first projects so; the XLSX and the CSV hold every row."""
+    return dataclasses.replace(
+        report,
+        projects=Bounded(report.projects, limit),
+        coaching_by_project=Bounded(report.coaching_by_project, limit),
+        attendance_by_project=Bounded(report.attendance_by_project, limit),
+    )
+
+
 def _share(part, whole) -> float | None:
     return 100 * part / whole if whole else None
 
@@ -292,6 +315,13 @@ def _shared_actors(met, project_names) -> tuple[list[SharedActor], list[ProjectL
     return shared_actors, links, len(pairs)
 
 
+def compared_seasons(cohort: Cohort):
+    """This season and the programme's earlier ones, most recent first: the partners watch the trend."""
+    return Cohort.objects.filter(
+        Q(pk=cohort.pk) | Q(programme=cohort.programme_id, start_date__lt=cohort.start_date)
+    ).order_by("-start_date", "name")
+
+
 def season_report(cohort: Cohort, *, with_comments: bool = False) -> SeasonReport:
     """Everything the season report shows; `cohort` comes with its programme, partners and territories.
 
@@ -300,12 +330,7 @@ def season_report(cohort: Cohort, *, with_comments: bool = False) -> SeasonRepor
     """
     partners = list(cohort.programme.partners.all())
     territories = list(cohort.territories.all())
-    # This season and the programme's earlier ones, most recent first: the partners watch the trend.
-    seasons = list(
-        Cohort.objects.filter(
-            Q(pk=cohort.pk) | Q(programme=cohort.programme_id, start_date__lt=cohort.start_date)
-        ).order_by("-start_date", "name")
-    )
+    seasons = list(compared_seasons(cohort))
     candidacies = candidacy_figures(seasons)
     trend = _season_trend(seasons, candidacies)
 
@@ -505,12 +530,15 @@ def season_report(cohort: Cohort, *, with_comments: bool = False) -> SeasonRepor
 
 
 __all__ = [
+    "Bounded",
     "Figure",
     "ProjectLink",
     "Row",
     "SeasonReport",
     "SharedActor",
     "TrendRow",
+    "compared_seasons",
+    "first_projects",
     "season_comparison",
     "season_report",
 ]

@@ -1,5 +1,6 @@
 """Season reports: datasets, figures, charts and the files staff hand to funders. Callers import from here."""
 
+from .cache import report_sections
 from .charts import Chart, report_charts
 from .datasets import DATASETS, Dataset, all_datasets, estimated_rows, funder_datasets
 from .exports import (
@@ -15,7 +16,7 @@ from .exports import (
     write_table_xlsx,
     write_xlsx,
 )
-from .figures import SeasonReport, season_report
+from .figures import SeasonReport, first_projects, season_report
 from .network import Network, network, network_charts, network_dataset
 from .sharing import (
     create_share,
@@ -40,6 +41,7 @@ __all__ = [
     "create_share",
     "estimated_rows",
     "file_name",
+    "first_projects",
     "funder_datasets",
     "funder_file",
     "last_day_allowed",
@@ -49,6 +51,7 @@ __all__ = [
     "record_view",
     "render_pdf",
     "report_charts",
+    "report_sections",
     "request_export",
     "revoke_share",
     "runs_in_background",

@@ -81,6 +81,20 @@ def export_response(cohort: Cohort, export: ReportExport):
     )
 
 
+# The report's pages show the first rows of their tables of one row per project, as the PDF does, and a link to
+# every row: a big season's page stays readable, and its size does not grow with the projects.
+PAGE_PROJECT_ROWS = 30
+EVERY_PROJECT_URL = "?projets=tous"
+
+
+def shown_projects(request) -> dict:
+    """How many projects the page's tables show: the first `PAGE_PROJECT_ROWS` with a link to every one, or every
+    one when asked (`?projets=tous`)."""
+    if request.GET.get("projets") == "tous":
+        return {"limit": None}
+    return {"limit": PAGE_PROJECT_ROWS, "every_project_url": EVERY_PROJECT_URL}
+
+
 class SeasonReportView(StaffRequiredMixin, DetailView):
     """A season's report on screen, and as CSV, XLSX or PDF with `?format=`; every download is recorded."""
 
@@ -108,11 +122,10 @@ class SeasonReportView(StaffRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         # The staff's own page: with what participants wrote after each day (never in the files for funders).
-        report = services.season_report(self.object, with_comments=True)
+        sections = services.report_sections(self.object, with_comments=True, **shown_projects(self.request))
         exports = self.object.exports.select_related("requested_by")[:10]
         return super().get_context_data(
-            report=report,
-            charts=services.report_charts(report),
+            sections=sections,
             exports=exports,
             datasets=services.all_datasets(self.object),
             **kwargs,
@@ -264,12 +277,11 @@ def shared_report(request, token):
     export_format = request.GET.get("format")
     if export_format is None:
         services.record_view(request, share=share, what=ReportShareVisit.What.PAGE)
-        report = services.season_report(cohort)  # without what participants wrote
         context = {
             "share": share,
             "cohort": cohort,
-            "report": report,
-            "charts": services.report_charts(report),
+            # Without what participants wrote.
+            "sections": services.report_sections(cohort, with_comments=False, **shown_projects(request)),
             "token": token,
         }
         return _private(render(request, "reports/shared_report.html", context))

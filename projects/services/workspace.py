@@ -16,6 +16,7 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -23,9 +24,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    TextField,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -278,14 +280,20 @@ class CoachingTotals:
     def add(self, minutes: int, topics: Iterable[str], meetings: int = 1):
         """Count `meetings` meetings on these topics, of `minutes` minutes in all."""
         topics = set(topics or ()) & set(Topic.values)
-        self.meetings += meetings
-        self.minutes += minutes
-        if not topics:
-            self.unspecified_minutes += minutes
-            return
         technical = len(topics & Topic.technical())
-        self.technical_minutes += minutes * technical / len(topics)
-        self.human_minutes += minutes * (len(topics) - technical) / len(topics)
+        self.add_split(minutes, topics=len(topics), technical=minutes * technical, meetings=meetings)
+
+    def add_split(self, minutes: float, *, topics: int, technical: float, meetings: int = 1, shared_by: int = 1):
+        """Count `meetings` meetings of `topics` offered topics each and `minutes` minutes in all, `technical` being
+        the sum of each meeting's minutes times its number of technical topics; each participant of meetings
+        `shared_by` people is credited that share of the time. What `coaching_totals` reads from the database."""
+        self.meetings += meetings
+        self.minutes += minutes / shared_by if shared_by != 1 else minutes
+        if not topics:
+            self.unspecified_minutes += minutes / shared_by
+            return
+        self.technical_minutes += technical / (topics * shared_by)
+        self.human_minutes += (minutes * topics - technical) / (topics * shared_by)
 
     @property
     def hours(self) -> float:
@@ -324,6 +332,28 @@ def _credited(meetings: QuerySet) -> QuerySet:
     )
 
 
+class _TopicsAmong(Func):
+    """How many of `topics` a meeting's list holds. Its JSON text names each topic once, in quotes (the list comes
+    from the form's choices), so a text search counts them alike on PostgreSQL and on SQLite; written as one
+    expression, the query compiles as fast as one reading a plain column."""
+
+    output_field = IntegerField()
+
+    def __init__(self, topics):
+        super().__init__(Cast("topics", TextField()))
+        # The topics are the code's own choices, written into the SQL as they are: the expression then reads the
+        # same in the SELECT and in the GROUP BY, whether parameters are bound by the client or by the server.
+        if not all(topic.isidentifier() for topic in topics):
+            raise ValueError(f"Topics are plain words, not {topics!r}")
+        self.topics = sorted(topics)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        text, params = compiler.compile(self.source_expressions[0])
+        find = "STRPOS" if connection.vendor == "postgresql" else "INSTR"
+        found = " + ".join(f"""CASE WHEN {find}({text}, '"{topic}"') > 0 THEN 1 ELSE 0 END""" for topic in self.topics)
+        return f"({found or '0'})", list(params) * len(self.topics)
+
+
 def coaching_totals(meetings: QuerySet) -> SeasonCoachingTotals:
     """Totals of these meetings, overall, per project id and per coach id; one query.
 
@@ -332,22 +362,30 @@ def coaching_totals(meetings: QuerySet) -> SeasonCoachingTotals:
     minutes each. So the coaches' minutes add up to the season's, and each coach's share of a project reads
     plainly; the meetings they took part in are counted in full for each of them.
 
-    The database adds up the meetings and their minutes for each project, participant, list of topics and number
-    of participants, so what comes back grows with the projects, their coaches and the few topic lists they use,
-    not with the meetings; each group's minutes are then shared among its topics as one meeting's would be.
+    The database adds up the meetings, their minutes and their technical share for each project, participant,
+    number of participants and number of topics (at most the seven offered), so what comes back grows with the
+    projects and their coaches, not with the meetings; Python only divides each group's sums by its number of
+    topics, as `CoachingTotals.add` does for one meeting.
     """
     totals = SeasonCoachingTotals()
     rows = (
         _credited(meetings)
-        .values("project_id", "credited", "topics", "shared_by", "counted")
-        .annotate(count=Count("pk"), minutes=Sum("duration_minutes"))
-        .values_list("project_id", "credited", "minutes", "topics", "count", "shared_by", "counted")
+        .annotate(topic_count=_TopicsAmong(Topic.values), technical_topics=_TopicsAmong(Topic.technical()))
+        .values("project_id", "credited", "shared_by", "counted", "topic_count")
+        .annotate(
+            count=Count("pk"),
+            minutes=Sum("duration_minutes"),
+            technical=Sum(F("duration_minutes") * F("technical_topics")),
+        )
+        .values_list("project_id", "credited", "minutes", "technical", "topic_count", "count", "shared_by", "counted")
     )
-    for project_id, coach_id, minutes, topics, count, shared_by, counted in rows:
-        totals.by_coach[coach_id].add(minutes / shared_by, topics, meetings=count)
+    for project_id, coach_id, minutes, technical, topics, count, shared_by, counted in rows:
+        totals.by_coach[coach_id].add_split(
+            minutes, topics=topics, technical=technical, meetings=count, shared_by=shared_by
+        )
         if counted:
             for bucket in (totals.total, totals.by_project[project_id]):
-                bucket.add(minutes, topics, meetings=count)
+                bucket.add_split(minutes, topics=topics, technical=technical, meetings=count)
     totals.by_project, totals.by_coach = dict(totals.by_project), dict(totals.by_coach)
     return totals
 

@@ -3,10 +3,12 @@
 import html
 import io
 
+import lxml.html
 import pytest
 from django.urls import reverse
 
 import reports.services as reports
+from projects.models import Project
 from reports.models import ReportExport
 from tests.factories import CoachFactory, StaffFactory, SuperuserFactory, UserFactory
 from tests.reports.season_data import fill_season
@@ -34,6 +36,11 @@ def test_coaches_of_the_programme_are_refused(client, season, structure, export_
     client.force_login(CoachFactory(partner_structure=structure, is_reviewer=True))
     assert client.get(report_url(season, export_format)).status_code == 403
     assert not ReportExport.objects.exists()
+
+
+def report_sections(page: str) -> str:
+    """The report's sections, without the last (its end varies with the page) nor what surrounds them."""
+    return page[page.index('<section class="report-section') : page.rindex('<section class="report-section')]
 
 
 def test_people_without_a_role_are_refused(client, season):
@@ -105,13 +112,47 @@ def test_the_report_page_runs_the_same_queries_with_ten_times_the_rows(
     # 1 projects, 2 who coached them (assignments, meetings per coach), 1 coaching, 1 coaches' names, 1 days,
     # 2 attendance rates (per day, per project), 1 participant-days, 1 trainers, 1 actors met, 2 months after the
     # season (outcomes, follow-ups), 5 satisfaction (overall, per day, trainer and venue; comments), 1 resources
-    # per structure, 1 recent exports = 34.
-    with django_assert_max_num_queries(34):
+    # per structure, 1 recent exports, 1 the fingerprint of the rows the report reads (reports/cache.py) = 35; read
+    # again while those rows are unchanged, the report's sections come from the cache: 2 session and user,
+    # 1 season, 2 its territories and partners, 1 fingerprint, 1 recent exports = 7.
+    with django_assert_max_num_queries(35):
         assert client.get(report_url(season)).status_code == 200
     fill_season(season, coach=coach, scale=9)
-    with django_assert_max_num_queries(34):
+    with django_assert_max_num_queries(35):
         page = client.get(report_url(season)).content.decode()
     assert '<th scope="row">Candidatures reçues</th><td class="text-end num">90</td>' in page
+    with django_assert_max_num_queries(7):
+        again = client.get(report_url(season)).content.decode()
+    assert report_sections(again) == report_sections(page)
+
+
+def test_a_big_seasons_page_shows_its_first_projects_and_links_to_every_one(client, filled_season, staff, monkeypatch):
+    from reports import views
+
+    monkeypatch.setattr(views, "PAGE_PROJECT_ROWS", 1)
+    names = sorted(Project.objects.filter(cohort=filled_season).values_list("name", flat=True))
+    assert len(names) > 1
+    client.force_login(staff)
+    page = lxml.html.fromstring(client.get(report_url(filled_season)).content)
+    shown = [row.text_content() for row in page.xpath("//table[contains(@class, 'projects')]/tbody//th")]
+    assert shown == names[:1]
+    left_out = f"et {len(names) - 1} autre projet" if len(names) == 2 else f"et {len(names) - 1} autres projets"
+    links = {link.get("href"): link.text_content() for link in page.xpath("//a[starts-with(@href, '?projets=tous')]")}
+    # The projects, their coaching hours, their attendance: each says what is left out and links to every row.
+    assert links == {
+        "?projets=tous#projets": f"Voir les {len(names)} projets",
+        "?projets=tous#accompagnement": f"Voir les {len(names)} projets",
+        "?projets=tous#journees": f"Voir les {len(names)} projets",
+    }
+    assert page.text_content().count(left_out) == 3
+
+    every = client.get(report_url(filled_season) + "?projets=tous")
+    every_page = lxml.html.fromstring(every.content)
+    assert [row.text_content() for row in every_page.xpath("//table[contains(@class, 'projects')]/tbody//th")] == names
+    assert "dans les fichiers XLSX et CSV" not in every.content.decode()
+    # The figures are those of every project either way.
+    key_figures = "//table[contains(@class, 'key-figures')]"
+    assert page.xpath(key_figures)[0].text_content() == every_page.xpath(key_figures)[0].text_content()
 
 
 def test_report_figures_are_rounded_not_cut():

@@ -121,8 +121,13 @@ def project_attendance_rates(cohort) -> defaultdict:
     """{project pk: Rate} over the season's sessions that were held, in one query.
 
     Only held sessions count: a day still to come, or one whose attendance was never taken, expects nobody yet.
+    What `attendance_rates_by_project` counts for the season's projects, with the season named on both sides so that
+    the database starts from its held days rather than from every attendance of its projects' members.
     """
-    return attendance_rates_by_project(cohort.projects.all())
+    attendances = Attendance.objects.filter(
+        member__project__cohort=cohort, session__cohort=cohort, session__status=TrainingSession.Status.HELD
+    )
+    return _grouped_rates(attendances, "member__project")
 
 
 def participant_days(sessions) -> Decimal:
