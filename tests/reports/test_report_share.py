@@ -44,7 +44,7 @@ STAFF_NOTE = "Porteuse en arrêt maladie"
 FOLLOW_UP_SENTENCE = "Notre trésorière Mme Vidal nous a quittés"  # typed by the project's contact months later
 MEMBER = "Membre 0"  # participants of the season's projects
 CANDIDACY = "Candidature "  # the candidacies' project names, as applicants typed them, accepted or not
-OTHERS = (ACTOR_CONTACT, "Paulette", MEETING_NOTE, STAFF_NOTE, FOLLOW_UP_SENTENCE)
+OTHERS = (ACTOR_CONTACT, "Guichet", MEETING_NOTE, STAFF_NOTE, FOLLOW_UP_SENTENCE)
 
 
 def page_url(cohort):
