@@ -231,8 +231,42 @@ def _sheet_title(title: str) -> str:
     return title[:31]
 
 
+def _workbook(target):
+    """A constant-memory workbook; text is always written as text (never a formula nor a link: see `neutralised`)."""
+    options = {"constant_memory": True, "remove_timezone": True, "strings_to_formulas": False, "strings_to_urls": False}
+    return xlsxwriter.Workbook(target, options)
+
+
+def xlsx_value(value):
+    """What `cell` writes of a value: yes/no in words, decimals to two places, numbers and dates typed, the
+    rest as text that no spreadsheet runs."""
+    if value is None or value.__class__ in (int, Decimal, datetime.date):
+        return value
+    if isinstance(value, bool):
+        return neutralised(str(_("Oui") if value else _("Non")))
+    if isinstance(value, float):
+        return round(value, 2)
+    if isinstance(value, int | Decimal | datetime.date):
+        return value
+    return neutralised(str(value))
+
+
+def xlsx_converter(kind: str) -> Callable:
+    """`xlsx_value` for one column: the value its kind announces takes a short path, anything else the long one."""
+    if kind == ds.TEXT:
+
+        def convert(value):
+            if value.__class__ is str:
+                return "'" + value if value.startswith(FORMULA_STARTS) else value
+            return xlsx_value(value)
+
+        return convert
+    return xlsx_value
+
+
 def _cell_writers(workbook):
-    """`cell(sheet, row, column, value, kind, font)` and `line(sheet, row, values, kind, font)` for a workbook."""
+    """`cell(sheet, row, column, value, kind, font)`, `line(sheet, row, values, kind, font)` and
+    `style(kind, font)` (the format of a kind of cell) for a workbook."""
     formats = {}
 
     def style(kind, font):
@@ -247,18 +281,13 @@ def _cell_writers(workbook):
         return formats[key]
 
     def cell(sheet, row, column, value, kind=ds.TEXT, font=None):
-        """Write one value: yes/no in words, decimals to two places, numbers and dates typed."""
-        if isinstance(value, bool):
-            value = str(_("Oui") if value else _("Non"))
-        elif isinstance(value, float):
-            value = round(value, 2)
-        elif value is not None and not isinstance(value, int | float | Decimal | datetime.date):
-            value = str(value)
+        """Write one value (`xlsx_value`), in the format of its kind when it is a number or a date."""
+        value = xlsx_value(value)
         typed = kind if value is not None and not isinstance(value, str) else ds.TEXT
         if value is None:
             sheet.write_blank(row, column, None, style(ds.TEXT, font))
         elif isinstance(value, str):
-            sheet.write_string(row, column, neutralised(value), style(ds.TEXT, font))  # never a formula
+            sheet.write_string(row, column, value, style(ds.TEXT, font))  # never a formula
         else:
             sheet.write(row, column, value, style(typed, font))
 
@@ -266,28 +295,30 @@ def _cell_writers(workbook):
         for column, value in enumerate(values):
             cell(sheet, row, column, value, kind, font)
 
-    return cell, line
+    return cell, line, style
 
 
-def _dataset_sheet(workbook, dataset: ds.Dataset, cell, line, *, title: str = ""):
+def _dataset_sheet(workbook, dataset: ds.Dataset, cell, line, style, *, title: str = ""):
     """One sheet for a dataset: a title line if given, its header, frozen, then typed rows as they come, filtered.
 
-    Rows are written top to bottom only: constant-memory mode has already flushed any row above the current one.
+    Each column carries the format of its kind, which its cells without one of their own take: a row goes in
+    with one `write_row`. Rows are written top to bottom only: constant-memory mode has already flushed any row
+    above the current one.
     """
     sheet = workbook.add_worksheet(_sheet_title(str(dataset.title)))
     for index, column in enumerate(dataset.columns):
-        sheet.set_column(index, index, column.width)
+        sheet.set_column(index, index, column.width, style(column.kind, None))
     first_row = 0
     if title:
         cell(sheet, 0, 0, title, font="title")
         first_row = 2
     sheet.freeze_panes(first_row + 1, 0)
     line(sheet, first_row, [str(column.title) for column in dataset.columns], font="bold")
-    kinds = [column.kind for column in dataset.columns]
+    converters = [xlsx_converter(column.kind) for column in dataset.columns]
+    write_row = sheet.write_row
     count = first_row
     for count, values in enumerate(dataset.rows(), start=first_row + 1):  # noqa: B007 — read after the loop
-        for column, (value, kind) in enumerate(zip(values, kinds, strict=True)):
-            cell(sheet, count, column, value, kind)
+        write_row(count, 0, [convert(value) for convert, value in zip(converters, values, strict=True)])
     sheet.autofilter(first_row, 0, count, len(dataset.columns) - 1)
     return sheet
 
@@ -299,8 +330,8 @@ def write_xlsx(report: SeasonReport, datasets: list[ds.Dataset], target, progres
     memory used does not grow with the season.
     """
 
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "remove_timezone": True})
-    cell, line = _cell_writers(workbook)
+    workbook = _workbook(target)
+    cell, line, style = _cell_writers(workbook)
 
     cohort = report.cohort
     summary = workbook.add_worksheet(_sheet_title(_("Synthèse")))
@@ -355,7 +386,7 @@ def write_xlsx(report: SeasonReport, datasets: list[ds.Dataset], target, progres
             cell(summary, row, column, value, kind)
 
     for position, dataset in enumerate(datasets, start=1):
-        _dataset_sheet(workbook, dataset, cell, line)
+        _dataset_sheet(workbook, dataset, cell, line, style)
         if progress:
             progress(round(90 * position / len(datasets)))
     workbook.close()
@@ -363,9 +394,9 @@ def write_xlsx(report: SeasonReport, datasets: list[ds.Dataset], target, progres
 
 def write_table_xlsx(title: str, dataset: ds.Dataset, target):
     """A workbook of one sheet: a title line, then the dataset as the season report's sheets show theirs."""
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "remove_timezone": True})
-    cell, line = _cell_writers(workbook)
-    _dataset_sheet(workbook, dataset, cell, line, title=title)
+    workbook = _workbook(target)
+    cell, line, style = _cell_writers(workbook)
+    _dataset_sheet(workbook, dataset, cell, line, style, title=title)
     workbook.close()
 
 
