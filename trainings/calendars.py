@@ -159,18 +159,37 @@ def session_calendar(session: TrainingSession, *, member=None) -> bytes:
     return _calendar([session], member=member)
 
 
+# Stand-ins for a member's own lines in a day's calendar written once (`member_calendars`): no real description
+# or address holds a NUL character (none can be stored).
+_OWN_DESCRIPTION, _OWN_URL = "\x00description\x00", "\x00url\x00"
+
+
+def _own_lines(description: str, url: str | None) -> list[bytes]:
+    """The DESCRIPTION and URL lines of an event, folded and escaped as a calendar writes them, in its order."""
+    event = Event()
+    event.add("description", description)
+    event.add("url", url)
+    begin, *lines, end, _last = event.content_lines()  # BEGIN:VEVENT, the two lines, END:VEVENT, ""
+    return [line.to_ical() for line in lines]
+
+
 def member_calendars(session: TrainingSession, members) -> Iterator[bytes]:
-    """`session_calendar(session, member=member)` for each of `members`, in order: the calendar is built once (with
-    its time zones) and only each member's own link is written again."""
+    """`session_calendar(session, member=member)` for each of `members`, in order: the calendar is written once
+    (with its time zones) around stand-ins, and only each member's own lines (the description that gives their
+    link, the link) are written for them."""
     calendar = _calendar_object([session])
     [event] = calendar.walk("VEVENT")
+    event.pop("description", None)
+    event.add("description", _OWN_DESCRIPTION)
+    event.pop("url", None)
+    event.add("url", _OWN_URL)
+    first, second = (b"\r\n" + line + b"\r\n" for line in _own_lines(_OWN_DESCRIPTION, _OWN_URL))
+    head, rest = calendar.to_ical().split(first)
+    middle, tail = rest.split(second)
     for member in members:
         member_url = _member_url(member)
-        event.pop("description", None)
-        event.add("description", _description(session, member_url))
-        event.pop("url", None)
-        event.add("url", member_url)
-        yield calendar.to_ical()
+        own_first, own_second = _own_lines(_description(session, member_url), member_url)
+        yield b"".join((head, b"\r\n", own_first, b"\r\n", middle, b"\r\n", own_second, b"\r\n", tail))
 
 
 def member_feed(member, sessions) -> bytes:
