@@ -76,9 +76,15 @@ def _description(session: TrainingSession, member_url: str | None) -> str:
         parts.append(_("Avec : %(trainers)s") % {"trainers": ", ".join(trainers)})
     if session.venue:
         parts.append(_("Plan d'accès : %(url)s") % {"url": session.venue.map_url})
-    if member_url:
-        parts.append(_("Votre réponse et le calendrier de la saison : %(url)s") % {"url": member_url})
-    return "\n\n".join(parts)
+    return _with_member_url("\n\n".join(parts), member_url)
+
+
+def _with_member_url(description: str, member_url: str | None) -> str:
+    """The day's description, and the member's own link last when there is one."""
+    if not member_url:
+        return description
+    own = _("Votre réponse et le calendrier de la saison : %(url)s") % {"url": member_url}
+    return f"{description}\n\n{own}" if description else own
 
 
 def _member_url(member) -> str | None:
@@ -173,10 +179,10 @@ def _own_lines(description: str, url: str | None) -> list[bytes]:
     return [line.to_ical() for line in lines]
 
 
-def member_calendars(session: TrainingSession, members) -> Iterator[bytes]:
+def member_calendars(session: TrainingSession, members, page_urls: list[str] | None = None) -> Iterator[bytes]:
     """`session_calendar(session, member=member)` for each of `members`, in order: the calendar is written once
     (with its time zones) around stand-ins, and only each member's own lines (the description that gives their
-    link, the link) are written for them."""
+    link, the link) are written for them. `page_urls`: the members' page addresses, when the caller has them."""
     calendar = _calendar_object([session])
     [event] = calendar.walk("VEVENT")
     event.pop("description", None)
@@ -186,9 +192,10 @@ def member_calendars(session: TrainingSession, members) -> Iterator[bytes]:
     first, second = (b"\r\n" + line + b"\r\n" for line in _own_lines(_OWN_DESCRIPTION, _OWN_URL))
     head, rest = calendar.to_ical().split(first)
     middle, tail = rest.split(second)
-    for member in members:
-        member_url = _member_url(member)
-        own_first, own_second = _own_lines(_description(session, member_url), member_url)
+    description = _description(session, None)
+    page_urls = page_urls if page_urls is not None else [_member_url(member) for member in members]
+    for member_url in page_urls:
+        own_first, own_second = _own_lines(_with_member_url(description, member_url), member_url)
         yield b"".join((head, b"\r\n", own_first, b"\r\n", middle, b"\r\n", own_second, b"\r\n", tail))
 
 

@@ -14,7 +14,7 @@ from outbox.emails import render_email
 from outbox.models import OutgoingMail
 from tests.factories import AttendanceFactory, ProjectMemberFactory, TrainerFactory, TrainingSessionFactory
 from tests.forms import submit
-from trainings import services, tokens
+from trainings import calendars, services, tokens
 from trainings.models import Attendance, Reminder, ReminderPolicy, TrainingSession
 from trainings.services import reminders
 from trainings.tasks import send_due_reminders
@@ -305,6 +305,8 @@ def test_a_days_member_reminders_rendered_once_are_each_the_one_rendered_for_tha
     ]
     session = TrainingSession.objects.select_related("cohort", "venue").prefetch_related("trainers").get(pk=session.pk)
     today = SESSION_DAY - datetime.timedelta(days=1)
+    frozen = time_machine.travel(paris(2026, 10, 12, 9, 0), tick=False)  # the links' tokens hold the time
+    frozen.start()
     mails = reminders._member_mails(session, members, today=today)
     for member, written in zip(members, mails, strict=True):
         token = tokens.member_token(member)
@@ -325,3 +327,6 @@ def test_a_days_member_reminders_rendered_once_are_each_the_one_rendered_for_tha
         )
         assert (written["subject"], written["body"]) == (subject, body)
         assert member.name in body
+        [attachment] = written["attachments"]
+        assert attachment.content == calendars.session_calendar(session, member=member)
+    frozen.stop()

@@ -174,7 +174,9 @@ def _member_mails(session: TrainingSession, members: list, *, today: datetime.da
     """
     trainers = [trainer.name for trainer in session.trainers.all()]
     filename = calendars.session_filename(session)
-    entries = calendars.member_calendars(session, members)
+    tokens_ = [tokens.member_token(member) for member in members]
+    page_urls = [tokens.absolute(reverse("trainings:member_page", kwargs={"token": token})) for token in tokens_]
+    entries = calendars.member_calendars(session, members, page_urls)
     subject, body = render_email(
         "trainings/emails/reminder_member",
         {
@@ -188,8 +190,7 @@ def _member_mails(session: TrainingSession, members: list, *, today: datetime.da
         },
     )
     mails = []
-    for member, entry in zip(members, entries, strict=True):
-        token = tokens.member_token(member)
+    for member, token, page_url, entry in zip(members, tokens_, page_urls, entries, strict=True):
         answer_url = tokens.absolute(
             reverse("trainings:member_answer", kwargs={"token": token, "session_pk": session.pk})
         )
@@ -197,7 +198,7 @@ def _member_mails(session: TrainingSession, members: list, *, today: datetime.da
             _NAME: member.name,
             _CONFIRM: f"{answer_url}?reponse=oui",
             _DECLINE: f"{answer_url}?reponse=non",
-            _PAGE: tokens.absolute(reverse("trainings:member_page", kwargs={"token": token})),
+            _PAGE: page_url,
         }
         text = body
         for stand_in, value in own.items():
