@@ -11,11 +11,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
-    CharField,
     Count,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -25,7 +24,6 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -78,10 +76,9 @@ class Dataset:
     columns: list[Column]
     rows: Callable[[], Iterator[tuple]] = field(repr=False)
     for_funders: bool = True  # False: one row per person, which no column left out would make anonymous
-    # The same rows as a `values_list` queryset of CSV cells: the text `exports.csv_value` makes of each value
-    # of `rows`, written by PostgreSQL (NULL for an empty cell), which the CSV export copies out as it is.
-    # For the biggest tables, so that their CSV costs little more than reading them.
-    csv_cells: Callable[[], QuerySet] | None = field(default=None, repr=False)
+    # The same rows as CSV cells written by PostgreSQL (`CsvCells`), which the CSV export copies out as they
+    # are: for the biggest tables, so that their CSV costs little more than reading them.
+    csv_cells: Callable[[], "CsvCells"] | None = field(default=None, repr=False)
 
 
 def _labels(choices) -> dict:
@@ -105,6 +102,22 @@ def _count(queryset, outer="project"):
 # --- Cells written by the database, for the CSV ------------------------------------------------------
 # Each gives the text `exports.csv_value` gives for the column's values (PostgreSQL only; tests compare both).
 
+
+@dataclass(frozen=True)
+class CsvCells:
+    """A dataset's rows as PostgreSQL writes them for the CSV: `rows`, a `values_list` queryset of the raw values
+    under names of their own, sorted by the names of `order`; and per column of the file, the SQL writing its
+    cell (the text `exports.csv_value` gives, NULL for an empty cell) from those names, with its parameters."""
+
+    rows: QuerySet
+    order: tuple[str, ...]
+    cells: tuple[tuple[str, tuple], ...]
+
+
+def _column(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
 # Text a spreadsheet would run as a formula (the OWASP list); a leading quote makes it plain text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -114,41 +127,31 @@ def neutralised(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-class _CsvText(Func):
-    """A text column as `neutralised` writes it, quoted when it starts like a formula; NULL when empty."""
-
+def _csv_text(name: str) -> tuple[str, tuple]:
+    """A text column as `neutralised` writes it, quoted when it starts like a formula."""
+    column = _column(name)
     starts = ", ".join(str(ord(character)) for character in FORMULA_STARTS)
-    template = (
-        f"CASE WHEN ascii(%(expressions)s) IN ({starts}) THEN '''' || %(expressions)s"
-        " ELSE NULLIF(%(expressions)s, '') END"
-    )
-    output_field = CharField()
+    return f"CASE WHEN ascii({column}) IN ({starts}) THEN '''' || {column} ELSE NULLIF({column}, '') END", ()
 
 
-class _CsvSum(Func):
-    """How many of the conditions hold, as text."""
-
-    template = "((%(expressions)s)::int)::text"
-    arg_joiner = ")::int + ("
-    output_field = CharField()
-
-
-def _csv_date(expression):
+def _csv_date(name: str) -> tuple[str, tuple]:
     """A date as French Excel reads it, dd/mm/yyyy."""
-    return Func(expression, Value("DD/MM/YYYY"), function="to_char", output_field=CharField())
+    return f"to_char({_column(name)}, 'DD/MM/YYYY')", ()
 
 
-def _csv_label(field_name: str, labels: dict, *, other: bool = True):
+def _csv_label(name: str, labels: dict, *, other: bool = True) -> tuple[str, tuple]:
     """A choice's label in the language of the moment, looked up in one JSON object; a value with no label is
     written as itself (`other`), or left empty."""
-    mapping = Func(
-        Value(json.dumps({value: neutralised(label) for value, label in labels.items()})),
-        F(field_name),
-        template="(%(expressions)s)",
-        arg_joiner="::jsonb ->> ",
-        output_field=CharField(),
-    )
-    return Coalesce(mapping, _CsvText(F(field_name))) if other else mapping
+    mapping = json.dumps({value: neutralised(label) for value, label in labels.items()})
+    if not other:
+        return f"(%s::jsonb ->> {_column(name)})", (mapping,)
+    text, params = _csv_text(name)
+    return f"COALESCE(%s::jsonb ->> {_column(name)}, {text})", (mapping, *params)
+
+
+def _csv_count(value: str, *names: str) -> tuple[str, tuple]:
+    """How many of the columns hold `value`, as text."""
+    return "(" + " + ".join(f"({_column(name)} = %s)::int" for name in names) + ")::text", (value,) * len(names)
 
 
 def _is_outside_partner_offices(kind: str | None) -> bool | None:
@@ -474,18 +477,30 @@ def attendance(cohort) -> Dataset:
 
     def csv_cells():
         presence = _labels(Attendance.Presence.choices)
-        present = Value(Attendance.Presence.PRESENT)
-        cells = {
-            "c_date": _csv_date(F("session__date")),
-            "c_title": _CsvText(F("session__title")),
-            "c_project": _CsvText(F("member__project__name")),
-            "c_member": _CsvText(F("member__name")),
-            "c_response": _csv_label("response", _labels(Attendance.Response.choices)),
-            "c_morning": _csv_label("morning", presence, other=False),
-            "c_afternoon": _csv_label("afternoon", presence, other=False),
-            "c_present": _CsvSum(Exact(F("morning"), present), Exact(F("afternoon"), present)),
+        raw = {
+            "c_date": F("session__date"),
+            "c_title": F("session__title"),
+            "c_project": F("member__project__name"),
+            "c_member": F("member__name"),
+            "c_response": F("response"),
+            "c_morning": F("morning"),
+            "c_afternoon": F("afternoon"),
+            "c_pk": F("pk"),
         }
-        return ordered.annotate(**cells).values_list(*cells)
+        return CsvCells(
+            rows=ordered.annotate(**raw).values_list(*raw),
+            order=("c_date", "c_project", "c_member", "c_pk"),
+            cells=(
+                _csv_date("c_date"),
+                _csv_text("c_title"),
+                _csv_text("c_project"),
+                _csv_text("c_member"),
+                _csv_label("c_response", _labels(Attendance.Response.choices)),
+                _csv_label("c_morning", presence, other=False),
+                _csv_label("c_afternoon", presence, other=False),
+                _csv_count(Attendance.Presence.PRESENT, "c_morning", "c_afternoon"),
+            ),
+        )
 
     return Dataset("presences", _("Présences"), columns, rows, for_funders=False, csv_cells=csv_cells)
 
