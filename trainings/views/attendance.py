@@ -41,6 +41,9 @@ ATTENDANCE_FIELDS = (
     "member__name",
     "member__project__name",
 )
+# Where a person's field name goes in a half-day's buttons written once (`AttendanceForm._half_day`): no
+# label, mark or field name holds a NUL character.
+_NAME = "\x00"
 # Room on the printed sheet for people who come without being on the list.
 BLANK_ROWS = 3
 
@@ -84,6 +87,7 @@ class AttendanceForm(forms.Form):
         self.disabled = session.status == TrainingSession.Status.CANCELLED
         self.mark_errors: dict[str, str] = {}
         self._marks: dict[int, tuple[str, str]] = {}
+        self._states: dict[tuple, str] = {}  # a half-day's buttons in a given state, by `_half_day`
 
     @staticmethod
     def field_name(half_day, attendance):
@@ -190,19 +194,30 @@ class AttendanceForm(forms.Form):
                 checked = self.data.get(name, "")
             else:
                 shown = checked = recorded
-            error = self.mark_errors.get(name)
-            parts.append(
-                template.format_map(
-                    {
-                        "name": name,
-                        "shown": shown if shown in templates["safe"] else quote(shown),
-                        "error": f'<p class="text-danger small mb-0">{quote(error)}</p>' if error else "",
-                        **{value: " checked" if value == checked else "" for value in templates["values"]},
-                    }
-                )
-            )
+            parts.append(self._half_day(half_day, template, name, shown, checked, self.mark_errors.get(name)))
         parts.append("</fieldset>")
         return "".join(parts)
+
+    def _half_day(self, half_day, template, name, shown, checked, error) -> str:
+        """One half-day's buttons. Most people show one of a few states (a recorded mark, no error): each state
+        is written once, and each person's field name put into it."""
+        safe = self._templates["safe"]
+        cacheable = shown in safe and checked in safe and not error
+        key = (half_day, shown, checked)
+        if cacheable and key in self._states:
+            return self._states[key].replace(_NAME, name)
+        written = template.format_map(
+            {
+                "name": _NAME if cacheable else name,
+                "shown": shown if shown in safe else quote(shown),
+                "error": f'<p class="text-danger small mb-0">{quote(error)}</p>' if error else "",
+                **{value: " checked" if value == checked else "" for value in self._templates["values"]},
+            }
+        )
+        if not cacheable:
+            return written
+        self._states[key] = written
+        return written.replace(_NAME, name)
 
 
 class SessionAccessMixin(LoginRequiredMixin):
