@@ -223,11 +223,13 @@ class AttendanceForm(forms.Form):
 class SessionAccessMixin(LoginRequiredMixin):
     """Anonymous visitors log in first; then staff reach their programmes' sessions, trainers the ones they lead."""
 
+    prefetch = ("trainers",)  # what the page shows of the session beyond its season and venue
+
     def get_session(self):
         sessions = (
             TrainingSession.objects.for_user(self.request.user)
             .select_related("cohort__programme", "venue")
-            .prefetch_related("trainers")
+            .prefetch_related(*self.prefetch)
         )
         return get_object_or_404(sessions, pk=self.kwargs["pk"])
 
@@ -250,6 +252,7 @@ class SessionAccessMixin(LoginRequiredMixin):
 
 class AttendanceView(SessionAccessMixin, View):
     template_name = "trainings/attendance_form.html"
+    prefetch = ()  # the page does not name the trainers
 
     def get(self, request, pk):
         session = self.get_session()
@@ -277,7 +280,7 @@ class AttendanceView(SessionAccessMixin, View):
         context = {
             "session": session,
             "form": form,
-            "rate": services.attendance_rate(session),
+            "rate": services.attendance_rate_of(session, form.attendances),
             "invited_count": len(form.attendances),
             "confirmed_count": responses[Attendance.Response.CONFIRMED],
             "declined_count": responses[Attendance.Response.DECLINED],
