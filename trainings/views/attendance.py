@@ -44,6 +44,8 @@ ATTENDANCE_FIELDS = (
 # Where a person's field name goes in a half-day's buttons written once (`AttendanceForm._half_day`): no
 # label, mark or field name holds a NUL character.
 _NAME = "\x00"
+# Where the attendance page's template leaves the participants' sections, which the view writes in.
+PARTICIPANTS = "<!-- participants -->"
 # Room on the printed sheet for people who come without being on the list.
 BLANK_ROWS = 3
 
@@ -285,8 +287,15 @@ class AttendanceView(SessionAccessMixin, View):
             "confirmed_count": responses[Attendance.Response.CONFIRMED],
             "declined_count": responses[Attendance.Response.DECLINED],
             "is_cancelled": session.status == TrainingSession.Status.CANCELLED,
+            "participants": mark_safe(PARTICIPANTS),
         }
-        return render(self.request, self.template_name, context)
+        response = render(self.request, self.template_name, context)
+        # The participants' sections (a megabyte of HTML on the biggest days) go into the rendered page here:
+        # passed through the template, that one string would be copied again at each of its nested blocks.
+        before, slot, after = response.content.partition(PARTICIPANTS.encode())
+        if slot:
+            response.content = b"".join((before, form.groups().encode(), after))
+        return response
 
 
 def css_string(text: str) -> str:
