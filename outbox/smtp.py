@@ -25,7 +25,8 @@ class _Watchdog:
     """Shuts down the sockets it is given once a conversation's deadline passes, unless cancelled first.
 
     One thread per watchdog waits for each conversation's deadline in turn (a batch's mails share it): it is
-    started with the first conversation and ends after `IDLE_SECONDS` without any.
+    started with the first conversation and ends with `stop()` (the connection closed), or after `IDLE_SECONDS`
+    without any conversation.
     """
 
     IDLE_SECONDS = 60
@@ -38,13 +39,14 @@ class _Watchdog:
         self._deadline = None  # time.monotonic() at which the conversation under way expires; None: none
         self._waiting_until = None  # the deadline the thread sleeps until; None: it waits for a conversation
         self._thread = None
+        self._generation = 0  # raised by `stop()`: a thread of an earlier generation ends
 
     def start(self, seconds: float) -> None:
         with self._lock:
             self.expired = False
             self._deadline = deadline = time.monotonic() + seconds
             if self._thread is None:
-                self._thread = threading.Thread(target=self._watch, name="smtp-deadline", daemon=True)
+                self._thread = threading.Thread(target=self._watch, args=(self._generation,), daemon=True)
                 self._thread.start()
             elif self._waiting_until is None or deadline < self._waiting_until:
                 # Asleep until a later deadline, or until a conversation starts: wake up for this one. (Asleep
@@ -55,6 +57,14 @@ class _Watchdog:
         with self._lock:
             self._deadline = None
 
+    def stop(self) -> None:
+        """End the thread (after `cancel`); a later `start` starts another."""
+        with self._lock:
+            self._deadline = self._waiting_until = None
+            self._generation += 1
+            self._thread = None
+            self._changed.notify()
+
     def watch(self, sock) -> None:
         with self._lock:
             self.sockets.append(sock)
@@ -62,9 +72,11 @@ class _Watchdog:
         if expired:
             self._shutdown(sock)
 
-    def _watch(self) -> None:
+    def _watch(self, generation: int) -> None:
         with self._lock:
             while True:
+                if generation != self._generation:  # stopped
+                    return
                 deadline = self._deadline
                 if deadline is None:
                     self._waiting_until = None
@@ -168,6 +180,7 @@ class DeadlineEmailBackend(EmailBackend):
         super().close()
         with self._watchdog._lock:
             self._watchdog.sockets.clear()
+        self._watchdog.stop()
 
     def _drop(self) -> None:
         """Forget the connection without talking to the server again."""
