@@ -491,9 +491,9 @@ def _deliver(
     if mail is None:
         return Outcome("skipped"), None
     attempt = mail.attempts
-    mine = OutgoingMail.objects.filter(pk=mail.pk, status=Status.SENDING, attempts=attempt)
 
     def mark(what, **fields):
+        mine = OutgoingMail.objects.filter(pk=mail.pk, status=Status.SENDING, attempts=attempt)
         return _with_fresh_connection(lambda: mine.update(**fields), until=until, what=f"{what} mail {mail.pk}")
 
     try:
