@@ -20,7 +20,8 @@ What is guaranteed
   - a pool process dying (SIGKILL, out of memory, the machine lost) *between* the SMTP server accepting the
     message and the `sent` mark: after `OUTBOX_SENDING_TIMEOUT` the sweeper sends that row again. Each pool
     process has at most one mail in flight, also when it sends a batch over one connection (each mail of a
-    batch is claimed only when its turn comes, and marked before the next one): a crash of a worker started
+    batch is claimed only when its turn comes, and marked sent in the very statement that claims the next one:
+    both are written or neither): a crash of a worker started
     with `--concurrency N` repeats at most N mails, one per process, and the unclaimed rest of their batches
     is sent once, by the sweeper;
   - the database unreachable for longer than `OUTBOX_SENDING_TIMEOUT` right after the server accepted a
@@ -40,7 +41,9 @@ import base64
 import contextlib
 import datetime
 import logging
+import secrets
 import smtplib
+import sys
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -245,14 +248,29 @@ WHERE id = (
 RETURNING *
 """
 
+# The same claim, in the same statement as the "sent" mark of the batch's previous mail (the one the server just
+# accepted): both are written, or neither. The row marked and the row claimed are never the same one.
+MARK_AND_CLAIM_SQL = """
+WITH marked AS (
+    UPDATE {table} SET status = %(sent)s, sent_at = %(sent_at)s, last_error = ''
+    WHERE id = %(done)s AND status = %(sending)s AND attempts = %(done_attempts)s
+    RETURNING id
+), claimed AS ({claim})
+SELECT claimed.*, (SELECT count(*) FROM marked) AS marked FROM (SELECT 1) AS one LEFT JOIN claimed ON TRUE
+"""
 
-def _claim(mail_pk: int, now: datetime.datetime) -> OutgoingMail | None:
-    """Take the row for this worker, or None when it is not ours to send (sent, failed, being sent, deleted,
-    or another worker claiming it this very moment)."""
-    if connection.vendor != "postgresql":
-        return _claim_portably(mail_pk, now)
-    sql = CLAIM_SQL.format(table=connection.ops.quote_name(OutgoingMail._meta.db_table))
-    params = {
+
+@dataclass(frozen=True)
+class _Accepted:
+    """A mail the server accepted whose "sent" mark is still to be written: alone, or with the next claim."""
+
+    pk: int
+    attempts: int
+    until: float  # time.monotonic() at which its claim expires: the mark is not tried after it
+
+
+def _claim_params(mail_pk: int, now: datetime.datetime) -> dict:
+    return {
         "pk": mail_pk,
         "now": now,
         "expired": now - sending_timeout(),
@@ -260,8 +278,57 @@ def _claim(mail_pk: int, now: datetime.datetime) -> OutgoingMail | None:
         "sent": Status.SENT,
         "failed": Status.FAILED,
     }
-    claimed = list(OutgoingMail.objects.raw(sql, params))
-    return claimed[0] if claimed else None
+
+
+def _claim(mail_pk: int, now: datetime.datetime, accepted: _Accepted | None = None) -> tuple[OutgoingMail | None, bool]:
+    """Take the row for this worker, or None when it is not ours to send (sent, failed, being sent, deleted,
+    or another worker claiming it this very moment); with `accepted`, mark that previous mail sent in the same
+    statement. Returns the row and whether `accepted` was marked (False without one, or when the sweeper had
+    taken it back)."""
+    if connection.vendor != "postgresql":
+        marked = _mark_sent(accepted) if accepted is not None else False
+        return _claim_portably(mail_pk, now), marked
+    table = connection.ops.quote_name(OutgoingMail._meta.db_table)
+    claim = CLAIM_SQL.format(table=table)
+    params = _claim_params(mail_pk, now)
+    if accepted is not None:
+        claim = MARK_AND_CLAIM_SQL.format(table=table, claim=claim.strip())
+        params.update(done=accepted.pk, done_attempts=accepted.attempts, sent_at=timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(claim, params)
+        row = cursor.fetchone()
+        columns = [column.name for column in cursor.description]
+    if row is None:
+        return None, False
+    values = dict(zip(columns, row, strict=True))
+    return _mail(values), bool(values.get("marked"))
+
+
+def _mail(values: dict) -> OutgoingMail | None:
+    """The model instance of a row read back by a claim (None for the claim's empty row), converted as the ORM
+    converts what it reads; read this way, a claim costs its round trip and little more."""
+    if values["id"] is None:
+        return None
+    fields = OutgoingMail._meta.concrete_fields
+    converted = []
+    for field in fields:
+        value = values[field.column]
+        for converter in field.get_db_converters(connection):
+            value = converter(value, field, connection)
+        converted.append(value)
+    return OutgoingMail.from_db(connection.alias, [field.attname for field in fields], converted)
+
+
+def _mark_sent(accepted: _Accepted) -> bool:
+    """Mark a mail the server accepted as sent, unless the sweeper took it back meanwhile."""
+    mine = OutgoingMail.objects.filter(pk=accepted.pk, status=Status.SENDING, attempts=accepted.attempts)
+    return bool(
+        _with_fresh_connection(
+            lambda: mine.update(status=Status.SENT, sent_at=timezone.now(), last_error=""),
+            until=accepted.until,
+            what=f"marking sent mail {accepted.pk}",
+        )
+    )
 
 
 def _claim_portably(mail_pk: int, now: datetime.datetime) -> OutgoingMail | None:
@@ -280,9 +347,21 @@ def _claim_portably(mail_pk: int, now: datetime.datetime) -> OutgoingMail | None
     return mail
 
 
+class _Message(EmailMultiAlternatives):
+    """Django's message, with each multipart boundary drawn here, at random as the email package draws it: the
+    package would compile a regular expression per message to check its own draw against the text."""
+
+    def message(self):
+        message = super().message()
+        for part in message.walk():
+            if part.is_multipart():
+                part.set_boundary("=" * 15 + f"{secrets.randbelow(sys.maxsize):019d}" + "==")
+        return message
+
+
 def _message(mail: OutgoingMail) -> EmailMultiAlternatives:
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
-    message = EmailMultiAlternatives(
+    message = _Message(
         subject=mail.subject,
         body=mail.body,
         to=mail.to,
@@ -353,7 +432,7 @@ def _with_fresh_connection(write, *, until: float, what: str):
 def deliver(mail_pk: int, *, now: datetime.datetime | None = None, backend=None) -> Outcome:
     """Send one outbox row, if it is still to be sent; safe to call any number of times, concurrently.
 
-    `backend`: an open mail connection to reuse (a batch); without it, one is opened and closed for this mail.
+    `backend`: an open mail connection to reuse; without it, one is opened and closed for this mail.
     """
     if backend is None:
         backend = _backend()
@@ -361,16 +440,60 @@ def deliver(mail_pk: int, *, now: datetime.datetime | None = None, backend=None)
             return deliver(mail_pk, now=now, backend=backend)
         finally:
             backend.close()
+    outcome, accepted = _deliver(mail_pk, now=now, backend=backend)
+    if accepted is not None:
+        _marked_or_taken_over(accepted, _mark_sent(accepted))
+    return outcome
+
+
+def deliver_many(mail_pks: list[int]) -> list[Outcome]:
+    """Send outbox rows one after the other over one SMTP connection, each claimed and marked on its own: the
+    "sent" mark of each mail is written in the statement that claims the next one, so that this process never
+    holds more than one mail the server accepted and the outbox does not know yet."""
+    backend = _backend()
+    outcomes = []
+    accepted = None
+    try:
+        for pk in mail_pks:
+            outcome, accepted = _deliver(pk, backend=backend, accepted=accepted)
+            outcomes.append(outcome)
+        if accepted is not None:
+            _marked_or_taken_over(accepted, _mark_sent(accepted))
+    finally:
+        backend.close()
+    return outcomes
+
+
+def _marked_or_taken_over(accepted: _Accepted, marked: bool) -> None:
+    if not marked:
+        logger.warning("Outgoing mail %s was taken over by the sweeper while being sent", accepted.pk)
+
+
+def _deliver(
+    mail_pk: int, *, now: datetime.datetime | None = None, backend, accepted: _Accepted | None = None
+) -> tuple[Outcome, _Accepted | None]:
+    """Claim one row (marking `accepted` sent in the same statement), send it over `backend`, and write what
+    happened — except a success, returned as the mail whose "sent" mark is still to be written."""
     claimed = time.monotonic()
     until = claimed + settings.OUTBOX_SENDING_TIMEOUT
     now = now or timezone.now()
-    mail = _with_fresh_connection(lambda: _claim(mail_pk, now), until=until, what=f"claiming mail {mail_pk}")
+    if accepted is not None and accepted.pk == mail_pk:  # the same row twice in a batch: mark it first, alone
+        _marked_or_taken_over(accepted, _mark_sent(accepted))
+        accepted = None
+    mail, marked = _with_fresh_connection(
+        lambda: _claim(mail_pk, now, accepted),
+        # With a previous mail's mark, the statement is not tried once that mail's claim has expired.
+        until=accepted.until if accepted is not None else until,
+        what=f"claiming mail {mail_pk}",
+    )
+    if accepted is not None:
+        _marked_or_taken_over(accepted, marked)
     if mail is None:
-        return Outcome("skipped")
+        return Outcome("skipped"), None
     attempt = mail.attempts
-    mine = OutgoingMail.objects.filter(pk=mail.pk, status=Status.SENDING, attempts=attempt)
 
     def mark(what, **fields):
+        mine = OutgoingMail.objects.filter(pk=mail.pk, status=Status.SENDING, attempts=attempt)
         return _with_fresh_connection(lambda: mine.update(**fields), until=until, what=f"{what} mail {mail.pk}")
 
     try:
@@ -383,23 +506,12 @@ def deliver(mail_pk: int, *, now: datetime.datetime | None = None, backend=None)
         if _is_permanent(error) or attempt >= MAX_ATTEMPTS:
             mark("failing", status=Status.FAILED, last_error=description)
             logger.warning("Outgoing mail %s failed for good: %s", mail.pk, description)
-            return Outcome(Status.FAILED)
+            return Outcome(Status.FAILED), None
         retry_in = min(FIRST_BACKOFF * 2 ** (attempt - 1), MAX_BACKOFF)
         mark("retrying", status=Status.RETRY, last_error=description, next_attempt_at=timezone.now() + retry_in)
         logger.info("Outgoing mail %s will be tried again in %s: %s", mail.pk, retry_in, description)
-        return Outcome(Status.RETRY, retry_in=retry_in)
-    if not mark("marking sent", status=Status.SENT, sent_at=timezone.now(), last_error=""):
-        logger.warning("Outgoing mail %s was taken over by the sweeper while being sent", mail.pk)
-    return Outcome(Status.SENT)
-
-
-def deliver_many(mail_pks: list[int]) -> list[Outcome]:
-    """Send outbox rows one after the other over one SMTP connection, each claimed and marked on its own."""
-    backend = _backend()
-    try:
-        return [deliver(pk, backend=backend) for pk in mail_pks]
-    finally:
-        backend.close()
+        return Outcome(Status.RETRY, retry_in=retry_in), None
+    return Outcome(Status.SENT), _Accepted(mail.pk, attempt, until)
 
 
 def stalled(now: datetime.datetime | None = None):

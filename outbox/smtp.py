@@ -4,13 +4,14 @@
 under the timeout before each reply, keeps a conversation going for ever, long past the moment the sweeper
 takes the row back (`OUTBOX_SENDING_TIMEOUT`) and sends it again. Here, every conversation with the server
 (connecting, greeting, one mail) runs under a watchdog: when its deadline passes, the socket is shut down from
-a timer thread, the blocked read or write returns at once, and the mail is reported as not sent with
+the watchdog's thread, the blocked read or write returns at once, and the mail is reported as not sent with
 `ConversationDeadline`. No signal, no alarm: it works in any thread and any Celery pool.
 """
 
 import smtplib
 import socket
 import threading
+import time
 from contextlib import contextmanager
 
 from django.core.mail.backends.smtp import EmailBackend
@@ -21,24 +22,48 @@ class ConversationDeadline(smtplib.SMTPException):
 
 
 class _Watchdog:
-    """Shuts down the sockets it is given once `seconds` have passed, unless cancelled first."""
+    """Shuts down the sockets it is given once a conversation's deadline passes, unless cancelled first.
+
+    One thread per watchdog waits for each conversation's deadline in turn (a batch's mails share it): it is
+    started with the first conversation and ends with `stop()` (the connection closed), or after `IDLE_SECONDS`
+    without any conversation.
+    """
+
+    IDLE_SECONDS = 60
 
     def __init__(self):
         self.sockets = []
         self.expired = False
         self._lock = threading.Lock()
-        self._timer = None
+        self._changed = threading.Condition(self._lock)
+        self._deadline = None  # time.monotonic() at which the conversation under way expires; None: none
+        self._waiting_until = None  # the deadline the thread sleeps until; None: it waits for a conversation
+        self._thread = None
+        self._generation = 0  # raised by `stop()`: a thread of an earlier generation ends
 
     def start(self, seconds: float) -> None:
-        self.expired = False
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
+        with self._lock:
+            self.expired = False
+            self._deadline = deadline = time.monotonic() + seconds
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._watch, args=(self._generation,), daemon=True)
+                self._thread.start()
+            elif self._waiting_until is None or deadline < self._waiting_until:
+                # Asleep until a later deadline, or until a conversation starts: wake up for this one. (Asleep
+                # until an earlier one, it finds this one when it wakes, and sleeps again until it.)
+                self._changed.notify()
 
     def cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        with self._lock:
+            self._deadline = None
+
+    def stop(self) -> None:
+        """End the thread (after `cancel`); a later `start` starts another."""
+        with self._lock:
+            self._deadline = self._waiting_until = None
+            self._generation += 1
+            self._thread = None
+            self._changed.notify()
 
     def watch(self, sock) -> None:
         with self._lock:
@@ -47,12 +72,32 @@ class _Watchdog:
         if expired:
             self._shutdown(sock)
 
-    def _expire(self) -> None:
+    def _watch(self, generation: int) -> None:
         with self._lock:
-            self.expired = True
-            sockets = list(self.sockets)
-        for sock in sockets:
-            self._shutdown(sock)
+            while True:
+                if generation != self._generation:  # stopped
+                    return
+                deadline = self._deadline
+                if deadline is None:
+                    self._waiting_until = None
+                    if not self._changed.wait(self.IDLE_SECONDS) and self._deadline is None:
+                        self._thread = None  # the next conversation starts another thread
+                        return
+                    continue
+                remaining = deadline - time.monotonic()
+                if remaining > 0:
+                    self._waiting_until = deadline
+                    self._changed.wait(remaining)
+                    continue
+                self._deadline = None
+                self.expired = True
+                sockets = list(self.sockets)
+                self._lock.release()
+                try:
+                    for sock in sockets:
+                        self._shutdown(sock)
+                finally:
+                    self._lock.acquire()
 
     @staticmethod
     def _shutdown(sock) -> None:
@@ -135,6 +180,7 @@ class DeadlineEmailBackend(EmailBackend):
         super().close()
         with self._watchdog._lock:
             self._watchdog.sockets.clear()
+        self._watchdog.stop()
 
     def _drop(self) -> None:
         """Forget the connection without talking to the server again."""

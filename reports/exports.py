@@ -8,6 +8,8 @@ into a file stored through the storage API, and the person follows it on a progr
 
 import csv
 import datetime
+import io
+import itertools
 import logging
 import tempfile
 import zipfile
@@ -18,7 +20,7 @@ import xlsxwriter
 from celery import shared_task
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -36,8 +38,8 @@ logger = logging.getLogger(__name__)
 
 Format = ReportExport.Format
 BOM = "\ufeff"
-# CSV text is handed over this many rows at a time: a few dozen kilobytes.
-CSV_ROWS_PER_CHUNK = 500
+# CSV text is handed over this many rows at a time: a few hundred kilobytes at most.
+CSV_ROWS_PER_CHUNK = 2000
 
 
 def background_threshold() -> int:
@@ -55,13 +57,9 @@ def file_name(cohort: Cohort, extension: str, dataset: str = "") -> str:
     return "-".join(part for part in parts if part) + f".{extension}"
 
 
-# Text a spreadsheet would run as a formula (the OWASP list); a leading quote makes it plain text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralised(text: str) -> str:
-    """Text that no spreadsheet reads as a formula: applicant-typed cells reach staff's Excel."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+# Text a spreadsheet would run as a formula starts with one of these; `neutralised` quotes it.
+FORMULA_STARTS = ds.FORMULA_STARTS
+neutralised = ds.neutralised
 
 
 # --- CSV ---------------------------------------------------------------------------------------------
@@ -84,21 +82,6 @@ def csv_value(value) -> str:
     if isinstance(value, int):
         return str(value)
     return neutralised(str(value))
-
-
-class _Lines:
-    """A file-like object that hands back what the csv writer just wrote."""
-
-    def __init__(self):
-        self.parts = []
-
-    def write(self, text):
-        self.parts.append(text)
-
-    def take(self) -> str:
-        text = "".join(self.parts)
-        self.parts.clear()
-        return text
 
 
 def csv_converter(kind: str) -> Callable:
@@ -127,27 +110,78 @@ def csv_converter(kind: str) -> Callable:
     return convert
 
 
-def csv_chunks(dataset: ds.Dataset) -> Iterator[str]:
-    """The dataset as CSV text, header first, a few hundred rows at a time (UTF-8 BOM added by callers)."""
-    lines = _Lines()
-    writer = csv.writer(lines, delimiter=";", lineterminator="\r\n")
+def _csv_lines(writer, buffer: io.StringIO, rows: Iterator) -> Iterator[bytes]:
+    """Rows of cells through the csv writer, `CSV_ROWS_PER_CHUNK` at a time."""
+    while True:
+        chunk = list(itertools.islice(rows, CSV_ROWS_PER_CHUNK))
+        writer.writerows(chunk)
+        if len(chunk) < CSV_ROWS_PER_CHUNK:
+            break
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+COPY_CSV = (
+    "COPY (SELECT {cells} FROM ({rows}) AS dataset_rows ORDER BY {order}) TO STDOUT WITH (FORMAT csv, DELIMITER ';')"
+)
+
+
+def _crlf(lines: list[bytes]) -> bytes:
+    """Lines as COPY ends them (a line feed) ended as the csv writer ends them (CRLF)."""
+    text = b"".join(lines)
+    if text.count(b"\n") == len(lines):  # no cell holds a line feed: each one ends a line
+        return text.replace(b"\n", b"\r\n")
+    return b"".join(bytes(line[:-1]) + b"\r\n" for line in lines)
+
+
+def _copied_lines(cells: ds.CsvCells) -> Iterator[bytes]:
+    """A dataset's cells as CSV lines written by PostgreSQL's COPY, `CSV_ROWS_PER_CHUNK` at a time.
+
+    The cells are written over the sorted rows, so that the sort handles the narrow raw values (PostgreSQL reads
+    the order off the subquery: it does not sort twice). COPY quotes exactly as Python's csv writer does here (a
+    cell holding `;`, `"`, a carriage return or a line feed, quotes doubled) and writes NULL as nothing; it ends
+    each line with a line feed, and each block it sends is one line (libpq's rule).
+    """
+    rows, row_params = cells.rows.query.sql_with_params()
+    statement = COPY_CSV.format(
+        cells=", ".join(sql for sql, _params in cells.cells),
+        rows=rows,
+        order=", ".join(connection.ops.quote_name(name) for name in cells.order),
+    )
+    params = [param for _sql, cell_params in cells.cells for param in cell_params] + list(row_params)
+    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+        lines = []
+        for line in copy:
+            lines.append(line)
+            if len(lines) == CSV_ROWS_PER_CHUNK:
+                yield _crlf(lines)
+                lines.clear()
+        if lines:
+            yield _crlf(lines)
+
+
+def csv_chunks(dataset: ds.Dataset) -> Iterator[bytes]:
+    """The dataset as UTF-8 CSV, header first, `CSV_ROWS_PER_CHUNK` rows at a time (the BOM added by callers).
+
+    Its cells are PostgreSQL's when the dataset has them written there (`Dataset.csv_cells`), else `csv_value`'s.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([str(column.title) for column in dataset.columns])
+    if dataset.csv_cells is not None and connection.vendor == "postgresql":
+        yield buffer.getvalue().encode()
+        yield from _copied_lines(dataset.csv_cells())
+        return
     converters = [csv_converter(column.kind) for column in dataset.columns]
-    chunk = []
-    for row in dataset.rows():
-        chunk.append([convert(value) for convert, value in zip(converters, row, strict=True)])
-        if len(chunk) == CSV_ROWS_PER_CHUNK:
-            writer.writerows(chunk)
-            chunk.clear()
-            yield lines.take()
-    writer.writerows(chunk)
-    yield lines.take()
+    rows = ([convert(value) for convert, value in zip(converters, row, strict=True)] for row in dataset.rows())
+    yield from _csv_lines(writer, buffer, rows)
 
 
 def stream_csv(dataset: ds.Dataset) -> Iterator[bytes]:
     yield BOM.encode()
-    for chunk in csv_chunks(dataset):
-        yield chunk.encode()
+    yield from csv_chunks(dataset)
 
 
 class _Pipe:
@@ -181,7 +215,7 @@ def stream_csv_zip(datasets: Iterable[ds.Dataset]) -> Iterator[bytes]:
             with archive.open(info, "w", force_zip64=True) as entry:
                 entry.write(BOM.encode())
                 for chunk in csv_chunks(dataset):
-                    entry.write(chunk.encode())
+                    entry.write(chunk)
                     yield pipe.take()
             yield pipe.take()
     yield pipe.take()
@@ -205,8 +239,42 @@ def _sheet_title(title: str) -> str:
     return title[:31]
 
 
+def _workbook(target):
+    """A constant-memory workbook; text is always written as text (never a formula nor a link: see `neutralised`)."""
+    options = {"constant_memory": True, "remove_timezone": True, "strings_to_formulas": False, "strings_to_urls": False}
+    return xlsxwriter.Workbook(target, options)
+
+
+def xlsx_value(value):
+    """What `cell` writes of a value: yes/no in words, decimals to two places, numbers and dates typed, the
+    rest as text that no spreadsheet runs."""
+    if value is None or value.__class__ in (int, Decimal, datetime.date):
+        return value
+    if isinstance(value, bool):
+        return neutralised(str(_("Oui") if value else _("Non")))
+    if isinstance(value, float):
+        return round(value, 2)
+    if isinstance(value, int | Decimal | datetime.date):
+        return value
+    return neutralised(str(value))
+
+
+def xlsx_converter(kind: str) -> Callable:
+    """`xlsx_value` for one column: the value its kind announces takes a short path, anything else the long one."""
+    if kind == ds.TEXT:
+
+        def convert(value):
+            if value.__class__ is str:
+                return "'" + value if value.startswith(FORMULA_STARTS) else value
+            return xlsx_value(value)
+
+        return convert
+    return xlsx_value
+
+
 def _cell_writers(workbook):
-    """`cell(sheet, row, column, value, kind, font)` and `line(sheet, row, values, kind, font)` for a workbook."""
+    """`cell(sheet, row, column, value, kind, font)`, `line(sheet, row, values, kind, font)` and
+    `style(kind, font)` (the format of a kind of cell) for a workbook."""
     formats = {}
 
     def style(kind, font):
@@ -221,18 +289,13 @@ def _cell_writers(workbook):
         return formats[key]
 
     def cell(sheet, row, column, value, kind=ds.TEXT, font=None):
-        """Write one value: yes/no in words, decimals to two places, numbers and dates typed."""
-        if isinstance(value, bool):
-            value = str(_("Oui") if value else _("Non"))
-        elif isinstance(value, float):
-            value = round(value, 2)
-        elif value is not None and not isinstance(value, int | float | Decimal | datetime.date):
-            value = str(value)
+        """Write one value (`xlsx_value`), in the format of its kind when it is a number or a date."""
+        value = xlsx_value(value)
         typed = kind if value is not None and not isinstance(value, str) else ds.TEXT
         if value is None:
             sheet.write_blank(row, column, None, style(ds.TEXT, font))
         elif isinstance(value, str):
-            sheet.write_string(row, column, neutralised(value), style(ds.TEXT, font))  # never a formula
+            sheet.write_string(row, column, value, style(ds.TEXT, font))  # never a formula
         else:
             sheet.write(row, column, value, style(typed, font))
 
@@ -240,28 +303,30 @@ def _cell_writers(workbook):
         for column, value in enumerate(values):
             cell(sheet, row, column, value, kind, font)
 
-    return cell, line
+    return cell, line, style
 
 
-def _dataset_sheet(workbook, dataset: ds.Dataset, cell, line, *, title: str = ""):
+def _dataset_sheet(workbook, dataset: ds.Dataset, cell, line, style, *, title: str = ""):
     """One sheet for a dataset: a title line if given, its header, frozen, then typed rows as they come, filtered.
 
-    Rows are written top to bottom only: constant-memory mode has already flushed any row above the current one.
+    Each column carries the format of its kind, which its cells without one of their own take: a row goes in
+    with one `write_row`. Rows are written top to bottom only: constant-memory mode has already flushed any row
+    above the current one.
     """
     sheet = workbook.add_worksheet(_sheet_title(str(dataset.title)))
     for index, column in enumerate(dataset.columns):
-        sheet.set_column(index, index, column.width)
+        sheet.set_column(index, index, column.width, style(column.kind, None))
     first_row = 0
     if title:
         cell(sheet, 0, 0, title, font="title")
         first_row = 2
     sheet.freeze_panes(first_row + 1, 0)
     line(sheet, first_row, [str(column.title) for column in dataset.columns], font="bold")
-    kinds = [column.kind for column in dataset.columns]
+    converters = [xlsx_converter(column.kind) for column in dataset.columns]
+    write_row = sheet.write_row
     count = first_row
     for count, values in enumerate(dataset.rows(), start=first_row + 1):  # noqa: B007 — read after the loop
-        for column, (value, kind) in enumerate(zip(values, kinds, strict=True)):
-            cell(sheet, count, column, value, kind)
+        write_row(count, 0, [convert(value) for convert, value in zip(converters, values, strict=True)])
     sheet.autofilter(first_row, 0, count, len(dataset.columns) - 1)
     return sheet
 
@@ -273,8 +338,8 @@ def write_xlsx(report: SeasonReport, datasets: list[ds.Dataset], target, progres
     memory used does not grow with the season.
     """
 
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "remove_timezone": True})
-    cell, line = _cell_writers(workbook)
+    workbook = _workbook(target)
+    cell, line, style = _cell_writers(workbook)
 
     cohort = report.cohort
     summary = workbook.add_worksheet(_sheet_title(_("Synthèse")))
@@ -329,7 +394,7 @@ def write_xlsx(report: SeasonReport, datasets: list[ds.Dataset], target, progres
             cell(summary, row, column, value, kind)
 
     for position, dataset in enumerate(datasets, start=1):
-        _dataset_sheet(workbook, dataset, cell, line)
+        _dataset_sheet(workbook, dataset, cell, line, style)
         if progress:
             progress(round(90 * position / len(datasets)))
     workbook.close()
@@ -337,9 +402,9 @@ def write_xlsx(report: SeasonReport, datasets: list[ds.Dataset], target, progres
 
 def write_table_xlsx(title: str, dataset: ds.Dataset, target):
     """A workbook of one sheet: a title line, then the dataset as the season report's sheets show theirs."""
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "remove_timezone": True})
-    cell, line = _cell_writers(workbook)
-    _dataset_sheet(workbook, dataset, cell, line, title=title)
+    workbook = _workbook(target)
+    cell, line, style = _cell_writers(workbook)
+    _dataset_sheet(workbook, dataset, cell, line, style, title=title)
     workbook.close()
 
 

@@ -76,9 +76,15 @@ def _description(session: TrainingSession, member_url: str | None) -> str:
         parts.append(_("Avec : %(trainers)s") % {"trainers": ", ".join(trainers)})
     if session.venue:
         parts.append(_("Plan d'accès : %(url)s") % {"url": session.venue.map_url})
-    if member_url:
-        parts.append(_("Votre réponse et le calendrier de la saison : %(url)s") % {"url": member_url})
-    return "\n\n".join(parts)
+    return _with_member_url("\n\n".join(parts), member_url)
+
+
+def _with_member_url(description: str, member_url: str | None) -> str:
+    """The day's description, and the member's own link last when there is one."""
+    if not member_url:
+        return description
+    own = _("Votre réponse et le calendrier de la saison : %(url)s") % {"url": member_url}
+    return f"{description}\n\n{own}" if description else own
 
 
 def _member_url(member) -> str | None:
@@ -159,18 +165,38 @@ def session_calendar(session: TrainingSession, *, member=None) -> bytes:
     return _calendar([session], member=member)
 
 
-def member_calendars(session: TrainingSession, members) -> Iterator[bytes]:
-    """`session_calendar(session, member=member)` for each of `members`, in order: the calendar is built once (with
-    its time zones) and only each member's own link is written again."""
+# Stand-ins for a member's own lines in a day's calendar written once (`member_calendars`): no real description
+# or address holds a NUL character (none can be stored).
+_OWN_DESCRIPTION, _OWN_URL = "\x00description\x00", "\x00url\x00"
+
+
+def _own_lines(description: str, url: str | None) -> list[bytes]:
+    """The DESCRIPTION and URL lines of an event, folded and escaped as a calendar writes them, in its order."""
+    event = Event()
+    event.add("description", description)
+    event.add("url", url)
+    begin, *lines, end, _last = event.content_lines()  # BEGIN:VEVENT, the two lines, END:VEVENT, ""
+    return [line.to_ical() for line in lines]
+
+
+def member_calendars(session: TrainingSession, members, page_urls: list[str] | None = None) -> Iterator[bytes]:
+    """`session_calendar(session, member=member)` for each of `members`, in order: the calendar is written once
+    (with its time zones) around stand-ins, and only each member's own lines (the description that gives their
+    link, the link) are written for them. `page_urls`: the members' page addresses, when the caller has them."""
     calendar = _calendar_object([session])
     [event] = calendar.walk("VEVENT")
-    for member in members:
-        member_url = _member_url(member)
-        event.pop("description", None)
-        event.add("description", _description(session, member_url))
-        event.pop("url", None)
-        event.add("url", member_url)
-        yield calendar.to_ical()
+    event.pop("description", None)
+    event.add("description", _OWN_DESCRIPTION)
+    event.pop("url", None)
+    event.add("url", _OWN_URL)
+    first, second = (b"\r\n" + line + b"\r\n" for line in _own_lines(_OWN_DESCRIPTION, _OWN_URL))
+    head, rest = calendar.to_ical().split(first)
+    middle, tail = rest.split(second)
+    description = _description(session, None)
+    page_urls = page_urls if page_urls is not None else [_member_url(member) for member in members]
+    for member_url in page_urls:
+        own_first, own_second = _own_lines(_with_member_url(description, member_url), member_url)
+        yield b"".join((head, b"\r\n", own_first, b"\r\n", middle, b"\r\n", own_second, b"\r\n", tail))
 
 
 def member_feed(member, sessions) -> bytes:

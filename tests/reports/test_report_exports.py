@@ -2,6 +2,7 @@
 is recorded."""
 
 import csv
+import dataclasses
 import datetime
 import io
 import zipfile
@@ -9,16 +10,23 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from projects.models import Candidacy, CoachingSession, FollowUp, Project
+from reports import datasets
 from reports import services as reports
 from reports.exports import csv_value
 from reports.models import ReportExport
 from reports.tasks import build_report_export
-from tests.factories import StaffFactory
+from tests.factories import (
+    AttendanceFactory,
+    ProjectFactory,
+    ProjectMemberFactory,
+    StaffFactory,
+    TrainingSessionFactory,
+)
 from trainings.models import Attendance, TrainingSession
 
 pytestmark = pytest.mark.django_db
@@ -350,3 +358,58 @@ def test_numbers_and_dates_stay_typed_and_negative_numbers_keep_their_sign():
     assert (csv_value(-3), csv_value(Decimal("-1.5")), csv_value(-2.25)) == ("-3", "-1,5", "-2,25")
     assert csv_value(datetime.date(2026, 1, 2)) == "02/01/2026"
     assert csv_value(FORMULA) == "'" + FORMULA
+
+
+# Cells a spreadsheet or a CSV reader could take for something else: formulas, separators, quotes, line breaks,
+# nothing at all, letters beyond ASCII.
+AWKWARD = [
+    "=1+1",
+    "+33 6",
+    "-moins",
+    "@cellule",
+    "\tà la tabulation",
+    "\rretour",
+    "a;b",
+    'dit "bonjour"',
+    "deux\nlignes",
+    "",
+    "Zoé",
+    "'déjà cité",
+]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_attendance_csv_written_by_the_database_is_the_one_written_cell_by_cell(season, language):
+    """The attendance's CSV comes from PostgreSQL (`Dataset.csv_cells`); byte for byte, it is what `csv_value`
+    writes of the same rows."""
+    days = [
+        TrainingSessionFactory(cohort=season, title=title, date=datetime.date(2026, 10, 1) + datetime.timedelta(days=n))
+        for n, title in enumerate(AWKWARD[:6])
+    ]
+    presences = [value for value, _label in Attendance.Presence.choices] + ["inconnu"]
+    for n, name in enumerate(AWKWARD):
+        member = ProjectMemberFactory(project=ProjectFactory(cohort=season, name=AWKWARD[-n - 1]), name=name)
+        for m, day in enumerate(days):
+            AttendanceFactory(
+                session=day,
+                member=member,
+                response=[value for value, _label in Attendance.Response.choices][(n + m) % 3] if m else "=autre",
+                morning=presences[(n + m) % len(presences)],
+                afternoon=presences[(n + 2 * m) % len(presences)],
+            )
+    dataset = datasets.attendance(season)
+    assert dataset.csv_cells is not None
+    cell_by_cell = dataclasses.replace(dataset, csv_cells=None)
+    with translation.override(language):
+        written = b"".join(reports.stream_csv(dataset))
+        assert written == b"".join(reports.stream_csv(cell_by_cell))
+    rows = read_csv(written)
+    assert len(rows) == 1 + len(AWKWARD) * len(days)
+    assert {row[3] for row in rows[1:]} == {
+        "'=1+1",
+        "'+33 6",
+        "'-moins",
+        "'@cellule",
+        "'\tà la tabulation",
+        "'\rretour",
+    } | set(AWKWARD[6:])

@@ -4,6 +4,7 @@ import datetime
 import uuid
 
 import pytest
+import time_machine
 from django.urls import reverse
 from icalendar import Calendar
 
@@ -15,7 +16,7 @@ from tests.factories import (
     TrainerFactory,
     TrainingSessionFactory,
 )
-from trainings import services
+from trainings import calendars, services
 from trainings.models import TrainingSession
 
 UTC = datetime.UTC
@@ -216,3 +217,23 @@ def test_the_feed_runs_the_same_queries_with_3_or_30_days(
     add(27)
     with django_assert_max_num_queries(3):
         assert len(parse(client.get(feed_url(member))).walk("VEVENT")) == 30
+
+
+def test_each_members_calendar_of_a_day_is_the_one_written_for_them_alone(session, season):
+    """The day's calendar is written once for all its invitees (`member_calendars`): each file is, byte for byte,
+    the one `session_calendar` writes for that member, long descriptions folded and special characters escaped."""
+    session.description = (
+        "Une description longue, avec ; des virgules, des points-virgules\\ et\nune ligne de plus " * 3
+    )
+    session.what_to_bring = "Un ordinateur, de quoi écrire"
+    session.save()
+    session = TrainingSession.objects.select_related("venue").prefetch_related("trainers").get(pk=session.pk)
+    members = [
+        ProjectMemberFactory(project=ProjectFactory(cohort=season), name=name)
+        for name in ("Léa Roux", "Zoé « Z » d'Arc", "Jean-Édouard, dit ; Jed")
+    ]
+    with time_machine.travel(datetime.datetime(2026, 10, 1, 9, 0, tzinfo=UTC), tick=False):
+        written = list(calendars.member_calendars(session, members))
+        alone = [calendars.session_calendar(session, member=member) for member in members]
+    assert written == alone
+    assert len({entry for entry in written}) == len(members)

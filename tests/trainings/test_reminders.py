@@ -10,10 +10,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from icalendar import Calendar
 
+from outbox.emails import render_email
 from outbox.models import OutgoingMail
 from tests.factories import AttendanceFactory, ProjectMemberFactory, TrainerFactory, TrainingSessionFactory
 from tests.forms import submit
-from trainings import services
+from trainings import calendars, services, tokens
 from trainings.models import Attendance, Reminder, ReminderPolicy, TrainingSession
 from trainings.services import reminders
 from trainings.tasks import send_due_reminders
@@ -293,3 +294,39 @@ def test_another_programmes_staff_and_anonymous_visitors_cannot_see_the_reminder
     assert client.get(url).status_code == 302
     client.force_login(other_staff)
     assert client.get(url).status_code == 404
+
+
+def test_a_days_member_reminders_rendered_once_are_each_the_one_rendered_for_that_member(db, session, members):
+    """The reminder is rendered once for the day and each member's name and links written in; each mail is the
+    one the template renders for that member alone, whatever their name holds."""
+    members += [
+        AttendanceFactory(session=session, member__name=name, member__email=f"m{n}@exemple.fr").member
+        for n, name in enumerate(["{{ session.title }} % \\ « Zoé »", "Jean-Édouard d'Arc & <Cie>"])
+    ]
+    session = TrainingSession.objects.select_related("cohort", "venue").prefetch_related("trainers").get(pk=session.pk)
+    today = SESSION_DAY - datetime.timedelta(days=1)
+    frozen = time_machine.travel(paris(2026, 10, 12, 9, 0), tick=False)  # the links' tokens hold the time
+    frozen.start()
+    mails = reminders._member_mails(session, members, today=today)
+    for member, written in zip(members, mails, strict=True):
+        token = tokens.member_token(member)
+        answer_url = tokens.absolute(
+            reverse("trainings:member_answer", kwargs={"token": token, "session_pk": session.pk})
+        )
+        subject, body = render_email(
+            "trainings/emails/reminder_member",
+            {
+                "session": session,
+                "member": member,
+                "days": 1,
+                "trainers": [trainer.name for trainer in session.trainers.all()],
+                "confirm_url": f"{answer_url}?reponse=oui",
+                "decline_url": f"{answer_url}?reponse=non",
+                "page_url": tokens.absolute(reverse("trainings:member_page", kwargs={"token": token})),
+            },
+        )
+        assert (written["subject"], written["body"]) == (subject, body)
+        assert member.name in body
+        [attachment] = written["attachments"]
+        assert attachment.content == calendars.session_calendar(session, member=member)
+    frozen.stop()

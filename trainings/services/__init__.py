@@ -4,6 +4,7 @@ from .attendance import (
     AttendanceNotAllowed,
     Rate,
     attendance_rate,
+    attendance_rate_of,
     attendance_rates_by_project,
     half_days,
     participant_days,

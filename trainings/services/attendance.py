@@ -112,6 +112,19 @@ def attendance_rate(session: TrainingSession) -> Rate:
     return _rate(Attendance.objects.filter(session=session).aggregate(**_rate_counts()))
 
 
+def attendance_rate_of(session: TrainingSession, attendances) -> Rate:
+    """`attendance_rate` counted over the session's attendances already read (each with its `response`,
+    `morning` and `afternoon`), without a query: the same rule as `_rate_counts`."""
+    held = [half_day for half_day, kept in zip(("morning", "afternoon"), half_days(session), strict=True) if kept]
+    present = expected = 0
+    for attendance in attendances:
+        for half_day in held:
+            came = getattr(attendance, half_day) == PRESENT
+            present += came
+            expected += came or attendance.response != DECLINED
+    return Rate(present=present, expected=expected)
+
+
 def session_attendance_rates(sessions) -> defaultdict:
     """{session pk: Rate} for a queryset of sessions, in one query; a session nobody is invited to rates Rate()."""
     return _grouped_rates(Attendance.objects.filter(session__in=sessions), "session")

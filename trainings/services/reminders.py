@@ -156,30 +156,54 @@ def _send_session_reminders(session: TrainingSession, kind: str, *, today: datet
     return len(people)
 
 
+# Stand-ins for what differs from one member to the next in a day's reminder, written once for all of them
+# (`_member_mails`): a NUL character cannot be stored, so no name, title or address holds one.
+_NAME, _CONFIRM, _DECLINE, _PAGE = ("\x00" + part + "\x00" for part in ("name", "confirm", "decline", "page"))
+
+
+@dataclass(frozen=True)
+class _StandIn:
+    name: str
+
+
 def _member_mails(session: TrainingSession, members: list, *, today: datetime.date) -> list[dict]:
-    """Each member's reminder: the same day, rendered with their own links; the calendar entry built once."""
+    """Each member's reminder: the same day, rendered with their own links; the calendar entry written once.
+
+    The mail is rendered once for the day, with stand-ins where the member's name and links go (the template
+    prints them as they are, in plain text), and each member's are written in its place.
+    """
     trainers = [trainer.name for trainer in session.trainers.all()]
     filename = calendars.session_filename(session)
-    entries = calendars.member_calendars(session, members)
+    tokens_ = [tokens.member_token(member) for member in members]
+    page_urls = [tokens.absolute(reverse("trainings:member_page", kwargs={"token": token})) for token in tokens_]
+    entries = calendars.member_calendars(session, members, page_urls)
+    subject, body = render_email(
+        "trainings/emails/reminder_member",
+        {
+            "session": session,
+            "member": _StandIn(name=_NAME),
+            "days": (session.date - today).days,  # the sweep's own day, not the clock read again halfway
+            "trainers": trainers,
+            "confirm_url": _CONFIRM,
+            "decline_url": _DECLINE,
+            "page_url": _PAGE,
+        },
+    )
     mails = []
-    for member, entry in zip(members, entries, strict=True):
-        token = tokens.member_token(member)
+    for member, token, page_url, entry in zip(members, tokens_, page_urls, entries, strict=True):
         answer_url = tokens.absolute(
             reverse("trainings:member_answer", kwargs={"token": token, "session_pk": session.pk})
         )
-        subject, body = render_email(
-            "trainings/emails/reminder_member",
-            {
-                "session": session,
-                "member": member,
-                "days": (session.date - today).days,  # the sweep's own day, not the clock read again halfway
-                "trainers": trainers,
-                "confirm_url": f"{answer_url}?reponse=oui",
-                "decline_url": f"{answer_url}?reponse=non",
-                "page_url": tokens.absolute(reverse("trainings:member_page", kwargs={"token": token})),
-            },
-        )
-        mails.append({"subject": subject, "body": body, "attachments": [Attachment(filename, entry, "text/calendar")]})
+        own = {
+            _NAME: member.name,
+            _CONFIRM: f"{answer_url}?reponse=oui",
+            _DECLINE: f"{answer_url}?reponse=non",
+            _PAGE: page_url,
+        }
+        text = body
+        for stand_in, value in own.items():
+            text = text.replace(stand_in, value)
+        mails.append({"subject": subject, "body": text, "attachments": [Attachment(filename, entry, "text/calendar")]})
     return mails
 
 

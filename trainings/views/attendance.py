@@ -6,6 +6,7 @@ session somebody does not lead, is simply not found.
 """
 
 import html
+from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
@@ -40,8 +41,26 @@ ATTENDANCE_FIELDS = (
     "member__name",
     "member__project__name",
 )
+# Where a person's field name goes in a half-day's buttons written once (`AttendanceForm._half_day`): no
+# label, mark or field name holds a NUL character.
+_NAME = "\x00"
+# Where the attendance page's template leaves the participants' sections, which the view writes in.
+PARTICIPANTS = "<!-- participants -->"
 # Room on the printed sheet for people who come without being on the list.
 BLANK_ROWS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Invitee:
+    """What the attendance page reads of one invitee: plain values, a day can gather hundreds of people."""
+
+    member_id: int
+    name: str
+    project_id: int
+    project_name: str
+    response: str
+    morning: str
+    afternoon: str
 
 
 def quote(text: str) -> str:
@@ -70,6 +89,7 @@ class AttendanceForm(forms.Form):
         self.disabled = session.status == TrainingSession.Status.CANCELLED
         self.mark_errors: dict[str, str] = {}
         self._marks: dict[int, tuple[str, str]] = {}
+        self._states: dict[tuple, str] = {}  # a half-day's buttons in a given state, by `_half_day`
 
     @staticmethod
     def field_name(half_day, attendance):
@@ -106,18 +126,25 @@ class AttendanceForm(forms.Form):
         """{member pk: (morning, afternoon)}, once the form is valid."""
         return self._marks
 
-    def groups(self) -> list[dict]:
-        """The participants by project, as the page lists them, each person's buttons already written."""
-        groups = []
+    def groups(self) -> str:
+        """The participants by project, as the page lists them: one section per project, with each person's
+        buttons, written as one string."""
+        parts = []
+        project = None
         for attendance in self.attendances:
-            project = attendance.member.project
-            if not groups or groups[-1]["project"].pk != project.pk:
-                groups.append({"project": project, "people": []})
-            groups[-1]["people"].append(self._person(attendance))
-        for group in groups:
-            # Every value going into these strings is escaped in `_person` and `_templates`.
-            group["html"] = mark_safe("".join(group.pop("people")))
-        return groups
+            if attendance.project_id != project:
+                if project is not None:
+                    parts.append("</section>")
+                project = attendance.project_id
+                parts.append(
+                    f'<section class="attendance-project mb-4" aria-labelledby="projet-{project}">'
+                    f'<h2 id="projet-{project}" class="h5 border-bottom pb-1">{quote(attendance.project_name)}</h2>'
+                )
+            parts.append(self._person(attendance))
+        if project is not None:
+            parts.append("</section>")
+        # Every value going into these strings is escaped here, in `_person` and in `_templates`.
+        return mark_safe("".join(parts))
 
     @cached_property
     def _templates(self):
@@ -149,15 +176,16 @@ class AttendanceForm(forms.Form):
                 for value, label in Attendance.Response.choices
             },
             "values": [value for value, _label in self.choices],
+            # The recorded marks, which need no escaping (what a browser sends back is escaped).
+            "safe": {value for value, _label in Attendance.Presence.choices},
         }
 
-    def _person(self, attendance) -> str:
+    def _person(self, attendance: Invitee) -> str:
         templates = self._templates
-        member = attendance.member
         parts = [
             f'<fieldset class="attendance-person border rounded p-2 mb-3"{" disabled" if self.disabled else ""} '
-            f'data-search="{quote((member.name + " " + member.project.name).lower())}">'
-            f'<legend class="h6 float-none w-auto px-1 mb-1">{quote(member.name)}</legend>'
+            f'data-search="{quote((attendance.name + " " + attendance.project_name).lower())}">'
+            f'<legend class="h6 float-none w-auto px-1 mb-1">{quote(attendance.name)}</legend>'
             f'<p class="small mb-2">{templates["responses"][attendance.response]}</p>'
         ]
         for half_day, template in templates["half_days"]:
@@ -168,35 +196,55 @@ class AttendanceForm(forms.Form):
                 checked = self.data.get(name, "")
             else:
                 shown = checked = recorded
-            error = self.mark_errors.get(name)
-            parts.append(
-                template.format_map(
-                    {
-                        "name": name,
-                        "shown": quote(shown),
-                        "error": f'<p class="text-danger small mb-0">{quote(error)}</p>' if error else "",
-                        **{value: " checked" if value == checked else "" for value in templates["values"]},
-                    }
-                )
-            )
+            parts.append(self._half_day(half_day, template, name, shown, checked, self.mark_errors.get(name)))
         parts.append("</fieldset>")
         return "".join(parts)
+
+    def _half_day(self, half_day, template, name, shown, checked, error) -> str:
+        """One half-day's buttons. Most people show one of a few states (a recorded mark, no error): each state
+        is written once, and each person's field name put into it."""
+        safe = self._templates["safe"]
+        cacheable = shown in safe and checked in safe and not error
+        key = (half_day, shown, checked)
+        if cacheable and key in self._states:
+            return self._states[key].replace(_NAME, name)
+        written = template.format_map(
+            {
+                "name": _NAME if cacheable else name,
+                "shown": shown if shown in safe else quote(shown),
+                "error": f'<p class="text-danger small mb-0">{quote(error)}</p>' if error else "",
+                **{value: " checked" if value == checked else "" for value in self._templates["values"]},
+            }
+        )
+        if not cacheable:
+            return written
+        self._states[key] = written
+        return written.replace(_NAME, name)
 
 
 class SessionAccessMixin(LoginRequiredMixin):
     """Anonymous visitors log in first; then staff reach their programmes' sessions, trainers the ones they lead."""
 
+    prefetch = ("trainers",)  # what the page shows of the session beyond its season and venue
+
     def get_session(self):
         sessions = (
             TrainingSession.objects.for_user(self.request.user)
             .select_related("cohort__programme", "venue")
-            .prefetch_related("trainers")
+            .prefetch_related(*self.prefetch)
         )
         return get_object_or_404(sessions, pk=self.kwargs["pk"])
 
     @staticmethod
+    def invitees(session) -> list[Invitee]:
+        """The page's participants, by project then name, read as plain values."""
+        rows = session.attendances.order_by("member__project__name", "member__project_id", "member__name", "pk")
+        fields = ("member_id", "member__name", "member__project_id", "member__project__name")
+        return [Invitee(*row) for row in rows.values_list(*fields, "response", "morning", "afternoon")]
+
+    @staticmethod
     def attendances(session):
-        # Only what the page and the sheet show: a day can gather hundreds of people.
+        # Only what the sheet shows: a day can gather hundreds of people.
         return list(
             session.attendances.select_related("member__project")
             .only(*ATTENDANCE_FIELDS)
@@ -206,15 +254,16 @@ class SessionAccessMixin(LoginRequiredMixin):
 
 class AttendanceView(SessionAccessMixin, View):
     template_name = "trainings/attendance_form.html"
+    prefetch = ()  # the page does not name the trainers
 
     def get(self, request, pk):
         session = self.get_session()
-        form = AttendanceForm(session=session, attendances=self.attendances(session))
+        form = AttendanceForm(session=session, attendances=self.invitees(session))
         return self.render_page(session, form)
 
     def post(self, request, pk):
         session = self.get_session()
-        form = AttendanceForm(request.POST, session=session, attendances=self.attendances(session))
+        form = AttendanceForm(request.POST, session=session, attendances=self.invitees(session))
         if not form.is_valid():
             messages.error(request, _("L'émargement n'est pas enregistré : vérifiez les choix signalés."))
             return self.render_page(session, form)
@@ -233,13 +282,20 @@ class AttendanceView(SessionAccessMixin, View):
         context = {
             "session": session,
             "form": form,
-            "rate": services.attendance_rate(session),
+            "rate": services.attendance_rate_of(session, form.attendances),
             "invited_count": len(form.attendances),
             "confirmed_count": responses[Attendance.Response.CONFIRMED],
             "declined_count": responses[Attendance.Response.DECLINED],
             "is_cancelled": session.status == TrainingSession.Status.CANCELLED,
+            "participants": mark_safe(PARTICIPANTS),
         }
-        return render(self.request, self.template_name, context)
+        response = render(self.request, self.template_name, context)
+        # The participants' sections (a megabyte of HTML on the biggest days) go into the rendered page here:
+        # passed through the template, that one string would be copied again at each of its nested blocks.
+        before, slot, after = response.content.partition(PARTICIPANTS.encode())
+        if slot:
+            response.content = b"".join((before, form.groups().encode(), after))
+        return response
 
 
 def css_string(text: str) -> str:
