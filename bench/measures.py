@@ -261,46 +261,39 @@ def warm_worker():
 
 
 def reminders(session_pk: int) -> dict:
-    """Reminders of one day, due → delivered, beside a bare smtplib loop to the same sink.
+    """Reminders of one day, due → delivered, beside a bare smtplib loop over one connection to the same sink.
 
-    Run in a process without REDIS_URL: the outbox's tasks run in-process right after the sweep's commit, in
-    batches over one SMTP connection each (as a worker runs them), through the site's own SMTP backend, so
-    "delivered" means accepted by the sink. The process is warmed first (`warm_worker`), as a worker is.
+    Twice, the day's reminders written afresh each time (`_sweep_and_deliver`):
+    - in this process, without a broker: the outbox's batch tasks run right after the sweep's commit, one SMTP
+      connection per batch, through the site's own SMTP backend; every SQL query of the sweep and of the deliveries
+      is counted here;
+    - through the deployment's workers, when REDIS_URL names a broker: `celery worker --concurrency 2` as the
+      Procfile starts it, on a queue of its own, delivering the batches the sweep queued.
+    "Delivered" means accepted by the sink. This process is warmed first (`warm_worker`), as beat's is, and so are
+    the workers.
     """
     from django.conf import settings
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext, override_settings
 
     from trainings.models import Attendance, TrainingSession
-    from trainings.services import reminders as reminder_service
 
     warm_worker()
     session = TrainingSession.objects.select_related("cohort__programme").get(pk=session_pk)
     Attendance.objects.filter(session=session).update(response=Attendance.Response.CONFIRMED)
-    schedule = reminder_service.DEFAULT_SCHEDULE
-    offset = min(schedule.offsets)
-    now = reminder_service.reminder_moment(session.date, offset_days=offset, hour=schedule.hour)
     with smtp_sink() as (sink, port):
-        email = {
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": port,
-            "EMAIL_USE_TLS": False,
-            "EMAIL_USE_SSL": False,
-            "EMAIL_HOST_USER": "",
-            "EMAIL_HOST_PASSWORD": "",
-        }
-        with override_settings(**email), CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            queued = reminder_service.send_due_reminders(now=now + datetime.timedelta(minutes=1))
-            while sink.count < queued and time.perf_counter() - start < 300:
-                time.sleep(0.01)
-            swept = time.perf_counter() - start
-        delivered = sink.count
-        sink.count = 0
+        result = _sweep_and_deliver(session, sink, port, eager=True)
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            with delivery_workers(port):
+                through_workers = _sweep_and_deliver(session, sink, port, eager=False)
+            result.update(
+                workers=2,
+                rate_in_process=result["rate"],
+                rate=through_workers["rate"],
+                delivered=through_workers["delivered"],
+                queued=through_workers["queued"],
+            )
         start = time.perf_counter()
         with smtplib.SMTP("127.0.0.1", port) as smtp:
-            for number in range(delivered):
+            for number in range(result["delivered"]):
                 message = EmailMessage()
                 message["From"] = settings.DEFAULT_FROM_EMAIL
                 message["To"] = f"membre{number}@exemple.fr"
@@ -308,13 +301,103 @@ def reminders(session_pk: int) -> dict:
                 message.set_content("Bonjour,\n\nRendez-vous demain.\n" * 20)
                 smtp.send_message(message)
         bare = time.perf_counter() - start
+    result["bare_rate"] = result["delivered"] / bare if bare else 0
+    return result
+
+
+def _sweep_and_deliver(session, sink, port: int, *, eager: bool) -> dict:
+    """The day's reminders written anew (earlier runs' rows deleted), swept, and waited for at the sink."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from outbox.models import OutgoingMail
+    from trainings.models import Reminder
+    from trainings.services import reminders as reminder_service
+
+    written = Reminder.objects.filter(session__date=session.date)  # the day's, of every programme meeting then
+    OutgoingMail.objects.filter(pk__in=written.exclude(mail=None).values("mail")).delete()
+    written.delete()
+    schedule = reminder_service.DEFAULT_SCHEDULE
+    offset = min(schedule.offsets)
+    now = reminder_service.reminder_moment(session.date, offset_days=offset, hour=schedule.hour)
+    email = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": port,
+        "EMAIL_USE_TLS": False,
+        "EMAIL_USE_SSL": False,
+        "EMAIL_HOST_USER": "",
+        "EMAIL_HOST_PASSWORD": "",
+    }
+    sink.count = 0
+    with override_settings(**email), _celery_eager(eager), CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        queued = reminder_service.send_due_reminders(now=now + datetime.timedelta(minutes=1))
+        while sink.count < queued and time.perf_counter() - start < 300:
+            time.sleep(0.005)
+        swept = time.perf_counter() - start
+    delivered = sink.count
     return {
         "queued": queued,
         "delivered": delivered,
         "rate": delivered / swept if swept else 0,
-        "bare_rate": delivered / bare if bare else 0,
         "queries_per_reminder": len(queries) / max(delivered, 1),
     }
+
+
+@contextlib.contextmanager
+def _celery_eager(eager: bool):
+    """Tasks run in this process (`eager`), or go to the broker as the settings say."""
+    from incubator.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = eager or before
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before
+
+
+@contextlib.contextmanager
+def delivery_workers(port: int, concurrency: int = 2):
+    """`celery worker --concurrency 2` (the Procfile's), on this process's queue (CELERY_QUEUE), mailing to the
+    sink on `port`; yields once every pool process has run a task, its database connection open."""
+    import socket
+    import subprocess
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from incubator.celery import app
+    from outbox.emails import send_outgoing_mails
+
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    name = f"bench{os.getpid()}@{socket.gethostname()}"
+    environment = {**os.environ, "EMAIL_URL": f"smtp://127.0.0.1:{port}", "CELERY_QUEUE": queue}
+    with tempfile.TemporaryFile() as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "--app", "incubator", "worker", "--queues", queue]
+            + ["--concurrency", str(concurrency), "--hostname", name, "--loglevel", "WARNING"]
+            + ["--without-heartbeat", "--without-mingle", "--without-gossip"],
+            cwd=Path(__file__).resolve().parent.parent,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not app.control.ping(destination=[name], timeout=0.5):
+                if worker.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise SystemExit("the bench's celery worker did not start:\n" + log.read().decode()[-2000:])
+            # A task per pool process and more (no such mail: each claims nothing), then a pause for the last ones.
+            for _ in range(concurrency * 4):
+                send_outgoing_mails.delay([0])
+            time.sleep(2)
+            yield
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
 
 
 def main(argv=None):
