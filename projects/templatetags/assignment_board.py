@@ -10,7 +10,6 @@ import html
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
@@ -37,6 +36,58 @@ def _coaching(totals) -> str:
     ) % {"hours": one_decimal(totals.hours), "meetings": totals.meetings}
 
 
+def _rows(rows) -> str:
+    """The rows as a `{% for %}` loop around their tag wrote them, each on its line of the list."""
+    return mark_safe("".join(f"\n        {row}\n      " for row in rows))
+
+
+@register.simple_tag
+def board_coaches(coaches, max_projects: int, counts_seconds: bool):
+    """Every coach's load, in one tag: a loop in the template costs more than the rows on a big season."""
+    return _rows(board_coach(coach, max_projects, counts_seconds) for coach in coaches)
+
+
+@register.simple_tag
+def board_projects(projects):
+    """Every project of the season, in one tag; the words every row shares are translated once."""
+    words = _ProjectWords()
+    return _rows(board_project(project, words) for project in projects)
+
+
+@register.simple_tag
+def board_project_choices(projects, chosen):
+    return mark_safe("".join(f"\n            {board_project_choice(p, chosen)}\n          " for p in projects))
+
+
+@register.simple_tag
+def board_coach_choices(coaches, chosen, max_projects: int):
+    return mark_safe(
+        "".join(f"\n            {board_coach_choice(c, chosen, max_projects)}\n          " for c in coaches)
+    )
+
+
+class _ProjectWords:
+    """What every project row says whatever the project, in the language of the request, and the address of a
+    project's page (reversed once: it differs from one project to the next by its pk alone)."""
+
+    def __init__(self):
+        self.nobody = f'<span class="badge text-bg-warning">{_e(gettext("Personne"))}</span>'
+        self.change, self.entrust = _e(gettext("Changer")), _e(gettext("Confier"))
+        self.change_second, self.add_second = _e(gettext("Changer le second")), _e(gettext("Ajouter un second"))
+        self.since, self.with_second = gettext("depuis le %(since)s"), gettext("En second : %(coach)s")
+        sample = reverse("projects:project_detail", args=[0])
+        self.detail_prefix, self.detail_suffix = sample.rsplit("/0/", 1)
+        assert not self.detail_suffix, sample
+
+    def detail_url(self, pk: int) -> str:
+        return f"{self.detail_prefix}/{pk}/"
+
+
+def _day(day) -> str:
+    """`day|date:"d/m/Y"`: the same digits in every language."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
 @register.simple_tag
 def board_coach(coach, max_projects: int, counts_seconds: bool):
     """A coach's load in the season: projects against the cap, seconds, hours so far."""
@@ -58,35 +109,36 @@ def board_coach(coach, max_projects: int, counts_seconds: bool):
 
 
 @register.simple_tag
-def board_project(project):
+def board_project(project, words=None):
     """A project of the season: who holds it and since when, its hours, and the buttons choosing it in the form."""
+    words = words or _ProjectWords()
     if project.lead:
-        since = gettext("depuis le %(since)s") % {"since": date(project.lead.started_on, "d/m/Y")}
+        since = words.since % {"since": _day(project.lead.started_on)}
         lead = f'{_e(project.lead.coach)} <span class="small text-body-secondary">({_e(since)})</span>'
     else:
-        lead = f'<span class="badge text-bg-warning">{_e(gettext("Personne"))}</span>'
+        lead = words.nobody
     second = ""
     if project.second:
-        text = gettext("En second : %(coach)s") % {"coach": project.second.coach}
+        text = words.with_second % {"coach": project.second.coach}
         second = f'<br><span class="small">{_e(text)}</span>'
     where = _e(project.territory or "—") + (f", {_e(project.commune)}" if project.commune else "")
     name, pk = _e(project.name), project.pk
-    change = gettext("Changer") if project.lead else gettext("Confier")
-    change_second = gettext("Changer le second") if project.second else gettext("Ajouter un second")
+    change = words.change if project.lead else words.entrust
+    change_second = words.change_second if project.second else words.add_second
     return mark_safe(
         '<li class="list-group-item d-flex flex-wrap gap-2 justify-content-between align-items-center">\n'
         '          <div class="assignment-project">\n'
-        f'            <a class="fw-semibold" href="{_e(reverse("projects:project_detail", args=[pk]))}">{name}</a>\n'
+        f'            <a class="fw-semibold" href="{_e(words.detail_url(pk))}">{name}</a>\n'
         f'            <span class="small text-body-secondary">· {where}</span><br>\n'
         f"            {lead}\n"
         f"            {second}\n"
         f'            <br><span class="small">{_e(_coaching(project.coaching))}</span>\n'
         "          </div>\n"
         '          <div class="d-flex flex-wrap gap-2">\n'
-        f'            <a class="btn btn-sm btn-outline-primary" href="?projet={pk}#confier">{_e(change)}'
+        f'            <a class="btn btn-sm btn-outline-primary" href="?projet={pk}#confier">{change}'
         f'<span class="visually-hidden"> {name}</span></a>\n'
         f'            <a class="btn btn-sm btn-outline-secondary" href="?projet={pk}&amp;role=second#confier">'
-        f'{_e(change_second)}<span class="visually-hidden"> {name}</span></a>\n'
+        f'{change_second}<span class="visually-hidden"> {name}</span></a>\n'
         "          </div>\n"
         "        </li>"
     )
