@@ -73,13 +73,16 @@ def _half_day_in_session(half_day: str, prefix: str = "session__") -> Q:
     )
 
 
-def _rate_counts() -> dict:
+def _rate_counts(attendance: str = "", session: str = "session__") -> dict:
+    """The counts behind a `Rate`, on a query of attendances (or of sessions, through `attendance`)."""
     counts = {}
     for half_day in ("morning", "afternoon"):
-        in_session = _half_day_in_session(half_day)
-        came = Q(**{half_day: PRESENT})
-        counts[f"present_{half_day}"] = Count("pk", filter=in_session & came)
-        counts[f"expected_{half_day}"] = Count("pk", filter=in_session & (~Q(response=DECLINED) | came))
+        in_session = _half_day_in_session(half_day, prefix=session)
+        came = Q(**{f"{attendance}{half_day}": PRESENT})
+        declined = Q(**{f"{attendance}response": DECLINED})
+        counted = f"{attendance}pk" if attendance else "pk"
+        counts[f"present_{half_day}"] = Count(counted, filter=in_session & came)
+        counts[f"expected_{half_day}"] = Count(counted, filter=in_session & (~declined | came))
     return counts
 
 
@@ -123,6 +126,16 @@ def attendance_rate_of(session: TrainingSession, attendances) -> Rate:
             present += came
             expected += came or attendance.response != DECLINED
     return Rate(present=present, expected=expected)
+
+
+def with_attendance_rate_counts(sessions):
+    """Each session with the counts behind its rate, in the sessions' own query: `session_rate` reads them."""
+    return sessions.annotate(**_rate_counts(attendance="attendances__", session=""))
+
+
+def session_rate(session: TrainingSession) -> Rate:
+    """The rate of a session read through `with_attendance_rate_counts`: what `session_attendance_rates` gives it."""
+    return _rate(vars(session))
 
 
 def session_attendance_rates(sessions) -> defaultdict:
