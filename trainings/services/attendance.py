@@ -73,16 +73,13 @@ def _half_day_in_session(half_day: str, prefix: str = "session__") -> Q:
     )
 
 
-def _rate_counts(attendance: str = "", session: str = "session__") -> dict:
-    """The counts behind a `Rate`, on a query of attendances (or of sessions, through `attendance`)."""
+def _rate_counts() -> dict:
     counts = {}
     for half_day in ("morning", "afternoon"):
-        in_session = _half_day_in_session(half_day, prefix=session)
-        came = Q(**{f"{attendance}{half_day}": PRESENT})
-        declined = Q(**{f"{attendance}response": DECLINED})
-        counted = f"{attendance}pk" if attendance else "pk"
-        counts[f"present_{half_day}"] = Count(counted, filter=in_session & came)
-        counts[f"expected_{half_day}"] = Count(counted, filter=in_session & (~declined | came))
+        in_session = _half_day_in_session(half_day)
+        came = Q(**{half_day: PRESENT})
+        counts[f"present_{half_day}"] = Count("pk", filter=in_session & came)
+        counts[f"expected_{half_day}"] = Count("pk", filter=in_session & (~Q(response=DECLINED) | came))
     return counts
 
 
@@ -129,13 +126,25 @@ def attendance_rate_of(session: TrainingSession, attendances) -> Rate:
 
 
 def with_attendance_rate_counts(sessions):
-    """Each session with the counts behind its rate, in the sessions' own query: `session_rate` reads them."""
-    return sessions.annotate(**_rate_counts(attendance="attendances__", session=""))
+    """Each session with the counts behind its rate, in the sessions' own query: `session_rate` reads them.
+
+    Which half-days a session has is read on the session itself, as `attendance_rate_of` does, so the counts
+    need not repeat it for every attendance."""
+    counts = {}
+    for half_day in ("morning", "afternoon"):
+        came = Q(**{f"attendances__{half_day}": PRESENT})
+        counts[f"present_{half_day}"] = Count("attendances", filter=came)
+        counts[f"expected_{half_day}"] = Count("attendances", filter=~Q(attendances__response=DECLINED) | came)
+    return sessions.annotate(**counts)
 
 
 def session_rate(session: TrainingSession) -> Rate:
     """The rate of a session read through `with_attendance_rate_counts`: what `session_attendance_rates` gives it."""
-    return _rate(vars(session))
+    kept = [half_day for half_day, has in zip(("morning", "afternoon"), half_days(session), strict=True) if has]
+    return Rate(
+        present=sum(getattr(session, f"present_{half_day}") for half_day in kept),
+        expected=sum(getattr(session, f"expected_{half_day}") for half_day in kept),
+    )
 
 
 def session_attendance_rates(sessions) -> defaultdict:
