@@ -696,8 +696,6 @@ def test_the_generator_run_again_adds_no_second_day_to_a_month_whose_day_was_mov
 
 
 def test_the_rate_counted_with_the_days_is_the_rate_of_their_attendances(cohort, venue):
-    from tests.factories import AttendanceFactory, ProjectMemberFactory
-
     morning_only = TrainingSessionFactory(
         cohort=cohort, date=D(2026, 9, 8), venue=venue, afternoon_start=None, afternoon_end=None
     )
