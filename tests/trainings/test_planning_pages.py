@@ -437,9 +437,9 @@ def test_the_session_list_runs_the_same_queries_with_6_or_60_participants(
 ):
     season_with(cohort, venue, trainer, days=days, members=members)
     client.force_login(staff)
-    # session (1) + user (1) + the season (1) + the days with venues and answer counts (1) + trainers (1)
-    # + the held days' attendance rates (1) + the projects and their rates (2)
-    with django_assert_max_num_queries(8):
+    # session (1) + user (1) + the season (1) + the days with venues, answer counts and attendance rates (1)
+    # + trainers (1) + the projects and their rates (2)
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("trainings:session_list", args=[cohort.pk]))
     assert len(response.context["sessions"]) == days
     assert sum(day.confirmed + day.declined + day.no_answer for day in response.context["sessions"]) == days * members
@@ -693,3 +693,29 @@ def test_the_generator_run_again_adds_no_second_day_to_a_month_whose_day_was_mov
     assert "Toutes ces journées sont déjà au calendrier" in page
     assert cohort.training_sessions.filter(date__year=2026, date__month=10).count() == 1
     assert Attendance.objects.count() == 14
+
+
+def test_the_rate_counted_with_the_days_is_the_rate_of_their_attendances(cohort, venue):
+    morning_only = TrainingSessionFactory(
+        cohort=cohort, date=D(2026, 9, 8), venue=venue, afternoon_start=None, afternoon_end=None
+    )
+    whole_day = TrainingSessionFactory(cohort=cohort, date=D(2026, 9, 15), venue=venue)
+    empty = TrainingSessionFactory(cohort=cohort, date=D(2026, 9, 22), venue=venue)
+    marks = [
+        ("present", "present", "confirmed"),
+        ("absent", "", "declined"),
+        ("", "present", "declined"),
+        ("excused", "absent", "invited"),
+    ]
+    for day in (morning_only, whole_day):
+        for morning, afternoon, response in marks:
+            AttendanceFactory(
+                session=day, member=ProjectMemberFactory(), morning=morning, afternoon=afternoon, response=response
+            )
+    days = services.with_attendance_rate_counts(TrainingSession.objects.filter(cohort=cohort))
+    expected = services.session_attendance_rates([morning_only.pk, whole_day.pk, empty.pk])
+    assert {day.pk: services.session_rate(day) for day in days} == {
+        morning_only.pk: expected[morning_only.pk],
+        whole_day.pk: expected[whole_day.pk],
+        empty.pk: services.Rate(),
+    }

@@ -11,6 +11,8 @@ from .attendance import (
     project_attendance_rates,
     record_attendance,
     session_attendance_rates,
+    session_rate,
+    with_attendance_rate_counts,
 )
 from .attestations import (
     AttendedDay,

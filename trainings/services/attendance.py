@@ -125,6 +125,28 @@ def attendance_rate_of(session: TrainingSession, attendances) -> Rate:
     return Rate(present=present, expected=expected)
 
 
+def with_attendance_rate_counts(sessions):
+    """Each session with the counts behind its rate, in the sessions' own query: `session_rate` reads them.
+
+    Which half-days a session has is read on the session itself, as `attendance_rate_of` does, so the counts
+    need not repeat it for every attendance."""
+    counts = {}
+    for half_day in ("morning", "afternoon"):
+        came = Q(**{f"attendances__{half_day}": PRESENT})
+        counts[f"present_{half_day}"] = Count("attendances", filter=came)
+        counts[f"expected_{half_day}"] = Count("attendances", filter=~Q(attendances__response=DECLINED) | came)
+    return sessions.annotate(**counts)
+
+
+def session_rate(session: TrainingSession) -> Rate:
+    """The rate of a session read through `with_attendance_rate_counts`: what `session_attendance_rates` gives it."""
+    kept = [half_day for half_day, has in zip(("morning", "afternoon"), half_days(session), strict=True) if has]
+    return Rate(
+        present=sum(getattr(session, f"present_{half_day}") for half_day in kept),
+        expected=sum(getattr(session, f"expected_{half_day}") for half_day in kept),
+    )
+
+
 def session_attendance_rates(sessions) -> defaultdict:
     """{session pk: Rate} for a queryset of sessions, in one query; a session nobody is invited to rates Rate()."""
     return _grouped_rates(Attendance.objects.filter(session__in=sessions), "session")

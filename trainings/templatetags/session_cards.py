@@ -8,12 +8,12 @@ marked safe once it is whole."""
 import html
 
 from django import template
-from django.template.defaultfilters import time
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
 from incubator.dates import format_date
+from trainings.models import TrainingSession
 
 register = template.Library()
 
@@ -27,17 +27,19 @@ def _e(value) -> str:
 def status_badge(session) -> str:
     """As `trainings/partials/status_badge.html`."""
     badge = BADGES.get(session.status, "text-bg-light border")
-    return f'<span class="badge {badge}">{_e(session.get_status_display())}</span>'
+    # The label of the status's choice, as `get_status_display` gives it, without building the choices' dict.
+    label = str(TrainingSession.Status(session.status).label)
+    return f'<span class="badge {badge}">{_e(label)}</span>'
 
 
 def slots(session) -> str:
-    """As `trainings/partials/slots.html`: « 09:00–12:30 et 13:30–17:00 »."""
+    """As `trainings/partials/slots.html`: « 09:00–12:30 et 13:30–17:00 » (the `time:"H:i"` filter is `%H:%M`)."""
     morning = session.morning_start and session.morning_end
     afternoon = session.afternoon_start and session.afternoon_end
     lines = [
-        f"{time(session.morning_start, 'H:i')}–{time(session.morning_end, 'H:i')}" if morning else "",
+        f"{session.morning_start:%H:%M}–{session.morning_end:%H:%M}" if morning else "",
         f"&nbsp;{_e(gettext('et'))}&nbsp;" if morning and afternoon else "",
-        f"{time(session.afternoon_start, 'H:i')}–{time(session.afternoon_end, 'H:i')}" if afternoon else "",
+        f"{session.afternoon_start:%H:%M}–{session.afternoon_end:%H:%M}" if afternoon else "",
         _e(gettext("Horaires à préciser")) if not session.morning_start and not session.afternoon_start else "",
     ]
     return "\n".join(lines).strip()

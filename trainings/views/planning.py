@@ -193,16 +193,15 @@ class SessionListView(StaffRequiredMixin, SeasonMixin, ListView):
     def get_queryset(self):
         self.cohort = self.get_cohort()
         sessions = TrainingSession.objects.for_user(self.request.user).filter(cohort=self.cohort)
-        return sessions_with_counts(sessions).select_related("venue").prefetch_related("trainers")
+        sessions = services.with_attendance_rate_counts(sessions_with_counts(sessions))
+        return sessions.select_related("venue").prefetch_related("trainers")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(cohort=self.cohort, **kwargs)
-        # Attendance rate of each day already held (one query), and of each project over the season.
-        rates = services.session_attendance_rates(
-            [session.pk for session in context["sessions"] if session.status == TrainingSession.Status.HELD]
-        )
+        # Attendance rate of each day already held (counted with the days), and of each project over the season.
         for session in context["sessions"]:
-            session.rate = rates.get(session.pk)
+            held = session.status == TrainingSession.Status.HELD
+            session.rate = services.session_rate(session) if held else None
         projects = self.cohort.projects.order_by("name")
         project_rates = services.project_attendance_rates(self.cohort)
         context["project_rates"] = [(project, project_rates.get(project.pk)) for project in projects]
