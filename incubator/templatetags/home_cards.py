@@ -13,7 +13,7 @@ from django import template
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from incubator.dates import format_date
 
@@ -28,17 +28,23 @@ def _day(value) -> str:
     return _e(format_date(value, "j F Y"))
 
 
-@register.simple_tag
-def open_call(cohort, territories_label):
+# A call's three sentences, as `{% blocktranslate %}` gives them before the values go in.
+CLOSES = gettext_noop("Candidatures ouvertes jusqu'au %(closes)s inclus.")
+DATES = gettext_noop("Accompagnement du %(start)s au %(end)s.")
+APPLY = gettext_noop('Découvrir l\'appel et candidater<span class="visually-hidden"> à la %(name)s</span>')
+
+
+@register.simple_tag(takes_context=True)
+def open_call(context, cohort, territories_label):
     """One open call: its season, its dates, its territories and the button to apply."""
-    closes = gettext("Candidatures ouvertes jusqu'au %(closes)s inclus.") % {"closes": _day(cohort.call_closes_on)}
-    dates = gettext("Accompagnement du %(start)s au %(end)s.") % {
-        "start": _day(cohort.start_date),
-        "end": _day(cohort.end_date),
-    }
-    apply = gettext('Découvrir l\'appel et candidater<span class="visually-hidden"> à la %(name)s</span>') % {
-        "name": _e(cohort.name)
-    }
+    # Translated once per page rather than once per call: the page renders in one language.
+    sentences = context.render_context.get(CLOSES)
+    if sentences is None:
+        sentences = context.render_context[CLOSES] = (gettext(CLOSES), gettext(DATES), gettext(APPLY))
+    closes_text, dates_text, apply_text = sentences
+    closes = closes_text % {"closes": _day(cohort.call_closes_on)}
+    dates = dates_text % {"start": _day(cohort.start_date), "end": _day(cohort.end_date)}
+    apply = apply_text % {"name": _e(cohort.name)}
     territories = _e(", ").join(_e(territory) for territory in cohort.territory_list)
     url = _e(reverse("cohorts:call", args=[cohort.pk]))
     return mark_safe(

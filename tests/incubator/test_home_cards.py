@@ -50,7 +50,7 @@ def test_an_open_call_reads_as_the_template_wrote_it(language):
             cohort.territory_list = list(cohort.territories.all())
             label = "Territoires <:>"
             expected = Template(CALL).render(Context({"cohort": cohort, "territories_label": label}))
-            assert home_cards.open_call(cohort, label) == expected
+            assert home_cards.open_call(Context(), cohort, label) == expected
 
 
 def test_a_programme_reads_as_the_template_wrote_it():
