@@ -8,6 +8,7 @@ from pathlib import Path
 import crispy_bootstrap5
 import pytest
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms
 from django.forms.renderers import DjangoTemplates
@@ -169,3 +170,45 @@ def test_a_field_drawn_twice_keeps_one_set_of_bootstrap_classes():
     form = Everything({"name": ""})
     as_crispy_field(form["name"])
     assert 'class="textinput form-control is-invalid"' in as_crispy_field(form["name"])
+
+
+def _plain_helper():
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+def _laid_out_helper():
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout("name")
+    return helper
+
+
+def _tagged_helper():
+    helper = FormHelper()
+    helper.form_action = "/envoyer/"
+    return helper
+
+
+class PlainForm(forms.Form):
+    name = forms.CharField(label="Nom <et> prénom", help_text="Comme sur vos papiers & ailleurs", max_length=20)
+    agree = forms.BooleanField(label="J'accepte")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    hidden = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+@pytest.mark.parametrize("data", [None, {}, {"name": "x" * 30, "note": "a   <b>   >   < /><"}])
+@pytest.mark.parametrize("make_helper", [_plain_helper, _laid_out_helper, _tagged_helper, FormHelper])
+def test_the_crispy_tag_of_crispy_fields_draws_what_crispys_own_draws(data, make_helper):
+    form = PlainForm(data)
+    form.helper = make_helper()
+    if data is not None:
+        form.full_clean()
+        form.add_error(None, "Une erreur <de formulaire>")
+    context = {"form": form, "csrf_token": "jeton"}
+    crispys = Template("{% load crispy_forms_tags %}{% crispy form %}").render(Context(context))
+    ours = Template("{% load crispy_forms_tags crispy_fields %}{% crispy form %}").render(Context(context))
+    assert ours == crispys
