@@ -15,6 +15,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from operator import call
 
 import xlsxwriter
 from celery import shared_task
@@ -323,10 +324,15 @@ def _dataset_sheet(workbook, dataset: ds.Dataset, cell, line, style, *, title: s
     sheet.freeze_panes(first_row + 1, 0)
     line(sheet, first_row, [str(column.title) for column in dataset.columns], font="bold")
     converters = [xlsx_converter(column.kind) for column in dataset.columns]
+    width = len(converters)
     write_row = sheet.write_row
     count = first_row
     for count, values in enumerate(dataset.rows(), start=first_row + 1):  # noqa: B007 — read after the loop
-        write_row(count, 0, [convert(value) for convert, value in zip(converters, values, strict=True)])
+        # Each value through its column's converter, the loop run by `map` rather than by Python bytecode.
+        converted = list(map(call, converters, values))
+        if len(converted) != width or len(values) != width:
+            raise ValueError(f"A row of {len(values)} values for {width} columns in {dataset.key!r}")
+        write_row(count, 0, converted)
     sheet.autofilter(first_row, 0, count, len(dataset.columns) - 1)
     return sheet
 
