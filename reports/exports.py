@@ -15,6 +15,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from operator import call
 
 import xlsxwriter
 from celery import shared_task
@@ -306,6 +307,12 @@ def _cell_writers(workbook):
     return cell, line, style
 
 
+# The values every converter gives back unchanged, whatever the column's kind — text only when it does not start
+# like a formula: a row made of these alone is written as it comes, checked by `map` rather than value by value.
+_AS_IS = frozenset({str, int, Decimal, datetime.date, type(None)})
+_is_text = str.__instancecheck__
+
+
 def _dataset_sheet(workbook, dataset: ds.Dataset, cell, line, style, *, title: str = ""):
     """One sheet for a dataset: a title line if given, its header, frozen, then typed rows as they come, filtered.
 
@@ -323,10 +330,18 @@ def _dataset_sheet(workbook, dataset: ds.Dataset, cell, line, style, *, title: s
     sheet.freeze_panes(first_row + 1, 0)
     line(sheet, first_row, [str(column.title) for column in dataset.columns], font="bold")
     converters = [xlsx_converter(column.kind) for column in dataset.columns]
+    width = len(converters)
     write_row = sheet.write_row
     count = first_row
     for count, values in enumerate(dataset.rows(), start=first_row + 1):  # noqa: B007 — read after the loop
-        write_row(count, 0, [convert(value) for convert, value in zip(converters, values, strict=True)])
+        if len(values) != width:
+            raise ValueError(f"A row of {len(values)} values for {width} columns in {dataset.key!r}")
+        if _AS_IS.issuperset(map(type, values)) and not any(
+            map(str.startswith, filter(_is_text, values), itertools.repeat(FORMULA_STARTS))
+        ):
+            write_row(count, 0, values)  # what every converter would give back unchanged
+        else:
+            write_row(count, 0, list(map(call, converters, values)))
     sheet.autofilter(first_row, 0, count, len(dataset.columns) - 1)
     return sheet
 
