@@ -85,15 +85,21 @@ def csv_value(value) -> str:
     return neutralised(str(value))
 
 
+def text_first(convert: Callable) -> Callable:
+    """`convert` for a text column: a string is only kept from reading as a formula; anything else is converted."""
+
+    def converted(value):
+        if value.__class__ is str:
+            return "'" + value if value.startswith(FORMULA_STARTS) else value
+        return convert(value)
+
+    return converted
+
+
 def csv_converter(kind: str) -> Callable:
     """`csv_value` for one column: the value its kind announces takes a short path, anything else the long one."""
     if kind == ds.TEXT:
-
-        def convert(value):
-            if value.__class__ is str:
-                return "'" + value if value.startswith(FORMULA_STARTS) else value
-            return csv_value(value)
-
+        convert = text_first(csv_value)
     elif kind == ds.DATE:
 
         def convert(value):
@@ -262,15 +268,7 @@ def xlsx_value(value):
 
 def xlsx_converter(kind: str) -> Callable:
     """`xlsx_value` for one column: the value its kind announces takes a short path, anything else the long one."""
-    if kind == ds.TEXT:
-
-        def convert(value):
-            if value.__class__ is str:
-                return "'" + value if value.startswith(FORMULA_STARTS) else value
-            return xlsx_value(value)
-
-        return convert
-    return xlsx_value
+    return text_first(xlsx_value) if kind == ds.TEXT else xlsx_value
 
 
 def _cell_writers(workbook):
